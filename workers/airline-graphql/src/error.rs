@@ -1,0 +1,53 @@
+//! Typed API errors: every error a client sees carries `extensions.code`, and nothing
+//! from inside the system (SQL, stack traces, bindings) ever reaches its message.
+
+use airline_domain::InputError;
+use async_graphql::{Error, ErrorExtensions};
+
+use crate::store::StoreError;
+
+/// The machine-readable `extensions.code` of an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// An argument failed to parse or broke a rule; `extensions.field` names it.
+    BadUserInput,
+    NotFound,
+    /// The query text did not parse or failed validation (unknown field, too deep, too
+    /// complex, wrong argument type).
+    GraphqlValidationFailed,
+    /// Something failed inside; the message names only the request id.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::NotFound => "NOT_FOUND",
+            Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+pub fn bad_input(error: InputError) -> Error {
+    let field = error.field;
+    Error::new(error.to_string()).extend_with(|_, ext| {
+        ext.set("code", ErrorCode::BadUserInput.as_str());
+        ext.set("field", field);
+    })
+}
+
+pub fn not_found(what: impl std::fmt::Display) -> Error {
+    Error::new(format!("{what} was not found"))
+        .extend_with(|_, ext| ext.set("code", ErrorCode::NotFound.as_str()))
+}
+
+/// The store has already logged the detail with the request id; the client gets only a
+/// pointer to that log line.
+pub fn internal(_cause: StoreError, request_id: &str) -> Error {
+    Error::new(format!(
+        "something went wrong on our side; quote request id {request_id} if you contact us"
+    ))
+    .extend_with(|_, ext| ext.set("code", ErrorCode::Internal.as_str()))
+}

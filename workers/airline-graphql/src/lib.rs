@@ -1,0 +1,90 @@
+//! The GraphQL API: schema, resolvers, typed errors and the HTTP rules around them.
+//!
+//! It knows nothing of Workers: storage comes in through [`CatalogStore`], the clock and
+//! request id through [`RequestContext`], so the whole API runs natively in tests and
+//! the Worker only adapts requests and bindings to it.
+#![forbid(unsafe_code)]
+
+pub mod catalog;
+pub mod error;
+pub mod http;
+pub mod store;
+
+use std::sync::Arc;
+
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema, ServerError, Value};
+use chrono::{DateTime, Utc};
+
+pub use crate::error::ErrorCode;
+pub use crate::store::{CatalogStore, StoreError};
+
+/// Deepest selection nesting accepted; the deepest useful query today is 6 levels.
+pub const MAX_DEPTH: usize = 10;
+/// Most fields one query may resolve, counting list fields by their page size.
+pub const MAX_COMPLEXITY: usize = 2_500;
+
+#[derive(MergedObject, Default)]
+pub struct Query(catalog::CatalogQuery);
+
+pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema once per isolate; it holds no per-request state.
+pub fn schema() -> ApiSchema {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_directives(10)
+        .finish()
+}
+
+/// The schema as SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    schema().sdl()
+}
+
+/// What one request brings to the resolvers.
+pub struct RequestContext {
+    pub store: Arc<dyn CatalogStore>,
+    /// One clock reading per request, so "today" and "already departed" agree.
+    pub now: DateTime<Utc>,
+    pub request_id: String,
+}
+
+impl RequestContext {
+    pub(crate) fn of<'a>(ctx: &'a async_graphql::Context<'_>) -> &'a RequestContext {
+        // `execute` always attaches a RequestContext; a missing one is a programming
+        // error that would fail every query in the first test.
+        ctx.data_unchecked::<RequestContext>()
+    }
+
+    pub(crate) fn internal(&self, cause: StoreError) -> async_graphql::Error {
+        error::internal(cause, &self.request_id)
+    }
+}
+
+/// Runs one GraphQL request and returns the response with `extensions.requestId` set
+/// and every error carrying an `extensions.code`.
+pub async fn execute(
+    schema: &ApiSchema,
+    request: async_graphql::Request,
+    context: RequestContext,
+) -> async_graphql::Response {
+    let request_id = context.request_id.clone();
+    let mut response = schema.execute(request.data(context)).await;
+    for error in &mut response.errors {
+        ensure_code(error);
+    }
+    response
+        .extensions
+        .insert("requestId".to_owned(), Value::String(request_id));
+    response
+}
+
+/// Errors raised by async-graphql itself (parse, validation, limits, argument coercion)
+/// have no code; they are all about the query text, so they are validation failures.
+fn ensure_code(error: &mut ServerError) {
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    if extensions.get("code").is_none() {
+        extensions.set("code", ErrorCode::GraphqlValidationFailed.as_str());
+    }
+}

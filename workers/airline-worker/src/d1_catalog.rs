@@ -1,0 +1,270 @@
+//! The catalog store over D1: SQL in, domain values out.
+//!
+//! Every row is parsed into domain types on the way out, so a corrupt row becomes a
+//! logged INTERNAL error for one request, never a wrong answer.
+
+use airline_domain::{
+    AircraftType, Airport, AirportCode, AirportQuery, Currency, Flight, FlightId, FlightNumber,
+    FlightStatus, GeoPoint, InputError, Money, TimeZone,
+};
+use airline_graphql::{CatalogStore, StoreError};
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Deserialize;
+use worker::send::SendFuture;
+use worker::wasm_bindgen::JsValue;
+use worker::{console_error, D1Database};
+
+pub struct D1Catalog {
+    db: D1Database,
+    request_id: String,
+}
+
+const AIRPORT_COLUMNS: &str = "code, name, city, country, time_zone, latitude, longitude";
+
+/// Flight columns plus both airports, prefixed `o_` (origin) and `d_` (destination).
+const FLIGHT_SELECT: &str = "SELECT f.id, f.flight_number, f.departure_utc, f.arrival_utc, \
+    f.fare_amount, f.fare_currency, f.seat_capacity, f.seats_available, f.aircraft_type, f.status, \
+    o.code AS o_code, o.name AS o_name, o.city AS o_city, o.country AS o_country, \
+    o.time_zone AS o_time_zone, o.latitude AS o_latitude, o.longitude AS o_longitude, \
+    d.code AS d_code, d.name AS d_name, d.city AS d_city, d.country AS d_country, \
+    d.time_zone AS d_time_zone, d.latitude AS d_latitude, d.longitude AS d_longitude \
+    FROM flights f JOIN airports o ON o.code = f.origin JOIN airports d ON d.code = f.destination";
+
+impl D1Catalog {
+    pub fn new(db: D1Database, request_id: &str) -> Self {
+        Self {
+            db,
+            request_id: request_id.to_owned(),
+        }
+    }
+
+    /// A cheap query proving the database is reachable and migrated.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let statement = self.db.prepare("SELECT code FROM airports LIMIT 1");
+        statement
+            .all()
+            .await
+            .map(|_| ())
+            .map_err(|e| self.fail("ping", e))
+    }
+
+    async fn rows<T: for<'de> Deserialize<'de>>(
+        &self,
+        what: &'static str,
+        sql: &str,
+        params: &[JsValue],
+    ) -> Result<Vec<T>, StoreError> {
+        let statement = self
+            .db
+            .prepare(sql)
+            .bind(params)
+            .map_err(|e| self.fail(what, e))?;
+        let result = statement.all().await.map_err(|e| self.fail(what, e))?;
+        result.results::<T>().map_err(|e| self.fail(what, e))
+    }
+
+    /// Logs the cause with the request id; the client sees only the id.
+    fn fail(&self, what: &str, cause: impl std::fmt::Display) -> StoreError {
+        let message = format!("{what}: {cause}");
+        console_error!("[{}] store error: {message}", self.request_id);
+        StoreError(message)
+    }
+
+    fn flights(&self, rows: Vec<FlightRow>) -> Result<Vec<Flight>, StoreError> {
+        rows.into_iter()
+            .map(|row| {
+                let id = row.id.clone();
+                row.into_flight()
+                    .map_err(|e| self.fail("corrupt flight row", format!("{id}: {e}")))
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl CatalogStore for D1Catalog {
+    async fn airport(&self, code: &AirportCode) -> Result<Option<Airport>, StoreError> {
+        SendFuture::new(async move {
+            let sql = format!("SELECT {AIRPORT_COLUMNS} FROM airports WHERE code = ?1");
+            let rows: Vec<AirportRow> = self.rows("airport", &sql, &[code.as_str().into()]).await?;
+            rows.into_iter()
+                .next()
+                .map(|row| {
+                    row.into_airport()
+                        .map_err(|e| self.fail("corrupt airport row", e))
+                })
+                .transpose()
+        })
+        .await
+    }
+
+    async fn search_airports(
+        &self,
+        query: Option<&AirportQuery>,
+        limit: usize,
+    ) -> Result<Vec<Airport>, StoreError> {
+        SendFuture::new(async move {
+            // Best match first: the exact code, a code prefix, a word prefix anywhere in
+            // the folded "code city name country" key, then any substring.
+            let sql = format!(
+                "SELECT {AIRPORT_COLUMNS} FROM airports \
+                 WHERE ?1 IS NULL OR search_key LIKE '%' || ?1 || '%' \
+                 ORDER BY CASE \
+                   WHEN ?1 IS NULL THEN 0 \
+                   WHEN lower(code) = ?1 THEN 0 \
+                   WHEN lower(code) LIKE ?1 || '%' THEN 1 \
+                   WHEN ' ' || search_key LIKE '% ' || ?1 || '%' THEN 2 \
+                   ELSE 3 END, code \
+                 LIMIT ?2"
+            );
+            let term = query.map_or(JsValue::NULL, |q| q.folded().into());
+            let rows: Vec<AirportRow> = self
+                .rows("search_airports", &sql, &[term, (limit as u32).into()])
+                .await?;
+            rows.into_iter()
+                .map(|row| {
+                    row.into_airport()
+                        .map_err(|e| self.fail("corrupt airport row", e))
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn departures(
+        &self,
+        from: &AirportCode,
+        to: &AirportCode,
+        window: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Vec<Flight>, StoreError> {
+        SendFuture::new(async move {
+            let sql = format!(
+                "{FLIGHT_SELECT} WHERE f.origin = ?1 AND f.destination = ?2 \
+                 AND f.departure_utc >= ?3 AND f.departure_utc < ?4"
+            );
+            let params = [
+                from.as_str().into(),
+                to.as_str().into(),
+                utc_text(window.0).into(),
+                utc_text(window.1).into(),
+            ];
+            let rows: Vec<FlightRow> = self.rows("departures", &sql, &params).await?;
+            self.flights(rows)
+        })
+        .await
+    }
+
+    async fn flight(&self, id: &FlightId) -> Result<Option<Flight>, StoreError> {
+        SendFuture::new(async move {
+            let sql = format!("{FLIGHT_SELECT} WHERE f.id = ?1");
+            let rows: Vec<FlightRow> = self.rows("flight", &sql, &[id.as_str().into()]).await?;
+            Ok(self.flights(rows)?.into_iter().next())
+        })
+        .await
+    }
+}
+
+/// The one text form of instants in D1: `YYYY-MM-DDTHH:MM:SSZ`.
+fn utc_text(instant: DateTime<Utc>) -> String {
+    instant.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn parse_utc(field: &'static str, text: &str) -> Result<DateTime<Utc>, InputError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|instant| instant.with_timezone(&Utc))
+        .map_err(|_| InputError::new(field, format!("`{text}` is not an RFC 3339 instant")))
+}
+
+#[derive(Deserialize)]
+struct AirportRow {
+    code: String,
+    name: String,
+    city: String,
+    country: String,
+    time_zone: String,
+    latitude: f64,
+    longitude: f64,
+}
+
+impl AirportRow {
+    fn into_airport(self) -> Result<Airport, InputError> {
+        Ok(Airport {
+            code: AirportCode::parse("code", &self.code)?,
+            name: self.name,
+            city: self.city,
+            country: self.country,
+            time_zone: TimeZone::parse("time_zone", &self.time_zone)?,
+            location: GeoPoint::new(self.latitude, self.longitude)?,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct FlightRow {
+    id: String,
+    flight_number: String,
+    departure_utc: String,
+    arrival_utc: String,
+    fare_amount: i64,
+    fare_currency: String,
+    seat_capacity: u32,
+    seats_available: u32,
+    aircraft_type: String,
+    status: String,
+    o_code: String,
+    o_name: String,
+    o_city: String,
+    o_country: String,
+    o_time_zone: String,
+    o_latitude: f64,
+    o_longitude: f64,
+    d_code: String,
+    d_name: String,
+    d_city: String,
+    d_country: String,
+    d_time_zone: String,
+    d_latitude: f64,
+    d_longitude: f64,
+}
+
+impl FlightRow {
+    fn into_flight(self) -> Result<Flight, InputError> {
+        let origin = AirportRow {
+            code: self.o_code,
+            name: self.o_name,
+            city: self.o_city,
+            country: self.o_country,
+            time_zone: self.o_time_zone,
+            latitude: self.o_latitude,
+            longitude: self.o_longitude,
+        }
+        .into_airport()?;
+        let destination = AirportRow {
+            code: self.d_code,
+            name: self.d_name,
+            city: self.d_city,
+            country: self.d_country,
+            time_zone: self.d_time_zone,
+            latitude: self.d_latitude,
+            longitude: self.d_longitude,
+        }
+        .into_airport()?;
+        Ok(Flight {
+            id: FlightId::parse("id", &self.id)?,
+            number: FlightNumber::parse("flight_number", &self.flight_number)?,
+            origin,
+            destination,
+            departure: parse_utc("departure_utc", &self.departure_utc)?,
+            arrival: parse_utc("arrival_utc", &self.arrival_utc)?,
+            fare: Money::from_minor(
+                self.fare_amount,
+                Currency::parse("fare_currency", &self.fare_currency)?,
+            ),
+            seat_capacity: self.seat_capacity,
+            seats_available: self.seats_available,
+            aircraft: AircraftType::parse("aircraft_type", &self.aircraft_type)?,
+            status: FlightStatus::parse("status", &self.status)?,
+        })
+    }
+}

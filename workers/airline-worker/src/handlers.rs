@@ -1,0 +1,150 @@
+//! One function per endpoint: read the request, apply the library's HTTP rules, call the
+//! API, shape the response.
+
+use std::sync::{Arc, OnceLock};
+
+use airline_graphql::http::{self, CorsPolicy, Rejection};
+use airline_graphql::{ApiSchema, RequestContext};
+use worker::{console_error, Env, Headers, Request, Response, Result};
+
+use crate::d1_catalog::D1Catalog;
+
+/// D1 binding name, as in wrangler.toml.
+const DATABASE: &str = "DB";
+/// Comma-separated browser origins allowed to call the API; empty means same-origin only.
+const CORS_VAR: &str = "CORS_ALLOWED_ORIGINS";
+const GRAPHIQL_HTML: &str = include_str!("graphiql.html");
+
+/// The schema is immutable, so one isolate builds it once and shares it.
+fn schema() -> &'static ApiSchema {
+    static SCHEMA: OnceLock<ApiSchema> = OnceLock::new();
+    SCHEMA.get_or_init(airline_graphql::schema)
+}
+
+/// 128 random bits in hex, attached to every response and every log line of a request.
+pub struct RequestId(String);
+
+impl RequestId {
+    pub fn new() -> Self {
+        let mut bytes = [0u8; 16];
+        // getrandom maps to crypto.getRandomValues, which cannot fail in a Worker; if it
+        // ever did, a zero id still lets the request through.
+        let _ = getrandom::fill(&mut bytes);
+        Self(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+pub async fn graphql(mut request: Request, env: &Env, id: &RequestId) -> Result<Response> {
+    let headers = request.headers();
+    let cors = cors_headers(env, headers);
+    let checked = http::check_content_type(headers.get("Content-Type")?.as_deref()).and(
+        http::check_declared_length(headers.get("Content-Length")?.as_deref()),
+    );
+    if let Err(rejection) = checked {
+        return rejected(&rejection, id, cors);
+    }
+    let body = request.bytes().await?;
+    let graphql_request = match http::parse_body(&body) {
+        Ok(parsed) => parsed,
+        Err(rejection) => return rejected(&rejection, id, cors),
+    };
+    let context = RequestContext {
+        store: Arc::new(D1Catalog::new(env.d1(DATABASE)?, id.as_str())),
+        now: chrono::Utc::now(),
+        request_id: id.as_str().to_owned(),
+    };
+    let response = airline_graphql::execute(schema(), graphql_request, context).await;
+    json(200, &http::response_body(&response), cors)
+}
+
+pub fn graphiql(request: &Request, id: &RequestId) -> Result<Response> {
+    // A GET with a query string is someone trying to run a query over GET, which this
+    // API refuses (it would bypass the JSON content-type check that stops CSRF).
+    let has_query = request
+        .url()
+        .is_ok_and(|url| url.query_pairs().any(|(k, _)| k == "query"));
+    if has_query {
+        return rejected(&Rejection::MethodNotAllowed, id, Vec::new());
+    }
+    let mut response = Response::from_html(GRAPHIQL_HTML)?;
+    response.headers_mut().set("Cache-Control", "no-cache")?;
+    Ok(response)
+}
+
+pub fn preflight(request: &Request, env: &Env, id: &RequestId) -> Result<Response> {
+    let headers = request.headers();
+    let policy = cors_policy(env);
+    let origin = headers.get("Origin")?;
+    let method = headers.get("Access-Control-Request-Method")?;
+    match policy.preflight(origin.as_deref(), method.as_deref()) {
+        Ok(allowed) => {
+            let mut response = Response::empty()?.with_status(204);
+            set_all(response.headers_mut(), &allowed)?;
+            Ok(response)
+        }
+        Err(rejection) => rejected(&rejection, id, Vec::new()),
+    }
+}
+
+pub fn method_not_allowed(request: &Request, env: &Env, id: &RequestId) -> Result<Response> {
+    let cors = cors_headers(env, request.headers());
+    let mut response = rejected(&Rejection::MethodNotAllowed, id, cors)?;
+    response.headers_mut().set("Allow", "GET, POST, OPTIONS")?;
+    Ok(response)
+}
+
+pub async fn health(env: &Env, id: &RequestId) -> Result<Response> {
+    let database = env.d1(DATABASE)?;
+    match D1Catalog::new(database, id.as_str()).ping().await {
+        Ok(()) => json(200, r#"{"status":"ok"}"#, Vec::new()),
+        Err(_) => json(503, r#"{"status":"unavailable"}"#, Vec::new()),
+    }
+}
+
+pub fn not_found(id: &RequestId) -> Result<Response> {
+    rejected(&Rejection::NotFound, id, Vec::new())
+}
+
+fn rejected(
+    rejection: &Rejection,
+    id: &RequestId,
+    cors: Vec<(&'static str, String)>,
+) -> Result<Response> {
+    json(rejection.status(), &rejection.body(id.as_str()), cors)
+}
+
+fn json(status: u16, body: &str, extra: Vec<(&'static str, String)>) -> Result<Response> {
+    let mut response = Response::ok(body)?.with_status(status);
+    let headers = response.headers_mut();
+    headers.set("Content-Type", "application/json; charset=utf-8")?;
+    headers.set("Cache-Control", "no-store")?;
+    set_all(headers, &extra)?;
+    Ok(response)
+}
+
+fn set_all(headers: &mut Headers, pairs: &[(&'static str, String)]) -> Result<()> {
+    for (name, value) in pairs {
+        headers.set(name, value)?;
+    }
+    Ok(())
+}
+
+fn cors_policy(env: &Env) -> CorsPolicy {
+    env.var(CORS_VAR)
+        .map(|value| CorsPolicy::parse(&value.to_string()))
+        .unwrap_or_default()
+}
+
+fn cors_headers(env: &Env, headers: &Headers) -> Vec<(&'static str, String)> {
+    match headers.get("Origin") {
+        Ok(origin) => cors_policy(env).response_headers(origin.as_deref()),
+        Err(error) => {
+            console_error!("unreadable Origin header: {error}");
+            Vec::new()
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! The deployable Worker: a thin adapter from HTTP and bindings to the airline's API.
+//!
+//! Routing reads as a table of contents; everything with rules in it (the API, the HTTP
+//! limits, CORS, the domain) lives in plain library crates tested natively.
+
+mod d1_catalog;
+mod handlers;
+
+use worker::{event, Context, Env, Method, Request, Response, Result};
+
+use crate::handlers::RequestId;
+
+#[event(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[event(fetch)]
+async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let request_id = RequestId::new();
+    let path = request.path();
+    let response = match (request.method(), path.as_str()) {
+        (Method::Post, "/graphql") => handlers::graphql(request, &env, &request_id).await,
+        (Method::Get, "/graphql") => handlers::graphiql(&request, &request_id),
+        (Method::Options, "/graphql") => handlers::preflight(&request, &env, &request_id),
+        (_, "/graphql") => handlers::method_not_allowed(&request, &env, &request_id),
+        (Method::Get, "/healthz") => handlers::health(&env, &request_id).await,
+        _ => handlers::not_found(&request_id),
+    };
+    let mut response = response?;
+    response
+        .headers_mut()
+        .set("X-Request-Id", request_id.as_str())?;
+    Ok(response)
+}
