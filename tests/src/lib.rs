@@ -1,1 +1,58 @@
+//! The black-box harness: starts `wrangler dev` (workerd with local D1) on a free port with
+//! a fresh `--persist-to` directory, migrated and seeded, and talks to it over HTTP.
+//!
+//! Reused by every end-to-end suite and benchmark: a suite starts one [`DevServer`] in
+//! `main`, runs its tests against it with [`run_suite`], and the server is stopped by pid
+//! (its whole process group) whatever the tests did, including on panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod server;
+
+pub use server::{DevServer, HttpResponse, ServerOptions};
+
+use std::sync::Arc;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+
+/// A named test run against a shared server.
+pub type Test = (&'static str, fn(&DevServer) -> Result<(), Failed>);
+
+/// Starts a server, runs `tests` against it (in parallel, with libtest's command-line
+/// filters and output), stops the server, and exits with the suite's result.
+pub fn run_suite(options: ServerOptions, tests: &[Test]) -> ! {
+    let arguments = Arguments::from_args();
+    if arguments.list {
+        let trials: Vec<Trial> = tests
+            .iter()
+            .map(|(name, _)| Trial::test(*name, || Ok(())))
+            .collect();
+        libtest_mimic::run(&arguments, trials).exit();
+    }
+    let server = match DevServer::start(options) {
+        Ok(server) => Arc::new(server),
+        Err(error) => {
+            eprintln!("could not start the dev server: {error}");
+            std::process::exit(1);
+        }
+    };
+    let trials = tests
+        .iter()
+        .map(|&(name, test)| {
+            let server = Arc::clone(&server);
+            Trial::test(name, move || test(&server))
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&arguments, trials);
+    server.stop();
+    conclusion.exit()
+}
+
+/// Fails a test with a message, like `assert!` but returning instead of panicking.
+#[macro_export]
+macro_rules! ensure {
+    ($condition:expr, $($message:tt)+) => {
+        if !$condition {
+            return Err(format!($($message)+).into());
+        }
+    };
+}

@@ -111,11 +111,16 @@ pub fn parse_body(body: &[u8]) -> Result<async_graphql::Request, Rejection> {
             "batched requests are not supported; send one query per request".into(),
         ));
     }
-    serde_json::from_slice::<async_graphql::Request>(body).map_err(|error| {
+    let request = serde_json::from_slice::<async_graphql::Request>(body).map_err(|error| {
         Rejection::BadRequest(format!(
             "the body is not a GraphQL request ({{\"query\": ..., \"variables\": ...}}): {error}"
         ))
-    })
+    })?;
+    // async-graphql fills in an empty query when the field is missing.
+    if request.query.trim().is_empty() {
+        return Err(Rejection::BadRequest("the body has no `query`".into()));
+    }
+    Ok(request)
 }
 
 /// Serialises a GraphQL response. Always HTTP 200, as GraphQL over HTTP specifies for

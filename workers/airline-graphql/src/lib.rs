@@ -20,8 +20,9 @@ pub use crate::store::{CatalogStore, StoreError};
 
 /// Deepest selection nesting accepted; the deepest useful query today is 6 levels.
 pub const MAX_DEPTH: usize = 10;
-/// Most fields one query may resolve, counting list fields by their page size.
-pub const MAX_COMPLEXITY: usize = 2_500;
+/// Most fields one query may resolve, counting list fields by their page size: one full
+/// search page (50 flights with every field, about 3,000) fits, a handful of them does not.
+pub const MAX_COMPLEXITY: usize = 4_000;
 
 #[derive(MergedObject, Default)]
 pub struct Query(catalog::CatalogQuery);

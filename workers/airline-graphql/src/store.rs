@@ -23,8 +23,9 @@ impl std::error::Error for StoreError {}
 pub trait CatalogStore: Send + Sync {
     async fn airport(&self, code: &AirportCode) -> Result<Option<Airport>, StoreError>;
 
-    /// Airports matching a typed query, best match first: exact code, then code
-    /// prefix, then city prefix, then a word of the name; `None` lists airports by code.
+    /// Airports matching a typed query, best match first: exact code, then code prefix,
+    /// then a word of the search key starting with the text, then any substring; ties by
+    /// code. `None` lists airports by code.
     async fn search_airports(
         &self,
         query: Option<&AirportQuery>,

@@ -245,7 +245,7 @@ fn aircraft_for(distance_km: f64, traffic: u32, seed: u64) -> AircraftType {
         A359
     } else if traffic >= 16 {
         B77W
-    } else if seed % 2 == 0 {
+    } else if seed.is_multiple_of(2) {
         B789
     } else {
         A359

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the whole app locally: installs what is missing, migrates and seeds a local D1, then
+# serves the API (and GraphiQL) with `wrangler dev` at http://127.0.0.1:${PORT:-8787}.
+# State persists in .wrangler/state between runs; delete that folder to start afresh.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+
+export WRANGLER_SEND_METRICS=false
+port="${PORT:-8787}"
+state="$root/.wrangler/state"
+wrangler="$root/node_modules/.bin/wrangler"
+
+echo "dev: applying migrations to the local D1" >&2
+"$wrangler" d1 migrations apply airline --local --persist-to "$state"
+
+# The timetable starts today; reseeding is cheap and idempotent (existing flights are kept,
+# so seats sold locally survive), so do it once per day.
+today="$(date -u +%F)"
+marker="$state/seeded-$today"
+if [[ ! -f "$marker" ]]; then
+  echo "dev: seeding 60 days of timetable from $today" >&2
+  seed="$root/target/seed/seed-$today.sql"
+  mkdir -p "$(dirname "$seed")"
+  cargo run --quiet --release -p catalog-seed -- --start "$today" --out "$seed"
+  "$wrangler" d1 execute airline --local --persist-to "$state" --file "$seed" > /dev/null
+  rm -f "$state"/seeded-* && touch "$marker"
+fi
+
+echo "dev: starting wrangler dev on http://127.0.0.1:$port (GraphiQL at /graphql)" >&2
+exec "$wrangler" dev --ip 127.0.0.1 --port "$port" --persist-to "$state"

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs everything building, running and testing need, at pinned versions. Idempotent:
+# each step checks first and skips what is already there, so a second run takes seconds.
+#
+# Needs: rustup + cargo, Node.js >= 20.3 with npm, and the package registries (crates.io,
+# npm). Nothing is downloaded from anywhere else: worker-build's own downloads are replaced
+# by the tools installed here (see scripts/build.sh).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+WORKER_BUILD_VERSION="0.8.7"
+# wasm-bindgen's CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+
+step() { printf 'setup: %s\n' "$*" >&2; }
+
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if (( node_major < 20 )); then
+  echo "setup: Node.js >= 20.3 is required (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "wasm32-unknown-unknown target: present"
+else
+  step "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [[ "$(worker-build --version 2>/dev/null)" == *"$WORKER_BUILD_VERSION"* ]]; then
+  step "worker-build $WORKER_BUILD_VERSION: present"
+else
+  step "installing worker-build $WORKER_BUILD_VERSION (about 4 minutes on 2 cores)"
+  cargo install worker-build --version "$WORKER_BUILD_VERSION"
+fi
+
+if [[ "$(wasm-bindgen --version 2>/dev/null)" == "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
+  step "wasm-bindgen-cli $WASM_BINDGEN_VERSION: present"
+else
+  # Not --locked: its lock file names a crate version the registry no longer serves.
+  step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 3 minutes on 2 cores)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+# npm ci reinstalls from the lock file; skip it while node_modules matches the lock.
+if [[ -x node_modules/.bin/wrangler && -x node_modules/.bin/wasm-opt && -x node_modules/.bin/esbuild \
+      && node_modules/.package-lock.json -nt package-lock.json ]]; then
+  step "npm tools (wrangler, esbuild, binaryen): present"
+else
+  step "installing npm tools from package-lock.json"
+  npm ci --no-fund --no-audit --loglevel=error
+fi

@@ -1,0 +1,370 @@
+//! One `wrangler dev` process tree, owned by a test, on a port and state directory of its
+//! own.
+
+use std::fs::File;
+use std::io::Read as _;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use airline_domain::LocalDate;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// How long a cold `wrangler dev` may take to answer its health check.
+const READY_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long a stopped server gets to exit cleanly before it is killed.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+const DATABASE: &str = "airline";
+
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Days of timetable to seed, from today (UTC).
+    pub seed_days: u32,
+    /// Extra `--var NAME:VALUE` settings for the Worker.
+    pub vars: Vec<(String, String)>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            seed_days: catalog_seed::DEFAULT_DAYS,
+            vars: Vec::new(),
+        }
+    }
+}
+
+pub struct DevServer {
+    pub base_url: String,
+    /// The date the seed timetable starts on (today, UTC, when the server started).
+    pub seed_start: LocalDate,
+    state: TempDir,
+    child: Mutex<Option<Child>>,
+    agent: ureq::Agent,
+}
+
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("response is not JSON ({e}): {}", self.body))
+    }
+}
+
+impl DevServer {
+    /// Migrates and seeds a fresh local D1, starts `wrangler dev` on a free port and
+    /// waits until `/healthz` answers 200.
+    pub fn start(options: ServerOptions) -> Result<Self, String> {
+        let state = tempfile::Builder::new()
+            .prefix("airline-e2e-")
+            .tempdir()
+            .map_err(|e| format!("temp dir: {e}"))?;
+        let seed_start = LocalDate::from_naive(chrono::Utc::now().date_naive());
+        let seed = state.path().join("seed.sql");
+        write_seed(&seed, seed_start, options.seed_days)?;
+        let persist = state.path().join("state");
+        let persist_arg = persist.to_string_lossy().into_owned();
+        wrangler(&[
+            "d1",
+            "migrations",
+            "apply",
+            DATABASE,
+            "--local",
+            "--persist-to",
+            &persist_arg,
+        ])?;
+        wrangler(&[
+            "d1",
+            "execute",
+            DATABASE,
+            "--local",
+            "--persist-to",
+            &persist_arg,
+            "--file",
+            &seed.to_string_lossy(),
+        ])?;
+
+        let port = free_port()?;
+        let inspector_port = free_port()?;
+        let log = File::create(state.path().join("wrangler-dev.log")).map_err(|e| e.to_string())?;
+        let mut command = wrangler_command();
+        command.args([
+            "dev",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--inspector-port",
+            &inspector_port.to_string(),
+            "--persist-to",
+            &persist_arg,
+            "--log-level",
+            "warn",
+        ]);
+        for (name, value) in &options.vars {
+            command.args(["--var", &format!("{name}:{value}")]);
+        }
+        command
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            // Its own process group, so stop() reaches workerd too.
+            .process_group(0);
+        // SAFETY: prctl is async-signal-safe and touches no memory of this process. It
+        // asks the kernel to SIGTERM wrangler if the test process dies without stopping it.
+        #[allow(unsafe_code)]
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+        let child = command
+            .spawn()
+            .map_err(|e| format!("spawn wrangler dev: {e}"))?;
+        let agent = ureq::Agent::new_with_config(
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .allow_non_standard_methods(true)
+                .timeout_global(Some(Duration::from_secs(30)))
+                .build(),
+        );
+        let server = Self {
+            base_url: format!("http://127.0.0.1:{port}"),
+            seed_start,
+            state,
+            child: Mutex::new(Some(child)),
+            agent,
+        };
+        server.wait_until_ready()?;
+        Ok(server)
+    }
+
+    fn wait_until_ready(&self) -> Result<(), String> {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            if let Ok(response) = self.request("GET", "/healthz", &[], b"") {
+                if response.status == 200 {
+                    return Ok(());
+                }
+            }
+            if let Some(status) = self.exited() {
+                return Err(format!(
+                    "wrangler dev exited ({status}):\n{}",
+                    self.log_tail()
+                ));
+            }
+            if Instant::now() > deadline {
+                self.stop();
+                return Err(format!(
+                    "not ready after {READY_TIMEOUT:?}:\n{}",
+                    self.log_tail()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    fn exited(&self) -> Option<std::process::ExitStatus> {
+        let mut guard = self.child.lock().unwrap_or_else(|p| p.into_inner());
+        guard
+            .as_mut()
+            .and_then(|child| child.try_wait().ok().flatten())
+    }
+
+    /// Stops the server's whole process group: SIGTERM, then SIGKILL after a grace period.
+    /// Safe to call twice.
+    pub fn stop(&self) {
+        let mut guard = self.child.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(mut child) = guard.take() else {
+            return;
+        };
+        let group = child.id() as libc::pid_t;
+        signal_group(group, libc::SIGTERM);
+        let deadline = Instant::now() + STOP_GRACE;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                // wrangler is gone; make sure nothing it started outlives it.
+                signal_group(group, libc::SIGKILL);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        signal_group(group, libc::SIGKILL);
+        let _ = child.wait();
+    }
+
+    /// The last lines wrangler printed, for failure messages.
+    pub fn log_tail(&self) -> String {
+        let mut text = String::new();
+        if let Ok(mut file) = File::open(self.state.path().join("wrangler-dev.log")) {
+            let _ = file.read_to_string(&mut text);
+        }
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    /// Any HTTP request; never fails on a status code.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<HttpResponse, String> {
+        let mut builder = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base_url));
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let request = builder.body(body.to_vec()).map_err(|e| e.to_string())?;
+        let mut response = self.agent.run(request).map_err(|e| e.to_string())?;
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(16 * 1024 * 1024)
+            .read_to_string()
+            .map_err(|e| e.to_string())?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// POSTs a GraphQL query as JSON and returns the whole HTTP response.
+    pub fn graphql_response(&self, query: &str, variables: Value) -> HttpResponse {
+        let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
+        self.request(
+            "POST",
+            "/graphql",
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        )
+        .unwrap_or_else(|e| panic!("POST /graphql failed: {e}\n{}", self.log_tail()))
+    }
+
+    /// POSTs a GraphQL query and returns the JSON body, asserting HTTP 200.
+    pub fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self.graphql_response(query, variables);
+        assert_eq!(response.status, 200, "{}", response.body);
+        response.json()
+    }
+
+    /// Runs SQL against the server's local D1 (through wrangler, as an operator would)
+    /// and returns the rows of the last statement.
+    pub fn d1(&self, sql: &str) -> Result<Vec<Value>, String> {
+        let persist = self.state.path().join("state");
+        let output = wrangler(&[
+            "d1",
+            "execute",
+            DATABASE,
+            "--local",
+            "--persist-to",
+            &persist.to_string_lossy(),
+            "--json",
+            "--command",
+            sql,
+        ])?;
+        let parsed: Value = serde_json::from_str(&output).map_err(|e| format!("{e}: {output}"))?;
+        let results = parsed
+            .as_array()
+            .and_then(|statements| statements.last())
+            .and_then(|last| last["results"].as_array())
+            .cloned()
+            .ok_or_else(|| format!("unexpected wrangler output: {output}"))?;
+        Ok(results)
+    }
+}
+
+impl Drop for DevServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn signal_group(group: libc::pid_t, signal: libc::c_int) {
+    // SAFETY: kill() with a negative pid signals exactly the process group we created
+    // for this server; it dereferences nothing.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::kill(-group, signal);
+    }
+}
+
+/// The repository root (this crate lives in `tests/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn wrangler_command() -> Command {
+    let root = workspace_root();
+    let mut command = Command::new(root.join("node_modules/.bin/wrangler"));
+    command
+        .current_dir(&root)
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CI", "true")
+        // One build serves every server a test run starts; scripts/test.sh built it.
+        .env("AIRLINE_SKIP_BUILD", "1")
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// Runs a wrangler command to completion and returns its stdout.
+fn wrangler(args: &[&str]) -> Result<String, String> {
+    let output = wrangler_command()
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("run wrangler {args:?}: {e} (did scripts/setup.sh run?)"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "wrangler {} failed: {}\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn write_seed(path: &Path, start: LocalDate, days: u32) -> Result<(), String> {
+    let airports = catalog_seed::airports().map_err(|e| e.to_string())?;
+    let routes = catalog_seed::routes().map_err(|e| e.to_string())?;
+    let flights = catalog_seed::schedule(&routes, start, days);
+    std::fs::write(path, catalog_seed::to_sql(&airports, &flights)).map_err(|e| e.to_string())
+}
+
+/// A port nothing listens on right now (the OS picks it).
+fn free_port() -> Result<u16, String> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
