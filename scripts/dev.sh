@@ -13,7 +13,8 @@ state="$root/.wrangler/state"
 wrangler="$root/node_modules/.bin/wrangler"
 
 echo "dev: applying migrations to the local D1" >&2
-"$wrangler" d1 migrations apply airline --local --persist-to "$state"
+# CI=true: apply without an interactive confirmation.
+CI=true "$wrangler" d1 migrations apply airline --local --persist-to "$state"
 
 # The timetable starts today; reseeding is cheap and idempotent (existing flights are kept,
 # so seats sold locally survive), so do it once per day.

@@ -3,6 +3,9 @@
 
 use std::fmt;
 
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization as _;
+
 use crate::{GeoPoint, InputError, TimeZone};
 
 /// A three-letter IATA airport code, always upper case (`lhr` is read as `LHR`).
@@ -49,7 +52,8 @@ pub struct Airport {
 
 impl Airport {
     /// The text autocomplete matches against: code, city, name and country, folded to
-    /// lower-case ASCII so that `zurich` finds "Zürich". Stored next to the airport.
+    /// lower case without accents so that `zurich` finds "Zürich". Stored next to the
+    /// airport.
     pub fn search_key(&self) -> String {
         fold(&format!(
             "{} {} {} {}",
@@ -88,22 +92,36 @@ impl AirportQuery {
         Ok(Self { folded })
     }
 
-    /// The folded text: lower-case ASCII letters and digits in words separated by single
-    /// spaces, so it can never hold a SQL `LIKE` wildcard.
+    /// The folded text: lower-case letters and digits in words separated by single spaces,
+    /// so it can never hold a SQL `LIKE` wildcard.
     pub fn folded(&self) -> &str {
         &self.folded
     }
 }
 
-/// Lower-case ASCII transliteration with runs of punctuation and space collapsed to one
-/// space: "São Paulo/Guarulhos" becomes "sao paulo guarulhos".
+/// Lower-case ASCII with accents removed and runs of punctuation and space collapsed to
+/// one space: "São Paulo/Guarulhos" becomes "sao paulo guarulhos".
+///
+/// Canonical decomposition (NFD) splits "ã" into "a" and a combining tilde, which is
+/// dropped; the few Latin letters that do not decompose (ø, ß, ł, ...) are spelled out.
+/// Scripts other than Latin are kept as they are, so they still match themselves.
 fn fold(text: &str) -> String {
-    let ascii = deunicode::deunicode(text).to_ascii_lowercase();
-    ascii
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut folded = String::with_capacity(text.len());
+    for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
+        match c {
+            'ø' | 'Ø' => folded.push('o'),
+            'ß' => folded.push_str("ss"),
+            'æ' | 'Æ' => folded.push_str("ae"),
+            'œ' | 'Œ' => folded.push_str("oe"),
+            'ł' | 'Ł' => folded.push('l'),
+            'đ' | 'Đ' | 'ð' | 'Ð' => folded.push('d'),
+            'þ' | 'Þ' => folded.push_str("th"),
+            'ı' => folded.push('i'),
+            c if c.is_alphanumeric() => folded.extend(c.to_lowercase()),
+            _ => folded.push(' '),
+        }
+    }
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

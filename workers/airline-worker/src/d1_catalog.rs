@@ -71,6 +71,16 @@ impl D1Catalog {
         StoreError(message)
     }
 
+    fn airports(&self, rows: Vec<AirportRow>) -> Result<Vec<Airport>, StoreError> {
+        rows.into_iter()
+            .map(|row| {
+                let code = row.code.clone();
+                row.into_airport()
+                    .map_err(|e| self.fail("corrupt airport row", format!("{code}: {e}")))
+            })
+            .collect()
+    }
+
     fn flights(&self, rows: Vec<FlightRow>) -> Result<Vec<Flight>, StoreError> {
         rows.into_iter()
             .map(|row| {
@@ -87,14 +97,8 @@ impl CatalogStore for D1Catalog {
     async fn airport(&self, code: &AirportCode) -> Result<Option<Airport>, StoreError> {
         SendFuture::new(async move {
             let sql = format!("SELECT {AIRPORT_COLUMNS} FROM airports WHERE code = ?1");
-            let rows: Vec<AirportRow> = self.rows("airport", &sql, &[code.as_str().into()]).await?;
-            rows.into_iter()
-                .next()
-                .map(|row| {
-                    row.into_airport()
-                        .map_err(|e| self.fail("corrupt airport row", e))
-                })
-                .transpose()
+            let rows = self.rows("airport", &sql, &[code.as_str().into()]).await?;
+            Ok(self.airports(rows)?.into_iter().next())
         })
         .await
     }
@@ -119,15 +123,10 @@ impl CatalogStore for D1Catalog {
                  LIMIT ?2"
             );
             let term = query.map_or(JsValue::NULL, |q| q.folded().into());
-            let rows: Vec<AirportRow> = self
+            let rows = self
                 .rows("search_airports", &sql, &[term, (limit as u32).into()])
                 .await?;
-            rows.into_iter()
-                .map(|row| {
-                    row.into_airport()
-                        .map_err(|e| self.fail("corrupt airport row", e))
-                })
-                .collect()
+            self.airports(rows)
         })
         .await
     }
