@@ -27,10 +27,12 @@ impl CatalogQuery {
     async fn airports(
         &self,
         ctx: &Context<'_>,
-        search: Option<String>,
+        #[graphql(desc = "What the traveller typed: part of a code, city or name.")] search: Option<
+            String,
+        >,
         #[graphql(default = 10, desc = "How many airports to return, 1 to 50.")] first: Option<i32>,
     ) -> Result<Vec<Airport>> {
-        let request = RequestContext::of(ctx);
+        let request = RequestContext::of(ctx)?;
         let limit = first.unwrap_or(DEFAULT_AIRPORTS);
         if !(1..=MAX_AIRPORTS).contains(&limit) {
             return Err(bad_input(InputError::new(
@@ -65,12 +67,16 @@ impl CatalogQuery {
         #[graphql(desc = "Departure date as YYYY-MM-DD, in the departure airport's zone.")]
         date: String,
         #[graphql(default = 1, desc = "Travellers, 1 to 9.")] passengers: Option<i32>,
-        #[graphql(default_with = "Some(FlightSort::Price)")] sort: Option<FlightSort>,
-        filter: Option<FlightFilter>,
+        #[graphql(
+            default_with = "Some(FlightSort::Price)",
+            desc = "Order of the results."
+        )]
+        sort: Option<FlightSort>,
+        #[graphql(desc = "Narrow by local departure time or fare.")] filter: Option<FlightFilter>,
         #[graphql(default = 20, desc = "Page size, 1 to 50.")] first: Option<i32>,
         #[graphql(desc = "`endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<FlightConnection> {
-        let request = RequestContext::of(ctx);
+        let request = RequestContext::of(ctx)?;
         let filter = filter.unwrap_or_default();
         let search = FlightSearch::parse(&SearchRequest {
             from: &from,
@@ -99,8 +105,12 @@ impl CatalogQuery {
     }
 
     /// One flight by id (e.g. `EA117-20261124`).
-    async fn flight(&self, ctx: &Context<'_>, id: ID) -> Result<Flight> {
-        let request = RequestContext::of(ctx);
+    async fn flight(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Flight number and local departure date, e.g. EA117-20261124.")] id: ID,
+    ) -> Result<Flight> {
+        let request = RequestContext::of(ctx)?;
         let id = FlightId::parse("id", &id).map_err(bad_input)?;
         request
             .store

@@ -4,8 +4,6 @@
 use airline_domain::InputError;
 use async_graphql::{Error, ErrorExtensions};
 
-use crate::store::StoreError;
-
 /// The machine-readable `extensions.code` of an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -43,9 +41,8 @@ pub fn not_found(what: impl std::fmt::Display) -> Error {
         .extend_with(|_, ext| ext.set("code", ErrorCode::NotFound.as_str()))
 }
 
-/// The store has already logged the detail with the request id; the client gets only a
-/// pointer to that log line.
-pub fn internal(_cause: StoreError, request_id: &str) -> Error {
+/// An error whose detail stays in the log: the client gets only the request id to quote.
+pub fn internal(request_id: &str) -> Error {
     Error::new(format!(
         "something went wrong on our side; quote request id {request_id} if you contact us"
     ))

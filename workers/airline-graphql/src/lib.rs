@@ -52,14 +52,19 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    pub(crate) fn of<'a>(ctx: &'a async_graphql::Context<'_>) -> &'a RequestContext {
-        // `execute` always attaches a RequestContext; a missing one is a programming
-        // error that would fail every query in the first test.
-        ctx.data_unchecked::<RequestContext>()
+    /// The context `execute` attached. Missing only if a caller bypassed `execute`,
+    /// which is reported as INTERNAL rather than a panic.
+    pub(crate) fn of<'a>(
+        ctx: &'a async_graphql::Context<'_>,
+    ) -> async_graphql::Result<&'a RequestContext> {
+        ctx.data::<RequestContext>()
+            .map_err(|_| error::internal("(none: the request context was missing)"))
     }
 
-    pub(crate) fn internal(&self, cause: StoreError) -> async_graphql::Error {
-        error::internal(cause, &self.request_id)
+    /// The store has already logged `cause` with the request id; the client gets only
+    /// the id to quote.
+    pub(crate) fn internal(&self, _cause: StoreError) -> async_graphql::Error {
+        error::internal(&self.request_id)
     }
 }
 
