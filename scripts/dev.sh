@@ -12,6 +12,14 @@ port="${PORT:-8787}"
 state="$root/.wrangler/state"
 wrangler="$root/node_modules/.bin/wrangler"
 
+# Local secrets: a fresh Ed25519 signing key, made once and never committed.
+if [[ ! -f .dev.vars ]]; then
+  echo "dev: writing .dev.vars with a new local JWT signing key" >&2
+  key="$(node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64url'))")"
+  printf 'JWT_SIGNING_KEYS="local-1:%s"\n' "$key" > .dev.vars
+  chmod 600 .dev.vars
+fi
+
 echo "dev: applying migrations to the local D1" >&2
 # CI=true: apply without an interactive confirmation.
 CI=true "$wrangler" d1 migrations apply airline --local --persist-to "$state"

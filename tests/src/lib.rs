@@ -8,7 +8,9 @@
 
 mod server;
 
-pub use server::{DevServer, HttpResponse, ServerOptions};
+pub use server::{
+    DevServer, HttpResponse, ServerOptions, TEST_AUDIENCE, TEST_ISSUER, TEST_SIGNING_KEYS,
+};
 
 use std::sync::Arc;
 

@@ -20,11 +20,18 @@ const READY_TIMEOUT: Duration = Duration::from_secs(120);
 const STOP_GRACE: Duration = Duration::from_secs(10);
 const DATABASE: &str = "airline";
 
+/// The signing key every test server uses, so tests can mint and forge tokens.
+pub const TEST_SIGNING_KEYS: &str = "e2e-1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+/// What `wrangler.toml` sets as issuer and audience.
+pub const TEST_ISSUER: &str = "edge-airline";
+pub const TEST_AUDIENCE: &str = "edge-airline-api";
+
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
     /// Days of timetable to seed, from today (UTC).
     pub seed_days: u32,
-    /// Extra `--var NAME:VALUE` settings for the Worker.
+    /// `--var NAME:VALUE` settings for the Worker (secrets included: in local runs they
+    /// are plain bindings). The defaults carry the test signing key.
     pub vars: Vec<(String, String)>,
 }
 
@@ -32,7 +39,7 @@ impl Default for ServerOptions {
     fn default() -> Self {
         Self {
             seed_days: catalog_seed::DEFAULT_DAYS,
-            vars: Vec::new(),
+            vars: vec![("JWT_SIGNING_KEYS".into(), TEST_SIGNING_KEYS.into())],
         }
     }
 }

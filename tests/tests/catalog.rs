@@ -12,10 +12,10 @@ use serde_json::{json, Value};
 const ALLOWED_ORIGIN: &str = "https://app.example";
 
 fn main() {
-    let options = ServerOptions {
-        vars: vec![("CORS_ALLOWED_ORIGINS".into(), ALLOWED_ORIGIN.into())],
-        ..ServerOptions::default()
-    };
+    let mut options = ServerOptions::default();
+    options
+        .vars
+        .push(("CORS_ALLOWED_ORIGINS".into(), ALLOWED_ORIGIN.into()));
     let tests: &[Test] = &[
         (
             "search_lists_a_seeded_route_cheapest_first",

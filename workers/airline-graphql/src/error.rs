@@ -10,6 +10,14 @@ pub enum ErrorCode {
     /// An argument failed to parse or broke a rule; `extensions.field` names it.
     BadUserInput,
     NotFound,
+    /// No valid credentials: no token, a refused token, or a wrong email or password.
+    Unauthenticated,
+    /// Signed in, but not allowed to do this (e.g. a customer calling an admin mutation).
+    Forbidden,
+    /// The request conflicts with existing state (an email already registered).
+    Conflict,
+    /// Too many attempts; `extensions.retryAfter` says how many seconds to wait.
+    RateLimited,
     /// The query text did not parse or failed validation (unknown field, too deep, too
     /// complex, wrong argument type).
     GraphqlValidationFailed,
@@ -22,6 +30,10 @@ impl ErrorCode {
         match self {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::NotFound => "NOT_FOUND",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::Conflict => "CONFLICT",
+            Self::RateLimited => "RATE_LIMITED",
             Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             Self::Internal => "INTERNAL",
         }
@@ -47,4 +59,27 @@ pub fn internal(request_id: &str) -> Error {
         "something went wrong on our side; quote request id {request_id} if you contact us"
     ))
     .extend_with(|_, ext| ext.set("code", ErrorCode::Internal.as_str()))
+}
+
+pub fn unauthenticated(message: &str) -> Error {
+    Error::new(message).extend_with(|_, ext| ext.set("code", ErrorCode::Unauthenticated.as_str()))
+}
+
+pub fn forbidden() -> Error {
+    Error::new("your account may not do this")
+        .extend_with(|_, ext| ext.set("code", ErrorCode::Forbidden.as_str()))
+}
+
+pub fn conflict(message: &str) -> Error {
+    Error::new(message).extend_with(|_, ext| ext.set("code", ErrorCode::Conflict.as_str()))
+}
+
+pub fn rate_limited(retry_after_seconds: i64) -> Error {
+    Error::new(format!(
+        "too many attempts; try again in {retry_after_seconds} seconds"
+    ))
+    .extend_with(|_, ext| {
+        ext.set("code", ErrorCode::RateLimited.as_str());
+        ext.set("retryAfter", retry_after_seconds);
+    })
 }

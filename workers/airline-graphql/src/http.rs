@@ -19,6 +19,8 @@ pub enum Rejection {
     /// A browser preflight from an origin that is not allowed.
     OriginNotAllowed,
     NotFound,
+    /// Required configuration (a secret) is missing or invalid; the log says which.
+    Misconfigured,
 }
 
 impl Rejection {
@@ -30,6 +32,7 @@ impl Rejection {
             Self::BadRequest(_) => 400,
             Self::OriginNotAllowed => 403,
             Self::NotFound => 404,
+            Self::Misconfigured => 503,
         }
     }
 
@@ -41,6 +44,7 @@ impl Rejection {
             Self::BadRequest(_) => "BAD_REQUEST",
             Self::OriginNotAllowed => "FORBIDDEN",
             Self::NotFound => "NOT_FOUND",
+            Self::Misconfigured => "INTERNAL",
         }
     }
 
@@ -54,6 +58,9 @@ impl Rejection {
             Self::BadRequest(why) => why.clone(),
             Self::OriginNotAllowed => "this origin may not call the API from a browser".into(),
             Self::NotFound => "no such resource".into(),
+            Self::Misconfigured => {
+                "the service is not configured correctly; try again later".into()
+            }
         }
     }
 

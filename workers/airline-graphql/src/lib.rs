@@ -5,18 +5,22 @@
 //! the Worker only adapts requests and bindings to it.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod catalog;
 pub mod error;
 pub mod http;
+#[cfg(feature = "memory")]
+pub mod memory;
 pub mod store;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema, ServerError, Value};
+use airline_auth::{KeyRing, Principal, SignInThrottle, TokenError, TokenSettings};
+use async_graphql::{EmptySubscription, MergedObject, Schema, ServerError, Value};
 use chrono::{DateTime, Utc};
 
 pub use crate::error::ErrorCode;
-pub use crate::store::{CatalogStore, StoreError};
+pub use crate::store::{AccountStore, CatalogStore, PasswordKdf, StoreError};
 
 /// Deepest selection nesting accepted; the deepest useful query today is 6 levels.
 pub const MAX_DEPTH: usize = 10;
@@ -25,13 +29,16 @@ pub const MAX_DEPTH: usize = 10;
 pub const MAX_COMPLEXITY: usize = 4_000;
 
 #[derive(MergedObject, Default)]
-pub struct Query(catalog::CatalogQuery);
+pub struct Query(catalog::CatalogQuery, accounts::AccountQuery);
 
-pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+#[derive(MergedObject, Default)]
+pub struct Mutation(accounts::AccountMutation);
+
+pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Builds the schema once per isolate; it holds no per-request state.
 pub fn schema() -> ApiSchema {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_directives(10)
@@ -43,9 +50,48 @@ pub fn sdl() -> String {
     schema().sdl()
 }
 
+/// Identity settings, built once per isolate from configuration.
+pub struct AuthConfig {
+    pub keys: KeyRing,
+    pub tokens: TokenSettings,
+    pub throttle: SignInThrottle,
+    /// PBKDF2 iterations for new password hashes (existing hashes keep their own).
+    pub password_iterations: u32,
+}
+
+/// Who sent the request, as far as its `Authorization` header says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Viewer {
+    Anonymous,
+    Signed(Principal),
+    /// A token was sent and refused; protected fields answer UNAUTHENTICATED.
+    Rejected(TokenError),
+}
+
+impl Viewer {
+    /// Reads a bearer token, or anonymous without one.
+    pub fn from_authorization(header: Option<&str>, auth: &AuthConfig, now: DateTime<Utc>) -> Self {
+        let Some(header) = header.map(str::trim).filter(|h| !h.is_empty()) else {
+            return Self::Anonymous;
+        };
+        let token = match header.split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+            _ => return Self::Rejected(TokenError::Malformed),
+        };
+        match auth.keys.verify(&auth.tokens, token, now) {
+            Ok(principal) => Self::Signed(principal),
+            Err(error) => Self::Rejected(error),
+        }
+    }
+}
+
 /// What one request brings to the resolvers.
 pub struct RequestContext {
     pub store: Arc<dyn CatalogStore>,
+    pub accounts: Arc<dyn AccountStore>,
+    pub passwords: Arc<dyn PasswordKdf>,
+    pub auth: Arc<AuthConfig>,
+    pub viewer: Viewer,
     /// One clock reading per request, so "today" and "already departed" agree.
     pub now: DateTime<Utc>,
     pub request_id: String,

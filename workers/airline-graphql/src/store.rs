@@ -1,6 +1,8 @@
-//! What the API needs from storage, as a trait: the Worker implements it over D1, native
-//! tests over an in-memory catalog. Resolvers never see SQL.
+//! What the API needs from storage and the platform, as traits: the Worker implements
+//! them over D1 and WebCrypto, native tests in memory. Resolvers never see SQL.
 
+use airline_auth::refresh::StoredRefreshToken;
+use airline_auth::{RefreshTokenHash, ThrottleState};
 use airline_domain::{Airport, AirportCode, AirportQuery, Flight, FlightId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -42,4 +44,79 @@ pub trait CatalogStore: Send + Sync {
     ) -> Result<Vec<Flight>, StoreError>;
 
     async fn flight(&self, id: &FlightId) -> Result<Option<Flight>, StoreError>;
+}
+
+/// An account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRecord {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: airline_auth::Role,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateAccountError {
+    EmailTaken,
+    Store(StoreError),
+}
+
+/// Accounts, sessions and sign-in throttling.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    async fn create_account(&self, account: &AccountRecord) -> Result<(), CreateAccountError>;
+    async fn account_by_email(&self, email: &str) -> Result<Option<AccountRecord>, StoreError>;
+    async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError>;
+
+    async fn sign_in_failures(&self, email: &str) -> Result<Option<ThrottleState>, StoreError>;
+    /// Counts one failure atomically, restarting the count once `window` has passed
+    /// since the first failure (the rule of [`airline_auth::SignInThrottle::after_failure`]).
+    async fn record_sign_in_failure(
+        &self,
+        email: &str,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+    ) -> Result<(), StoreError>;
+    async fn clear_sign_in_failures(&self, email: &str) -> Result<(), StoreError>;
+
+    async fn insert_refresh_token(&self, token: &NewRefreshToken) -> Result<(), StoreError>;
+    async fn refresh_token(
+        &self,
+        hash: &RefreshTokenHash,
+    ) -> Result<Option<StoredRefreshToken>, StoreError>;
+    /// Marks `used` as used and stores `next`, atomically and only if `used` was still
+    /// unused and unrevoked. `false` means another request used it first.
+    async fn rotate_refresh_token(
+        &self,
+        used: &RefreshTokenHash,
+        next: &NewRefreshToken,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    async fn revoke_refresh_family(
+        &self,
+        family_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRefreshToken {
+    pub hash: RefreshTokenHash,
+    pub family_id: String,
+    pub account_id: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// PBKDF2-HMAC-SHA256; the Worker runs it in WebCrypto, native tests in Rust.
+#[async_trait]
+pub trait PasswordKdf: Send + Sync {
+    async fn derive(
+        &self,
+        password: &str,
+        salt: &[u8],
+        iterations: u32,
+    ) -> Result<[u8; airline_auth::password::HASH_BYTES], StoreError>;
 }

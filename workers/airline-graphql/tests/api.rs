@@ -13,6 +13,8 @@ use std::sync::{Arc, OnceLock};
 use airline_domain::{
     Airport, AirportCode, AirportQuery, Flight, FlightId, FlightStatus, LocalDate,
 };
+use airline_graphql::memory::{test_auth_config, MemoryAccounts, NativeKdf};
+use airline_graphql::Viewer;
 use airline_graphql::{ApiSchema, CatalogStore, RequestContext, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -186,6 +188,10 @@ fn execute_on(
         .variables(async_graphql::Variables::from_json(variables));
     let context = RequestContext {
         store,
+        accounts: Arc::new(MemoryAccounts::default()),
+        passwords: Arc::new(NativeKdf),
+        auth: Arc::new(test_auth_config()),
+        viewer: Viewer::Anonymous,
         now: now(),
         request_id: request_id.to_owned(),
     };

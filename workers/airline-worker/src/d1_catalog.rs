@@ -1,4 +1,4 @@
-//! The catalog store over D1: SQL in, domain values out.
+//! The catalog over D1: SQL in, domain values out.
 //!
 //! Every row is parsed into domain types on the way out, so a corrupt row becomes a
 //! logged INTERNAL error for one request, never a wrong answer.
@@ -9,16 +9,12 @@ use airline_domain::{
 };
 use airline_graphql::{CatalogStore, StoreError};
 use async_trait::async_trait;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use worker::send::SendFuture;
 use worker::wasm_bindgen::JsValue;
-use worker::{console_error, D1Database};
 
-pub struct D1Catalog {
-    db: D1Database,
-    request_id: String,
-}
+use crate::d1::{parse_utc, utc_text, D1Store};
 
 const AIRPORT_COLUMNS: &str = "code, name, city, country, time_zone, latitude, longitude";
 
@@ -31,46 +27,7 @@ const FLIGHT_SELECT: &str = "SELECT f.id, f.flight_number, f.departure_utc, f.ar
     d.time_zone AS d_time_zone, d.latitude AS d_latitude, d.longitude AS d_longitude \
     FROM flights f JOIN airports o ON o.code = f.origin JOIN airports d ON d.code = f.destination";
 
-impl D1Catalog {
-    pub fn new(db: D1Database, request_id: &str) -> Self {
-        Self {
-            db,
-            request_id: request_id.to_owned(),
-        }
-    }
-
-    /// A cheap query proving the database is reachable and migrated.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        let statement = self.db.prepare("SELECT code FROM airports LIMIT 1");
-        statement
-            .all()
-            .await
-            .map(|_| ())
-            .map_err(|e| self.fail("ping", e))
-    }
-
-    async fn rows<T: for<'de> Deserialize<'de>>(
-        &self,
-        what: &'static str,
-        sql: &str,
-        params: &[JsValue],
-    ) -> Result<Vec<T>, StoreError> {
-        let statement = self
-            .db
-            .prepare(sql)
-            .bind(params)
-            .map_err(|e| self.fail(what, e))?;
-        let result = statement.all().await.map_err(|e| self.fail(what, e))?;
-        result.results::<T>().map_err(|e| self.fail(what, e))
-    }
-
-    /// Logs the cause with the request id; the client sees only the id.
-    fn fail(&self, what: &str, cause: impl std::fmt::Display) -> StoreError {
-        let message = format!("{what}: {cause}");
-        console_error!("[{}] store error: {message}", self.request_id);
-        StoreError(message)
-    }
-
+impl D1Store {
     fn airports(&self, rows: Vec<AirportRow>) -> Result<Vec<Airport>, StoreError> {
         rows.into_iter()
             .map(|row| {
@@ -93,7 +50,7 @@ impl D1Catalog {
 }
 
 #[async_trait]
-impl CatalogStore for D1Catalog {
+impl CatalogStore for D1Store {
     async fn airport(&self, code: &AirportCode) -> Result<Option<Airport>, StoreError> {
         SendFuture::new(async move {
             let sql = format!("SELECT {AIRPORT_COLUMNS} FROM airports WHERE code = ?1");
@@ -162,17 +119,6 @@ impl CatalogStore for D1Catalog {
         })
         .await
     }
-}
-
-/// The one text form of instants in D1: `YYYY-MM-DDTHH:MM:SSZ`.
-fn utc_text(instant: DateTime<Utc>) -> String {
-    instant.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-fn parse_utc(field: &'static str, text: &str) -> Result<DateTime<Utc>, InputError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|instant| instant.with_timezone(&Utc))
-        .map_err(|_| InputError::new(field, format!("`{text}` is not an RFC 3339 instant")))
 }
 
 #[derive(Deserialize)]

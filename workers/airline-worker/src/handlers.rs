@@ -3,22 +3,57 @@
 
 use std::sync::{Arc, OnceLock};
 
+use airline_auth::password::PBKDF2_ITERATIONS;
+use airline_auth::{KeyRing, SignInThrottle, TokenSettings};
 use airline_graphql::http::{self, CorsPolicy, Rejection};
-use airline_graphql::{ApiSchema, RequestContext};
+use airline_graphql::{ApiSchema, AuthConfig, RequestContext, Viewer};
 use worker::{console_error, Env, Headers, Request, Response, Result};
 
-use crate::d1_catalog::D1Catalog;
+use crate::d1::D1Store;
+use crate::webcrypto::WebCryptoKdf;
 
 /// D1 binding name, as in wrangler.toml.
 const DATABASE: &str = "DB";
 /// Comma-separated browser origins allowed to call the API; empty means same-origin only.
 const CORS_VAR: &str = "CORS_ALLOWED_ORIGINS";
 const GRAPHIQL_HTML: &str = include_str!("graphiql.html");
+/// Secret: Ed25519 signing keys, `kid:base64url-seed` entries, newest first.
+const SIGNING_KEYS_SECRET: &str = "JWT_SIGNING_KEYS";
+const ISSUER_VAR: &str = "JWT_ISSUER";
+const AUDIENCE_VAR: &str = "JWT_AUDIENCE";
 
 /// The schema is immutable, so one isolate builds it once and shares it.
 fn schema() -> &'static ApiSchema {
     static SCHEMA: OnceLock<ApiSchema> = OnceLock::new();
     SCHEMA.get_or_init(airline_graphql::schema)
+}
+
+/// Identity settings from the environment, parsed once per isolate (secrets and vars do
+/// not change while an isolate lives).
+fn auth_config(env: &Env) -> std::result::Result<Arc<AuthConfig>, String> {
+    static AUTH: OnceLock<std::result::Result<Arc<AuthConfig>, String>> = OnceLock::new();
+    AUTH.get_or_init(|| {
+        let keys = env
+            .secret(SIGNING_KEYS_SECRET)
+            .map(|s| s.to_string())
+            .or_else(|_| env.var(SIGNING_KEYS_SECRET).map(|v| v.to_string()))
+            .map_err(|_| format!("the {SIGNING_KEYS_SECRET} secret is not set"))?;
+        let var = |name: &str, default: &str| {
+            env.var(name)
+                .map(|v| v.to_string())
+                .unwrap_or_else(|_| default.to_owned())
+        };
+        Ok(Arc::new(AuthConfig {
+            keys: KeyRing::parse(&keys).map_err(|e| format!("{SIGNING_KEYS_SECRET}: {e}"))?,
+            tokens: TokenSettings {
+                issuer: var(ISSUER_VAR, "edge-airline"),
+                audience: var(AUDIENCE_VAR, "edge-airline-api"),
+            },
+            throttle: SignInThrottle::default(),
+            password_iterations: PBKDF2_ITERATIONS,
+        }))
+    })
+    .clone()
 }
 
 /// 128 random bits in hex, attached to every response and every log line of a request.
@@ -47,14 +82,29 @@ pub async fn graphql(mut request: Request, env: &Env, id: &RequestId) -> Result<
     if let Err(rejection) = checked {
         return rejected(&rejection, id, cors);
     }
+    let authorization = headers.get("Authorization")?;
     let body = request.bytes().await?;
     let graphql_request = match http::parse_body(&body) {
         Ok(parsed) => parsed,
         Err(rejection) => return rejected(&rejection, id, cors),
     };
+    let auth = match auth_config(env) {
+        Ok(auth) => auth,
+        Err(problem) => {
+            console_error!("[{}] misconfigured: {problem}", id.as_str());
+            return json(503, &Rejection::Misconfigured.body(id.as_str()), cors);
+        }
+    };
+    let now = chrono::Utc::now();
+    let viewer = Viewer::from_authorization(authorization.as_deref(), &auth, now);
+    let store = Arc::new(D1Store::new(env.d1(DATABASE)?, id.as_str()));
     let context = RequestContext {
-        store: Arc::new(D1Catalog::new(env.d1(DATABASE)?, id.as_str())),
-        now: chrono::Utc::now(),
+        store: store.clone(),
+        accounts: store,
+        passwords: Arc::new(WebCryptoKdf),
+        auth,
+        viewer,
+        now,
         request_id: id.as_str().to_owned(),
     };
     let response = airline_graphql::execute(schema(), graphql_request, context).await;
@@ -99,7 +149,7 @@ pub fn method_not_allowed(request: &Request, env: &Env, id: &RequestId) -> Resul
 
 pub async fn health(env: &Env, id: &RequestId) -> Result<Response> {
     let database = env.d1(DATABASE)?;
-    match D1Catalog::new(database, id.as_str()).ping().await {
+    match D1Store::new(database, id.as_str()).ping().await {
         Ok(()) => json(200, r#"{"status":"ok"}"#, Vec::new()),
         Err(_) => json(503, r#"{"status":"unavailable"}"#, Vec::new()),
     }

@@ -3,8 +3,11 @@
 //! Routing reads as a table of contents; everything with rules in it (the API, the HTTP
 //! limits, CORS, the domain) lives in plain library crates tested natively.
 
+mod d1;
+mod d1_accounts;
 mod d1_catalog;
 mod handlers;
+mod webcrypto;
 
 use worker::{event, Context, Env, Method, Request, Response, Result};
 

@@ -1,0 +1,347 @@
+//! The accounts part of the schema: sign-up, sign-in, session refresh with rotation,
+//! sign-out, and `me`.
+
+use airline_auth::password::{check_new_password, PBKDF2_ITERATIONS, SALT_BYTES};
+use airline_auth::refresh::{self, RefreshDecision};
+use airline_auth::{random_bytes, DisplayName, Email, PasswordHash, Principal, RefreshToken, Role};
+use airline_domain::InputError;
+use async_graphql::{Context, Enum, Object, Result, SimpleObject};
+use chrono::SecondsFormat;
+
+use crate::error::{bad_input, conflict, not_found, rate_limited, unauthenticated};
+use crate::store::{AccountRecord, CreateAccountError, NewRefreshToken};
+use crate::{RequestContext, Viewer};
+
+/// The one message for a wrong email or a wrong password, so neither reveals which
+/// accounts exist.
+const BAD_CREDENTIALS: &str = "the email or password is incorrect";
+const SESSION_ENDED: &str = "this session has ended; sign in again";
+
+#[derive(Default)]
+pub struct AccountQuery;
+
+#[Object]
+impl AccountQuery {
+    /// The signed-in account.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Account> {
+        let request = RequestContext::of(ctx)?;
+        let principal = request.signed_in()?;
+        request
+            .accounts
+            .account(&principal.account_id)
+            .await
+            .map_err(|e| request.internal(e))?
+            .map(Account)
+            .ok_or_else(|| not_found("your account"))
+    }
+}
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+#[Object]
+impl AccountMutation {
+    /// Creates a customer account and signs it in.
+    async fn sign_up(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Becomes the sign-in name; compared without case.")] email: String,
+        #[graphql(desc = "10 to 128 characters, not the email address.")] password: String,
+        #[graphql(desc = "How the app addresses you.")] name: String,
+    ) -> Result<Session> {
+        let request = RequestContext::of(ctx)?;
+        let email = Email::parse(&email).map_err(|e| field_error("email", e))?;
+        let name = DisplayName::parse(&name).map_err(|e| field_error("name", e))?;
+        check_new_password(&password, &email).map_err(|e| field_error("password", e))?;
+
+        let salt = random_bytes::<SALT_BYTES>().map_err(|e| request.internal(e.into()))?;
+        let iterations = request.auth.password_iterations;
+        let derived = request
+            .passwords
+            .derive(&password, &salt, iterations)
+            .await
+            .map_err(|e| request.internal(e))?;
+        let id = format!(
+            "acct_{}",
+            hex(&random_bytes::<12>().map_err(|e| request.internal(e.into()))?)
+        );
+        let account = AccountRecord {
+            id,
+            email: email.to_string(),
+            display_name: name.as_str().to_owned(),
+            password_hash: PasswordHash::new(iterations, salt, derived).encode(),
+            role: Role::Customer,
+            created_at: request.now,
+        };
+        match request.accounts.create_account(&account).await {
+            Ok(()) => {}
+            Err(CreateAccountError::EmailTaken) => {
+                return Err(conflict(
+                    "an account with this email already exists; sign in instead",
+                ))
+            }
+            Err(CreateAccountError::Store(e)) => return Err(request.internal(e)),
+        }
+        request.start_session(&account, None).await
+    }
+
+    /// Signs in with email and password. After repeated failures the account is locked
+    /// for a while (RATE_LIMITED with `retryAfter`), even for the right password.
+    async fn sign_in(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The email the account signed up with.")] email: String,
+        #[graphql(desc = "The account's password.")] password: String,
+    ) -> Result<Session> {
+        let request = RequestContext::of(ctx)?;
+        let email = Email::parse(&email).map_err(|e| field_error("email", e))?;
+        let throttle = request.auth.throttle;
+        let failures = request
+            .accounts
+            .sign_in_failures(email.as_str())
+            .await
+            .map_err(|e| request.internal(e))?;
+        if let Err(retry_after) = throttle.check(failures, request.now) {
+            return Err(rate_limited(retry_after.num_seconds().max(1)));
+        }
+        let account = request
+            .accounts
+            .account_by_email(email.as_str())
+            .await
+            .map_err(|e| request.internal(e))?;
+        // Derive even for an unknown email, with the cost a real hash has, so the answer
+        // takes as long either way.
+        let stored = account
+            .as_ref()
+            .and_then(|a| PasswordHash::parse(&a.password_hash));
+        let (salt, iterations) = stored.as_ref().map_or(
+            (
+                [0u8; SALT_BYTES],
+                PBKDF2_ITERATIONS.min(request.auth.password_iterations),
+            ),
+            |h| (h.salt, h.iterations),
+        );
+        let derived = request
+            .passwords
+            .derive(&password, &salt, iterations)
+            .await
+            .map_err(|e| request.internal(e))?;
+        match (account, stored) {
+            (Some(account), Some(hash)) if hash.matches(&derived) => {
+                request
+                    .accounts
+                    .clear_sign_in_failures(email.as_str())
+                    .await
+                    .map_err(|e| request.internal(e))?;
+                request.start_session(&account, None).await
+            }
+            _ => {
+                request
+                    .accounts
+                    .record_sign_in_failure(email.as_str(), request.now, throttle.window)
+                    .await
+                    .map_err(|e| request.internal(e))?;
+                Err(unauthenticated(BAD_CREDENTIALS))
+            }
+        }
+    }
+
+    /// Trades a refresh token for a new access token and a new refresh token. Each
+    /// refresh token works once; presenting a used one ends the whole session.
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The refresh token of the latest session.")] refresh_token: String,
+    ) -> Result<Session> {
+        let request = RequestContext::of(ctx)?;
+        let token =
+            RefreshToken::parse(&refresh_token).ok_or_else(|| unauthenticated(SESSION_ENDED))?;
+        let hash = token.hash();
+        let stored = request
+            .accounts
+            .refresh_token(&hash)
+            .await
+            .map_err(|e| request.internal(e))?
+            .ok_or_else(|| unauthenticated(SESSION_ENDED))?;
+        match refresh::decide(&stored, request.now) {
+            RefreshDecision::Rotate => {}
+            RefreshDecision::Reused => {
+                request
+                    .accounts
+                    .revoke_refresh_family(&stored.family_id, request.now)
+                    .await
+                    .map_err(|e| request.internal(e))?;
+                return Err(unauthenticated(SESSION_ENDED));
+            }
+            RefreshDecision::Revoked | RefreshDecision::Expired => {
+                return Err(unauthenticated(SESSION_ENDED))
+            }
+        }
+        let account = request
+            .accounts
+            .account(&stored.account_id)
+            .await
+            .map_err(|e| request.internal(e))?
+            .ok_or_else(|| unauthenticated(SESSION_ENDED))?;
+        request
+            .start_session(&account, Some((hash, stored.family_id)))
+            .await
+    }
+
+    /// Ends the session the refresh token belongs to. Always succeeds, so it cannot be
+    /// used to probe tokens.
+    async fn sign_out(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The refresh token of the session to end.")] refresh_token: String,
+    ) -> Result<bool> {
+        let request = RequestContext::of(ctx)?;
+        if let Some(token) = RefreshToken::parse(&refresh_token) {
+            let stored = request
+                .accounts
+                .refresh_token(&token.hash())
+                .await
+                .map_err(|e| request.internal(e))?;
+            if let Some(stored) = stored {
+                request
+                    .accounts
+                    .revoke_refresh_family(&stored.family_id, request.now)
+                    .await
+                    .map_err(|e| request.internal(e))?;
+            }
+        }
+        Ok(true)
+    }
+}
+
+impl RequestContext {
+    /// The signed-in principal, or UNAUTHENTICATED.
+    pub(crate) fn signed_in(&self) -> Result<&Principal> {
+        match &self.viewer {
+            Viewer::Signed(principal) => Ok(principal),
+            Viewer::Anonymous => Err(unauthenticated("sign in to do this")),
+            Viewer::Rejected(_) => Err(unauthenticated(
+                "the access token is invalid or expired; refresh the session or sign in",
+            )),
+        }
+    }
+
+    /// Issues an access token and a refresh token. With `rotating`, the new refresh
+    /// token joins that family and the old one is spent in the same step.
+    async fn start_session(
+        &self,
+        account: &AccountRecord,
+        rotating: Option<(airline_auth::RefreshTokenHash, String)>,
+    ) -> Result<Session> {
+        let principal = Principal {
+            account_id: account.id.clone(),
+            role: account.role,
+        };
+        let access = self
+            .auth
+            .keys
+            .issue(&self.auth.tokens, &principal, self.now)
+            .map_err(|e| self.internal(crate::StoreError(e)))?;
+        let refresh_token = RefreshToken::generate().map_err(|e| self.internal(e.into()))?;
+        let family_id = match &rotating {
+            Some((_, family)) => family.clone(),
+            None => format!(
+                "fam_{}",
+                hex(&random_bytes::<12>().map_err(|e| self.internal(e.into()))?)
+            ),
+        };
+        let next = NewRefreshToken {
+            hash: refresh_token.hash(),
+            family_id,
+            account_id: account.id.clone(),
+            created_at: self.now,
+            expires_at: refresh::expiry_from(self.now),
+        };
+        match rotating {
+            Some((used, _)) => {
+                let rotated = self
+                    .accounts
+                    .rotate_refresh_token(&used, &next, self.now)
+                    .await
+                    .map_err(|e| self.internal(e))?;
+                if !rotated {
+                    // Another request spent this token a moment ago: treat it as reuse.
+                    self.accounts
+                        .revoke_refresh_family(&next.family_id, self.now)
+                        .await
+                        .map_err(|e| self.internal(e))?;
+                    return Err(unauthenticated(SESSION_ENDED));
+                }
+            }
+            None => self
+                .accounts
+                .insert_refresh_token(&next)
+                .await
+                .map_err(|e| self.internal(e))?,
+        }
+        Ok(Session {
+            access_token: access.token,
+            expires_at: access.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            refresh_token: refresh_token.as_str().to_owned(),
+            account: Account(account.clone()),
+        })
+    }
+}
+
+impl From<getrandom::Error> for crate::StoreError {
+    fn from(error: getrandom::Error) -> Self {
+        crate::StoreError(format!("random bytes: {error}"))
+    }
+}
+
+fn field_error(field: &'static str, error: impl std::fmt::Display) -> async_graphql::Error {
+    bad_input(InputError::new(field, error.to_string()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A signed-in session.
+#[derive(SimpleObject)]
+pub struct Session {
+    /// Send as `Authorization: Bearer <accessToken>`; valid for 15 minutes.
+    access_token: String,
+    /// When the access token expires, RFC 3339 UTC.
+    expires_at: String,
+    /// Trade for a new session with `refreshSession` before or after the access token
+    /// expires (within 30 days). Works once.
+    refresh_token: String,
+    account: Account,
+}
+
+pub struct Account(pub AccountRecord);
+
+#[Object]
+impl Account {
+    async fn id(&self) -> &str {
+        &self.0.id
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn name(&self) -> &str {
+        &self.0.display_name
+    }
+    async fn role(&self) -> AccountRole {
+        match self.0.role {
+            Role::Customer => AccountRole::Customer,
+            Role::Admin => AccountRole::Admin,
+        }
+    }
+    /// RFC 3339 UTC.
+    async fn created_at(&self) -> String {
+        self.0.created_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum AccountRole {
+    Customer,
+    Admin,
+}
