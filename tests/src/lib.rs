@@ -19,10 +19,14 @@ use libtest_mimic::{Arguments, Failed, Trial};
 /// A named test run against a shared server.
 pub type Test = (&'static str, fn(&DevServer) -> Result<(), Failed>);
 
-/// Starts a server, runs `tests` against it (in parallel, with libtest's command-line
-/// filters and output), stops the server, and exits with the suite's result.
+/// Starts a server, runs `tests` against it (one at a time unless `--test-threads` says
+/// otherwise, with libtest's command-line filters and output), stops the server, and
+/// exits with the suite's result.
 pub fn run_suite(options: ServerOptions, tests: &[Test]) -> ! {
-    let arguments = Arguments::from_args();
+    let mut arguments = Arguments::from_args();
+    // One test at a time by default: tests inspect D1 with `wrangler d1 execute`, a second
+    // process on the same SQLite file, which must not race the server's own writes.
+    arguments.test_threads.get_or_insert(1);
     if arguments.list {
         let trials: Vec<Trial> = tests
             .iter()

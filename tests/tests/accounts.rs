@@ -39,6 +39,11 @@ fn main() {
             "bad_sign_up_input_writes_nothing",
             bad_sign_up_input_writes_nothing,
         ),
+        ("authorization_matrix", authorization_matrix),
+        (
+            "admins_manage_the_timetable_with_an_audit_trail",
+            admins_manage_the_timetable_with_an_audit_trail,
+        ),
     ];
     run_suite(ServerOptions::default(), tests)
 }
@@ -382,5 +387,310 @@ fn bad_sign_up_input_writes_nothing(server: &DevServer) -> Result<(), Failed> {
         )
     };
     ensure!(code(&duplicate) == "CONFLICT", "{duplicate}");
+    Ok(())
+}
+
+/// A caller and the access token it sends (`None` = anonymous).
+struct Caller {
+    name: &'static str,
+    token: Option<String>,
+    id: String,
+}
+
+fn call(server: &DevServer, caller: &Caller, query: &str, variables: Value) -> Value {
+    let body = json!({"query": query, "variables": variables}).to_string();
+    let bearer = caller.token.as_ref().map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(bearer) = &bearer {
+        headers.push(("Authorization", bearer.as_str()));
+    }
+    let response = server
+        .request("POST", "/graphql", &headers, body.as_bytes())
+        .unwrap();
+    assert_eq!(response.status, 200, "{}", response.body);
+    response.json()
+}
+
+/// Signs up a customer, or an admin (promoted in D1 as scripts/make-admin.sh does, then
+/// signed in again so the token carries the role).
+fn caller(server: &DevServer, name: &'static str, admin: bool) -> Caller {
+    let email = unique_email(name);
+    let session = sign_up(server, &email);
+    let mut token = session["accessToken"].as_str().unwrap().to_owned();
+    if admin {
+        server
+            .d1(&format!(
+                "UPDATE accounts SET role = 'admin' WHERE email = '{email}'"
+            ))
+            .unwrap();
+        let again = sign_in(server, &email, PASSWORD);
+        token = again["data"]["signIn"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    }
+    Caller {
+        name,
+        token: Some(token),
+        id: session["account"]["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+const CREATE: &str = "mutation($input: CreateFlightInput!) { createFlight(input: $input) { id status seatCapacity seatsAvailable departure { local } fare { amount currency } } }";
+const UPDATE: &str = "mutation($id: ID!, $input: UpdateFlightInput!) { updateFlight(id: $id, input: $input) { id seatCapacity seatsAvailable departure { local } } }";
+const CANCEL: &str =
+    "mutation($id: ID!, $reason: String!) { cancelFlight(id: $id, reason: $reason) { id status } }";
+
+fn new_flight(server: &DevServer, number: &str) -> Value {
+    let date = server.seed_start.plus_days(3).unwrap();
+    json!({"input": {
+        "flightNumber": number, "from": "LHR", "to": "JFK",
+        "departureLocal": format!("{date}T10:00"), "durationMinutes": 470,
+        "fare": {"amount": 39900, "currency": "GBP"}, "aircraftType": "B789"
+    }})
+}
+
+fn authorization_matrix(server: &DevServer) -> Result<(), Failed> {
+    let anonymous = Caller {
+        name: "anonymous",
+        token: None,
+        id: String::new(),
+    };
+    let alice = caller(server, "alice", false);
+    let bob = caller(server, "bob", false);
+    let admin = caller(server, "admin", true);
+    let flight_id = {
+        let created = call(server, &admin, CREATE, new_flight(server, "XQ100"));
+        ensure!(created["errors"].is_null(), "{created}");
+        created["data"]["createFlight"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    // (operation, variables, expected outcome for anonymous, alice, bob, admin)
+    // "ok" means no error; otherwise the expected extensions.code.
+    let me_query = "{ me { id } }";
+    let account_query = "query($id: ID!) { account(id: $id) { id email } }";
+    let audit_query = "{ auditLog(first: 5) { action target actorId } }";
+    let cases: Vec<(&str, &str, Value, [&str; 4])> = vec![
+        (
+            "me",
+            me_query,
+            json!({}),
+            ["UNAUTHENTICATED", "ok", "ok", "ok"],
+        ),
+        (
+            "alice's account",
+            account_query,
+            json!({"id": alice.id}),
+            ["UNAUTHENTICATED", "ok", "NOT_FOUND", "ok"],
+        ),
+        (
+            "auditLog",
+            audit_query,
+            json!({}),
+            ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "ok"],
+        ),
+        (
+            "createFlight",
+            CREATE,
+            new_flight(server, "XQ101"),
+            ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "ok"],
+        ),
+        (
+            "updateFlight",
+            UPDATE,
+            json!({"id": flight_id, "input": {"seatCapacity": 290}}),
+            ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "ok"],
+        ),
+        (
+            "cancelFlight",
+            CANCEL,
+            json!({"id": flight_id, "reason": "weather"}),
+            ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "ok"],
+        ),
+    ];
+    for (operation, query, variables, expected) in cases {
+        for (who, want) in [&anonymous, &alice, &bob, &admin].into_iter().zip(expected) {
+            let body = call(server, who, query, variables.clone());
+            let got = if body["errors"].is_null() {
+                "ok"
+            } else {
+                code(&body)
+            };
+            ensure!(
+                got == want,
+                "{operation} as {}: want {want}, got {body}",
+                who.name
+            );
+        }
+    }
+    let me_as_alice = call(server, &alice, me_query, json!({}));
+    ensure!(
+        me_as_alice["data"]["me"]["id"] == json!(alice.id),
+        "me is alice's own: {me_as_alice}"
+    );
+
+    // The refused callers changed nothing: only the admin's writes are in the audit log.
+    // (Other tests write to the same log in parallel: look only at this test's flights.)
+    let log = server.d1("SELECT actor_id FROM audit_log WHERE target LIKE 'XQ10_-%'")?;
+    ensure!(
+        log.len() == 4,
+        "create, create, update, cancel by the admin: {log:?}"
+    );
+    ensure!(
+        log.iter().all(|row| row["actor_id"] == json!(admin.id)),
+        "{log:?}"
+    );
+    let created =
+        server.d1("SELECT count(*) AS n FROM flights WHERE flight_number IN ('XQ100', 'XQ101')")?;
+    ensure!(created[0]["n"] == 2, "{created:?}");
+    Ok(())
+}
+
+fn admins_manage_the_timetable_with_an_audit_trail(server: &DevServer) -> Result<(), Failed> {
+    let admin = caller(server, "ops", true);
+    let created = call(server, &admin, CREATE, new_flight(server, "XQ200"));
+    ensure!(created["errors"].is_null(), "{created}");
+    let flight = &created["data"]["createFlight"];
+    let id = flight["id"].as_str().unwrap().to_owned();
+    ensure!(
+        flight["seatCapacity"] == 290 && flight["status"] == "SCHEDULED",
+        "{flight}"
+    );
+    ensure!(
+        flight["departure"]["local"]
+            .as_str()
+            .unwrap()
+            .ends_with("T10:00:00+00:00")
+            || flight["departure"]["local"]
+                .as_str()
+                .unwrap()
+                .ends_with("T10:00:00+01:00"),
+        "placed at 10:00 London time: {flight}"
+    );
+
+    let search = |passengers: u32| {
+        server.graphql(
+            "query($d: String!, $p: Int) { searchFlights(from: \"LHR\", to: \"JFK\", date: $d, passengers: $p, first: 50) { edges { node { id } } } }",
+            json!({"d": server.seed_start.plus_days(3).unwrap().to_string(), "p": passengers}),
+        )
+    };
+    let listed = |body: &Value| body.to_string().contains(&id);
+    ensure!(listed(&search(1)), "a new flight is searchable at once");
+
+    let duplicate = call(server, &admin, CREATE, new_flight(server, "XQ200"));
+    ensure!(code(&duplicate) == "CONFLICT", "{duplicate}");
+
+    let audit_count = || server.d1("SELECT count(*) AS n FROM audit_log").unwrap()[0]["n"].clone();
+    let before = audit_count();
+    let mut bad_inputs = Vec::new();
+    for (patch, field) in [
+        (json!({"flightNumber": "X"}), "input.flightNumber"),
+        (json!({"from": "ZZZ"}), "input.from"),
+        (json!({"to": "LHR"}), "to"),
+        (
+            json!({"departureLocal": "2020-01-01T10:00"}),
+            "input.departureLocal",
+        ),
+        (json!({"departureLocal": "soon"}), "input.departureLocal"),
+        (json!({"durationMinutes": 5}), "input.durationMinutes"),
+        (
+            json!({"fare": {"amount": 0, "currency": "GBP"}}),
+            "input.fare.amount",
+        ),
+        (
+            json!({"fare": {"amount": 100, "currency": "XXX"}}),
+            "input.fare.currency",
+        ),
+        (json!({"aircraftType": "B747"}), "input.aircraftType"),
+        (json!({"seatCapacity": 1000}), "input.seatCapacity"),
+    ] {
+        let mut variables = new_flight(server, "XQ201");
+        for (key, value) in patch.as_object().unwrap() {
+            variables["input"][key] = value.clone();
+        }
+        let body = call(server, &admin, CREATE, variables);
+        let got = (
+            code(&body).to_owned(),
+            body["errors"][0]["extensions"]["field"].clone(),
+        );
+        if got != ("BAD_USER_INPUT".to_owned(), json!(field)) {
+            bad_inputs.push(format!("{patch}: {body}"));
+        }
+    }
+    ensure!(
+        bad_inputs.is_empty(),
+        "typed errors expected: {bad_inputs:#?}"
+    );
+    ensure!(
+        audit_count() == before,
+        "refused input wrote nothing to the audit log"
+    );
+
+    let shrink = call(
+        server,
+        &admin,
+        UPDATE,
+        json!({"id": id, "input": {"seatCapacity": 10}}),
+    );
+    ensure!(
+        code(&shrink) == "BAD_USER_INPUT",
+        "capacity only grows: {shrink}"
+    );
+    let date = server.seed_start.plus_days(3).unwrap();
+    let retimed = call(
+        server,
+        &admin,
+        UPDATE,
+        json!({"id": id, "input": {"departureLocal": format!("{date}T11:30")}}),
+    );
+    ensure!(retimed["errors"].is_null(), "{retimed}");
+    ensure!(
+        retimed["data"]["updateFlight"]["departure"]["local"]
+            .as_str()
+            .unwrap()
+            .contains("T11:30:00"),
+        "{retimed}"
+    );
+
+    let cancelled = call(
+        server,
+        &admin,
+        CANCEL,
+        json!({"id": id, "reason": "aircraft swap"}),
+    );
+    ensure!(
+        cancelled["data"]["cancelFlight"]["status"] == "CANCELLED",
+        "{cancelled}"
+    );
+    ensure!(!listed(&search(1)), "a cancelled flight is not offered");
+    let again = call(server, &admin, CANCEL, json!({"id": id, "reason": "again"}));
+    ensure!(
+        code(&again) == "BAD_USER_INPUT",
+        "cancelling twice is refused: {again}"
+    );
+
+    let log = call(
+        server,
+        &admin,
+        "query($t: String) { auditLog(target: $t, first: 10) { action actorId details at } }",
+        json!({"t": id}),
+    );
+    let actions: Vec<&str> = log["data"]["auditLog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    ensure!(
+        actions == ["cancelFlight", "updateFlight", "createFlight"],
+        "newest first: {log}"
+    );
+    ensure!(
+        log.to_string().contains("aircraft swap"),
+        "the reason is recorded: {log}"
+    );
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod flight;
 pub mod geo;
 pub mod money;
 pub mod pricing;
+pub mod schedule;
 pub mod search;
 pub mod time;
 

@@ -34,6 +34,28 @@ impl AccountQuery {
             .map(Account)
             .ok_or_else(|| not_found("your account"))
     }
+
+    /// One account by id: your own, or any for an admin. Anyone else's is NOT_FOUND,
+    /// exactly as if it did not exist.
+    async fn account(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account's id.")] id: async_graphql::ID,
+    ) -> Result<Account> {
+        let request = RequestContext::of(ctx)?;
+        let principal = request.signed_in()?;
+        let visible = principal.role == Role::Admin || principal.account_id == id.as_str();
+        let account = if visible {
+            request
+                .accounts
+                .account(&id)
+                .await
+                .map_err(|e| request.internal(e))?
+        } else {
+            None
+        };
+        account.map(Account).ok_or_else(|| not_found("the account"))
+    }
 }
 
 #[derive(Default)]

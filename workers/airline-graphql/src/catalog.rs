@@ -123,7 +123,7 @@ impl CatalogQuery {
 }
 
 impl RequestContext {
-    async fn known_airport(
+    pub(crate) async fn known_airport(
         &self,
         field: &'static str,
         code: &AirportCode,

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod admin;
 pub mod catalog;
 pub mod error;
 pub mod http;
@@ -20,7 +21,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema, ServerError, Value}
 use chrono::{DateTime, Utc};
 
 pub use crate::error::ErrorCode;
-pub use crate::store::{AccountStore, CatalogStore, PasswordKdf, StoreError};
+pub use crate::store::{AccountStore, CatalogStore, PasswordKdf, ScheduleStore, StoreError};
 
 /// Deepest selection nesting accepted; the deepest useful query today is 6 levels.
 pub const MAX_DEPTH: usize = 10;
@@ -29,10 +30,14 @@ pub const MAX_DEPTH: usize = 10;
 pub const MAX_COMPLEXITY: usize = 4_000;
 
 #[derive(MergedObject, Default)]
-pub struct Query(catalog::CatalogQuery, accounts::AccountQuery);
+pub struct Query(
+    catalog::CatalogQuery,
+    accounts::AccountQuery,
+    admin::AdminQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(accounts::AccountMutation);
+pub struct Mutation(accounts::AccountMutation, admin::AdminMutation);
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -89,6 +94,7 @@ impl Viewer {
 pub struct RequestContext {
     pub store: Arc<dyn CatalogStore>,
     pub accounts: Arc<dyn AccountStore>,
+    pub schedule: Arc<dyn ScheduleStore>,
     pub passwords: Arc<dyn PasswordKdf>,
     pub auth: Arc<AuthConfig>,
     pub viewer: Viewer,

@@ -173,3 +173,120 @@ pub fn test_auth_config() -> crate::AuthConfig {
         password_iterations: 1_000,
     }
 }
+
+/// A timetable that admins can change, with its audit log: serves as both the catalog
+/// and the schedule store in tests.
+#[derive(Default)]
+pub struct MemorySchedule {
+    pub airports: Vec<airline_domain::Airport>,
+    flights: Mutex<Vec<airline_domain::Flight>>,
+    audit: Mutex<Vec<crate::store::AuditEntry>>,
+}
+
+impl MemorySchedule {
+    pub fn new(
+        airports: Vec<airline_domain::Airport>,
+        flights: Vec<airline_domain::Flight>,
+    ) -> Self {
+        Self {
+            airports,
+            flights: Mutex::new(flights),
+            audit: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+#[async_trait]
+impl crate::CatalogStore for MemorySchedule {
+    async fn airport(
+        &self,
+        code: &airline_domain::AirportCode,
+    ) -> Result<Option<airline_domain::Airport>, StoreError> {
+        Ok(self.airports.iter().find(|a| &a.code == code).cloned())
+    }
+
+    async fn search_airports(
+        &self,
+        _query: Option<&airline_domain::AirportQuery>,
+        limit: usize,
+    ) -> Result<Vec<airline_domain::Airport>, StoreError> {
+        Ok(self.airports.iter().take(limit).cloned().collect())
+    }
+
+    async fn departures(
+        &self,
+        from: &airline_domain::AirportCode,
+        to: &airline_domain::AirportCode,
+        window: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Vec<airline_domain::Flight>, StoreError> {
+        let flights = self.flights.lock().unwrap();
+        Ok(flights
+            .iter()
+            .filter(|f| &f.origin.code == from && &f.destination.code == to)
+            .filter(|f| window.0 <= f.departure && f.departure < window.1)
+            .cloned()
+            .collect())
+    }
+
+    async fn flight(
+        &self,
+        id: &airline_domain::FlightId,
+    ) -> Result<Option<airline_domain::Flight>, StoreError> {
+        Ok(self
+            .flights
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|f| &f.id == id)
+            .cloned())
+    }
+}
+
+#[async_trait]
+impl crate::ScheduleStore for MemorySchedule {
+    async fn insert_flight(
+        &self,
+        flight: &airline_domain::Flight,
+        audit: &crate::store::AuditEntry,
+    ) -> Result<bool, StoreError> {
+        let mut flights = self.flights.lock().unwrap();
+        if flights.iter().any(|f| f.id == flight.id) {
+            return Ok(false);
+        }
+        flights.push(flight.clone());
+        self.audit.lock().unwrap().push(audit.clone());
+        Ok(true)
+    }
+
+    async fn replace_flight(
+        &self,
+        before: &airline_domain::Flight,
+        after: &airline_domain::Flight,
+        audit: &crate::store::AuditEntry,
+    ) -> Result<bool, StoreError> {
+        let mut flights = self.flights.lock().unwrap();
+        match flights.iter_mut().find(|f| *f == before) {
+            Some(stored) => {
+                *stored = after.clone();
+                self.audit.lock().unwrap().push(audit.clone());
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn audit_log(
+        &self,
+        target: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<crate::store::AuditEntry>, StoreError> {
+        let audit = self.audit.lock().unwrap();
+        Ok(audit
+            .iter()
+            .rev()
+            .filter(|e| target.is_none_or(|t| e.target == t))
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+}

@@ -120,3 +120,39 @@ pub trait PasswordKdf: Send + Sync {
         iterations: u32,
     ) -> Result<[u8; airline_auth::password::HASH_BYTES], StoreError>;
 }
+
+/// One line of the admin audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub actor_id: String,
+    /// The mutation, e.g. `createFlight`.
+    pub action: String,
+    /// What it acted on, e.g. a flight id.
+    pub target: String,
+    /// The change, as JSON.
+    pub details: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Admin writes to the timetable. Each write and its audit entry land together or not
+/// at all.
+#[async_trait]
+pub trait ScheduleStore: Send + Sync {
+    /// `false` when a flight with that id already exists.
+    async fn insert_flight(&self, flight: &Flight, audit: &AuditEntry) -> Result<bool, StoreError>;
+    /// Writes `after` over `before`; `false` when the stored flight no longer matches
+    /// `before` (someone else changed it first). Seats available move by the capacity
+    /// change, so sales recorded meanwhile are kept.
+    async fn replace_flight(
+        &self,
+        before: &Flight,
+        after: &Flight,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
+    /// Newest first, optionally only for one target.
+    async fn audit_log(
+        &self,
+        target: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+}

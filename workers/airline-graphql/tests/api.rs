@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use airline_domain::{
     Airport, AirportCode, AirportQuery, Flight, FlightId, FlightStatus, LocalDate,
 };
-use airline_graphql::memory::{test_auth_config, MemoryAccounts, NativeKdf};
+use airline_graphql::memory::{test_auth_config, MemoryAccounts, MemorySchedule, NativeKdf};
 use airline_graphql::Viewer;
 use airline_graphql::{ApiSchema, CatalogStore, RequestContext, StoreError};
 use async_trait::async_trait;
@@ -189,6 +189,7 @@ fn execute_on(
     let context = RequestContext {
         store,
         accounts: Arc::new(MemoryAccounts::default()),
+        schedule: Arc::new(MemorySchedule::default()),
         passwords: Arc::new(NativeKdf),
         auth: Arc::new(test_auth_config()),
         viewer: Viewer::Anonymous,

@@ -100,7 +100,8 @@ pub async fn graphql(mut request: Request, env: &Env, id: &RequestId) -> Result<
     let store = Arc::new(D1Store::new(env.d1(DATABASE)?, id.as_str()));
     let context = RequestContext {
         store: store.clone(),
-        accounts: store,
+        accounts: store.clone(),
+        schedule: store,
         passwords: Arc::new(WebCryptoKdf),
         auth,
         viewer,

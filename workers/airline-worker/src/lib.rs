@@ -6,6 +6,7 @@
 mod d1;
 mod d1_accounts;
 mod d1_catalog;
+mod d1_schedule;
 mod handlers;
 mod webcrypto;
 

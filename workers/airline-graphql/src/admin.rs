@@ -1,0 +1,321 @@
+//! Admin-only parts of the schema: managing the timetable and reading the audit log.
+//! Every mutation is validated like any input and audited (who, what, when) in the same
+//! write.
+
+use airline_auth::Role;
+use airline_domain::schedule::{check_cancellable, parse_local_datetime, FlightUpdate, NewFlight};
+use airline_domain::{
+    AircraftType, AirportCode, Currency, FlightId, FlightNumber, FlightStatus, InputError, Money,
+};
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
+use chrono::SecondsFormat;
+use serde_json::json;
+
+use crate::catalog::Flight;
+use crate::error::{bad_input, conflict, forbidden, not_found};
+use crate::store::AuditEntry;
+use crate::RequestContext;
+
+const MAX_AUDIT_ENTRIES: i32 = 100;
+const MAX_REASON_CHARS: usize = 500;
+
+impl RequestContext {
+    /// The signed-in admin's account id; UNAUTHENTICATED for anonymous callers and
+    /// FORBIDDEN for customers.
+    pub(crate) fn admin(&self) -> Result<&str> {
+        let principal = self.signed_in()?;
+        match principal.role {
+            Role::Admin => Ok(&principal.account_id),
+            Role::Customer => Err(forbidden()),
+        }
+    }
+
+    fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        details: serde_json::Value,
+    ) -> AuditEntry {
+        AuditEntry {
+            actor_id: actor.to_owned(),
+            action: action.to_owned(),
+            target: target.to_owned(),
+            details: details.to_string(),
+            at: self.now,
+        }
+    }
+
+    async fn existing_flight(&self, id: &ID) -> Result<airline_domain::Flight> {
+        let id = FlightId::parse("id", id).map_err(bad_input)?;
+        self.store
+            .flight(&id)
+            .await
+            .map_err(|e| self.internal(e))?
+            .ok_or_else(|| not_found(format_args!("flight {id}")))
+    }
+}
+
+#[derive(Default)]
+pub struct AdminQuery;
+
+#[Object]
+impl AdminQuery {
+    /// Admins only: the audit log, newest first.
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only entries about this target, e.g. a flight id.")] target: Option<
+            String,
+        >,
+        #[graphql(default = 20, desc = "How many entries, 1 to 100.")] first: Option<i32>,
+    ) -> Result<Vec<AuditLogEntry>> {
+        let request = RequestContext::of(ctx)?;
+        request.admin()?;
+        let limit = first.unwrap_or(20);
+        if !(1..=MAX_AUDIT_ENTRIES).contains(&limit) {
+            return Err(bad_input(InputError::new(
+                "first",
+                format!("must be between 1 and {MAX_AUDIT_ENTRIES}"),
+            )));
+        }
+        let entries = request
+            .schedule
+            .audit_log(target.as_deref(), limit as usize)
+            .await
+            .map_err(|e| request.internal(e))?;
+        Ok(entries.into_iter().map(AuditLogEntry::from).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct AdminMutation;
+
+#[Object]
+impl AdminMutation {
+    /// Admins only: adds a flight to the timetable.
+    async fn create_flight(&self, ctx: &Context<'_>, input: CreateFlightInput) -> Result<Flight> {
+        let request = RequestContext::of(ctx)?;
+        let actor = request.admin()?;
+        let number =
+            FlightNumber::parse("input.flightNumber", &input.flight_number).map_err(bad_input)?;
+        let from = AirportCode::parse("input.from", &input.from).map_err(bad_input)?;
+        let to = AirportCode::parse("input.to", &input.to).map_err(bad_input)?;
+        let draft = NewFlight {
+            number,
+            origin: request.known_airport("input.from", &from).await?,
+            destination: request.known_airport("input.to", &to).await?,
+            departure_local: parse_local_datetime("input.departureLocal", &input.departure_local)
+                .map_err(bad_input)?,
+            duration_minutes: i64::from(input.duration_minutes),
+            fare: input.fare.parse()?,
+            aircraft: AircraftType::parse("input.aircraftType", &input.aircraft_type)
+                .map_err(bad_input)?,
+            seat_capacity: input
+                .seat_capacity
+                .map(|n| positive("input.seatCapacity", n))
+                .transpose()?,
+        };
+        let flight = draft.into_flight(request.now).map_err(bad_input)?;
+        let audit = request.audit(
+            actor,
+            "createFlight",
+            flight.id.as_str(),
+            json!({
+                "flightNumber": flight.number.to_string(),
+                "from": flight.origin.code.as_str(),
+                "to": flight.destination.code.as_str(),
+                "departureUtc": flight.departure.to_rfc3339_opts(SecondsFormat::Secs, true),
+                "durationMinutes": flight.duration().num_minutes(),
+                "fare": {"amount": flight.fare.amount_minor(), "currency": flight.fare.currency().code()},
+                "aircraftType": flight.aircraft.code(),
+                "seatCapacity": flight.seat_capacity,
+            }),
+        );
+        let inserted = request
+            .schedule
+            .insert_flight(&flight, &audit)
+            .await
+            .map_err(|e| request.internal(e))?;
+        if !inserted {
+            return Err(conflict(&format!("flight {} already exists", flight.id)));
+        }
+        Ok(Flight(flight))
+    }
+
+    /// Admins only: retimes (within the same local day), reprices or enlarges a flight.
+    async fn update_flight(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The flight to change.")] id: ID,
+        input: UpdateFlightInput,
+    ) -> Result<Flight> {
+        let request = RequestContext::of(ctx)?;
+        let actor = request.admin()?;
+        let before = request.existing_flight(&id).await?;
+        let update = FlightUpdate {
+            departure_local: input
+                .departure_local
+                .as_deref()
+                .map(|t| parse_local_datetime("input.departureLocal", t))
+                .transpose()
+                .map_err(bad_input)?,
+            duration_minutes: input.duration_minutes.map(i64::from),
+            fare: input.fare.map(|f| f.parse()).transpose()?,
+            seat_capacity: input
+                .seat_capacity
+                .map(|n| positive("input.seatCapacity", n))
+                .transpose()?,
+        };
+        let after = update.apply(&before, request.now).map_err(bad_input)?;
+        let audit = request.audit(
+            actor,
+            "updateFlight",
+            before.id.as_str(),
+            json!({
+                "before": snapshot(&before),
+                "after": snapshot(&after),
+            }),
+        );
+        request.replace(&before, &after, &audit).await
+    }
+
+    /// Admins only: cancels a flight that has not departed.
+    async fn cancel_flight(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The flight to cancel.")] id: ID,
+        #[graphql(desc = "Why, for the audit log and the travellers affected.")] reason: String,
+    ) -> Result<Flight> {
+        let request = RequestContext::of(ctx)?;
+        let actor = request.admin()?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+            return Err(bad_input(InputError::new(
+                "reason",
+                format!("give a reason of 1 to {MAX_REASON_CHARS} characters"),
+            )));
+        }
+        let before = request.existing_flight(&id).await?;
+        check_cancellable(&before, request.now).map_err(bad_input)?;
+        let mut after = before.clone();
+        after.status = FlightStatus::Cancelled;
+        let audit = request.audit(
+            actor,
+            "cancelFlight",
+            before.id.as_str(),
+            json!({ "reason": reason }),
+        );
+        request.replace(&before, &after, &audit).await
+    }
+}
+
+impl RequestContext {
+    async fn replace(
+        &self,
+        before: &airline_domain::Flight,
+        after: &airline_domain::Flight,
+        audit: &AuditEntry,
+    ) -> Result<Flight> {
+        let replaced = self
+            .schedule
+            .replace_flight(before, after, audit)
+            .await
+            .map_err(|e| self.internal(e))?;
+        if !replaced {
+            return Err(conflict(
+                "the flight changed meanwhile; reload it and try again",
+            ));
+        }
+        Ok(Flight(after.clone()))
+    }
+}
+
+fn snapshot(flight: &airline_domain::Flight) -> serde_json::Value {
+    json!({
+        "departureUtc": flight.departure.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "durationMinutes": flight.duration().num_minutes(),
+        "fare": flight.fare.amount_minor(),
+        "seatCapacity": flight.seat_capacity,
+        "status": flight.status.as_str(),
+    })
+}
+
+fn positive(field: &'static str, value: i32) -> Result<u32> {
+    u32::try_from(value)
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| bad_input(InputError::new(field, "must be a positive number")))
+}
+
+/// An amount in minor units of an ISO-4217 currency.
+#[derive(InputObject)]
+pub struct MoneyInput {
+    /// Minor units (cents; yen for JPY).
+    amount: i64,
+    /// ISO-4217 code, e.g. GBP.
+    currency: String,
+}
+
+impl MoneyInput {
+    fn parse(&self) -> Result<Money> {
+        let currency = Currency::parse("input.fare.currency", &self.currency).map_err(bad_input)?;
+        Ok(Money::from_minor(self.amount, currency))
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateFlightInput {
+    /// IATA flight number, e.g. EA7001.
+    flight_number: String,
+    /// Departure airport code.
+    from: String,
+    /// Arrival airport code.
+    to: String,
+    /// Local departure at the origin, YYYY-MM-DDTHH:MM.
+    departure_local: String,
+    /// Scheduled gate-to-gate minutes, 20 to 1,320.
+    duration_minutes: i32,
+    /// Fare for one passenger.
+    fare: MoneyInput,
+    /// ICAO type designator of a fleet aircraft, e.g. A21N.
+    aircraft_type: String,
+    /// Seats for sale; defaults to the aircraft's.
+    seat_capacity: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateFlightInput {
+    /// New local departure at the origin, on the same local date.
+    departure_local: Option<String>,
+    /// New gate-to-gate minutes.
+    duration_minutes: Option<i32>,
+    /// New fare, in the flight's currency.
+    fare: Option<MoneyInput>,
+    /// More seats (never fewer).
+    seat_capacity: Option<i32>,
+}
+
+/// Who changed what, and when.
+#[derive(SimpleObject)]
+pub struct AuditLogEntry {
+    actor_id: String,
+    action: String,
+    target: String,
+    /// The change as JSON text.
+    details: String,
+    /// RFC 3339 UTC.
+    at: String,
+}
+
+impl From<AuditEntry> for AuditLogEntry {
+    fn from(entry: AuditEntry) -> Self {
+        Self {
+            actor_id: entry.actor_id,
+            action: entry.action,
+            target: entry.target,
+            details: entry.details,
+            at: entry.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        }
+    }
+}
