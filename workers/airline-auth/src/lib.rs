@@ -8,12 +8,14 @@
 #![forbid(unsafe_code)]
 
 pub mod email;
+pub mod external;
 pub mod password;
 pub mod refresh;
 pub mod throttle;
 pub mod tokens;
 
 pub use email::Email;
+pub use external::ExternalIssuer;
 pub use password::{DisplayName, PasswordHash, PasswordPolicyError};
 pub use refresh::{RefreshToken, RefreshTokenHash};
 pub use throttle::{SignInThrottle, ThrottleState};

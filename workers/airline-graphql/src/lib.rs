@@ -16,7 +16,7 @@ pub mod store;
 
 use std::sync::Arc;
 
-use airline_auth::{KeyRing, Principal, SignInThrottle, TokenError, TokenSettings};
+use airline_auth::{ExternalIssuer, KeyRing, Principal, SignInThrottle, TokenError, TokenSettings};
 use async_graphql::{EmptySubscription, MergedObject, Schema, ServerError, Value};
 use chrono::{DateTime, Utc};
 
@@ -62,6 +62,8 @@ pub struct AuthConfig {
     pub throttle: SignInThrottle,
     /// PBKDF2 iterations for new password hashes (existing hashes keep their own).
     pub password_iterations: u32,
+    /// An OpenID Connect issuer whose tokens are accepted too, when configured.
+    pub external: Option<ExternalIssuer>,
 }
 
 /// Who sent the request, as far as its `Authorization` header says.
@@ -83,7 +85,15 @@ impl Viewer {
             Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
             _ => return Self::Rejected(TokenError::Malformed),
         };
-        match auth.keys.verify(&auth.tokens, token, now) {
+        let ours = auth.keys.verify(&auth.tokens, token, now);
+        // A token that is not ours by algorithm or key id may be the external issuer's.
+        let result = match (ours, &auth.external) {
+            (Err(TokenError::UnknownKey | TokenError::WrongAlgorithm(_)), Some(external)) => {
+                external.verify(token, now)
+            }
+            (ours, _) => ours,
+        };
+        match result {
             Ok(principal) => Self::Signed(principal),
             Err(error) => Self::Rejected(error),
         }

@@ -171,6 +171,7 @@ pub fn test_auth_config() -> crate::AuthConfig {
         },
         throttle: SignInThrottle::default(),
         password_iterations: 1_000,
+        external: None,
     }
 }
 

@@ -4,7 +4,7 @@
 use std::sync::{Arc, OnceLock};
 
 use airline_auth::password::PBKDF2_ITERATIONS;
-use airline_auth::{KeyRing, SignInThrottle, TokenSettings};
+use airline_auth::{ExternalIssuer, KeyRing, SignInThrottle, TokenSettings};
 use airline_graphql::http::{self, CorsPolicy, Rejection};
 use airline_graphql::{ApiSchema, AuthConfig, RequestContext, Viewer};
 use worker::{console_error, Env, Headers, Request, Response, Result};
@@ -21,6 +21,13 @@ const GRAPHIQL_HTML: &str = include_str!("graphiql.html");
 const SIGNING_KEYS_SECRET: &str = "JWT_SIGNING_KEYS";
 const ISSUER_VAR: &str = "JWT_ISSUER";
 const AUDIENCE_VAR: &str = "JWT_AUDIENCE";
+/// Optional external OpenID Connect issuer: its `iss`, the `aud` to require, its JWKS
+/// document (JSON), the claim holding group names, and the group that means admin.
+const OIDC_ISSUER_VAR: &str = "OIDC_ISSUER";
+const OIDC_AUDIENCE_VAR: &str = "OIDC_AUDIENCE";
+const OIDC_JWKS_VAR: &str = "OIDC_JWKS";
+const OIDC_GROUPS_CLAIM_VAR: &str = "OIDC_GROUPS_CLAIM";
+const OIDC_ADMIN_GROUP_VAR: &str = "OIDC_ADMIN_GROUP";
 
 /// The schema is immutable, so one isolate builds it once and shares it.
 fn schema() -> &'static ApiSchema {
@@ -43,6 +50,26 @@ fn auth_config(env: &Env) -> std::result::Result<Arc<AuthConfig>, String> {
                 .map(|v| v.to_string())
                 .unwrap_or_else(|_| default.to_owned())
         };
+        // Optional: trust an external OpenID Connect issuer too.
+        let external = match env.var(OIDC_ISSUER_VAR).map(|v| v.to_string()) {
+            Ok(issuer) if !issuer.trim().is_empty() => {
+                let jwks = env
+                    .secret(OIDC_JWKS_VAR)
+                    .map(|s| s.to_string())
+                    .or_else(|_| env.var(OIDC_JWKS_VAR).map(|v| v.to_string()))
+                    .map_err(|_| format!("{OIDC_ISSUER_VAR} is set but {OIDC_JWKS_VAR} is not"))?;
+                let parsed = ExternalIssuer::parse(
+                    &issuer,
+                    &var(OIDC_AUDIENCE_VAR, ""),
+                    &jwks,
+                    &var(OIDC_GROUPS_CLAIM_VAR, "cognito:groups"),
+                    &var(OIDC_ADMIN_GROUP_VAR, "admin"),
+                )
+                .map_err(|e| format!("external issuer: {e}"))?;
+                Some(parsed)
+            }
+            _ => None,
+        };
         Ok(Arc::new(AuthConfig {
             keys: KeyRing::parse(&keys).map_err(|e| format!("{SIGNING_KEYS_SECRET}: {e}"))?,
             tokens: TokenSettings {
@@ -51,6 +78,7 @@ fn auth_config(env: &Env) -> std::result::Result<Arc<AuthConfig>, String> {
             },
             throttle: SignInThrottle::default(),
             password_iterations: PBKDF2_ITERATIONS,
+            external,
         }))
     })
     .clone()
