@@ -99,6 +99,59 @@ impl fmt::Display for Currency {
     }
 }
 
+/// Reference exchange rates: units of each fare currency per US dollar. Fares are set in
+/// dollars and converted with these (see `pricing`), and a round trip whose legs are priced
+/// in two currencies is charged in the first leg's currency at the same rates, so the
+/// traveller pays exactly what the two fares add up to. A real airline would refresh these
+/// daily from its bank; here they are fixed, like the timetable.
+const USD_RATES: &[(&str, f64)] = &[
+    ("AED", 3.67),
+    ("ARS", 1_000.0),
+    ("AUD", 1.52),
+    ("BRL", 5.4),
+    ("CAD", 1.38),
+    ("CHF", 0.88),
+    ("CLP", 940.0),
+    ("CNY", 7.2),
+    ("COP", 4_000.0),
+    ("EGP", 48.0),
+    ("ETB", 120.0),
+    ("EUR", 0.92),
+    ("GBP", 0.79),
+    ("HKD", 7.8),
+    ("ILS", 3.7),
+    ("INR", 84.0),
+    ("ISK", 138.0),
+    ("JOD", 0.71),
+    ("JPY", 150.0),
+    ("KES", 129.0),
+    ("KRW", 1_350.0),
+    ("MAD", 10.0),
+    ("MXN", 18.0),
+    ("NGN", 1_600.0),
+    ("NZD", 1.65),
+    ("OMR", 0.385),
+    ("PEN", 3.75),
+    ("PLN", 4.0),
+    ("QAR", 3.64),
+    ("SAR", 3.75),
+    ("SEK", 10.5),
+    ("SGD", 1.34),
+    ("THB", 35.0),
+    ("TRY", 34.0),
+    ("USD", 1.0),
+    ("VND", 25_000.0),
+    ("ZAR", 18.0),
+];
+
+/// Units of `currency` per US dollar, for the currencies fares are priced in.
+pub fn units_per_usd(currency: Currency) -> Option<f64> {
+    USD_RATES
+        .iter()
+        .find(|(code, _)| *code == currency.code())
+        .map(|&(_, rate)| rate)
+}
+
 /// An amount of one currency, in its minor units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Money {
@@ -120,6 +173,29 @@ impl Money {
 
     pub fn currency(&self) -> Currency {
         self.currency
+    }
+
+    /// This amount in `target` at the reference rates, rounded to the nearest minor unit;
+    /// `None` when either currency has no rate or the result does not fit.
+    pub fn convert_to(&self, target: Currency) -> Option<Money> {
+        if target == self.currency {
+            return Some(*self);
+        }
+        let from = units_per_usd(self.currency)?;
+        let to = units_per_usd(target)?;
+        let major = self.amount_minor as f64 / self.currency.minor_per_major() as f64;
+        let minor = (major / from * to * target.minor_per_major() as f64).round();
+        (minor.is_finite() && minor.abs() < 9.0e15).then(|| Money::from_minor(minor as i64, target))
+    }
+
+    /// The sum of two amounts of one currency; `None` for mixed currencies or overflow.
+    pub fn plus(&self, other: Money) -> Option<Money> {
+        if other.currency != self.currency {
+            return None;
+        }
+        self.amount_minor
+            .checked_add(other.amount_minor)
+            .map(|amount| Money::from_minor(amount, self.currency))
     }
 
     /// `self` times a count, or `None` if that would overflow.
@@ -198,5 +274,27 @@ mod tests {
         assert!(Money::from_minor(i64::MAX / 2, currency("USD"))
             .times(3)
             .is_none());
+    }
+
+    #[test]
+    fn conversion_uses_the_reference_rates_and_rounds_to_minor_units() {
+        let usd = Currency::parse("c", "USD").unwrap();
+        let gbp = Currency::parse("c", "GBP").unwrap();
+        let jpy = Currency::parse("c", "JPY").unwrap();
+        let fare = Money::from_minor(10_000, usd);
+        assert_eq!(fare.convert_to(usd), Some(fare));
+        assert_eq!(fare.convert_to(gbp), Some(Money::from_minor(7_900, gbp)));
+        assert_eq!(fare.convert_to(jpy), Some(Money::from_minor(15_000, jpy)));
+        assert_eq!(
+            Money::from_minor(15_000, jpy).convert_to(usd),
+            Some(Money::from_minor(10_000, usd))
+        );
+        let kwd = Currency::parse("c", "KWD").unwrap();
+        assert_eq!(fare.convert_to(kwd), None, "no reference rate");
+        assert_eq!(
+            fare.plus(Money::from_minor(1, usd)),
+            Some(Money::from_minor(10_001, usd))
+        );
+        assert_eq!(fare.plus(Money::from_minor(1, gbp)), None);
     }
 }

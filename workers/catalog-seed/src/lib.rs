@@ -301,48 +301,53 @@ fn departure(route: &Route, date: LocalDate, time: LocalTimeOfDay, i: u16) -> Op
     })
 }
 
-/// Fares are sold in the currency of the country of departure, converted at round
+/// Fares are sold in the currency of the country of departure, converted at the domain's
 /// reference rates. Markets that price air travel in dollars use USD.
 fn fare_currency(country: &str) -> (&'static str, f64) {
-    match country {
-        "AE" => ("AED", 3.67),
-        "AR" => ("ARS", 1_000.0),
-        "AU" => ("AUD", 1.52),
-        "BR" => ("BRL", 5.4),
-        "CA" => ("CAD", 1.38),
-        "CH" => ("CHF", 0.88),
-        "CL" => ("CLP", 940.0),
-        "CN" => ("CNY", 7.2),
-        "CO" => ("COP", 4_000.0),
-        "DE" | "ES" | "FR" | "IE" | "IT" | "NL" | "PT" => ("EUR", 0.92),
-        "EG" => ("EGP", 48.0),
-        "ET" => ("ETB", 120.0),
-        "GB" => ("GBP", 0.79),
-        "HK" => ("HKD", 7.8),
-        "IL" => ("ILS", 3.7),
-        "IN" => ("INR", 84.0),
-        "IS" => ("ISK", 138.0),
-        "JO" => ("JOD", 0.71),
-        "JP" => ("JPY", 150.0),
-        "KE" => ("KES", 129.0),
-        "KR" => ("KRW", 1_350.0),
-        "MA" => ("MAD", 10.0),
-        "MX" => ("MXN", 18.0),
-        "NG" => ("NGN", 1_600.0),
-        "NZ" => ("NZD", 1.65),
-        "OM" => ("OMR", 0.385),
-        "PE" => ("PEN", 3.75),
-        "PL" => ("PLN", 4.0),
-        "QA" => ("QAR", 3.64),
-        "SA" => ("SAR", 3.75),
-        "SE" => ("SEK", 10.5),
-        "SG" => ("SGD", 1.34),
-        "TH" => ("THB", 35.0),
-        "TR" => ("TRY", 34.0),
-        "VN" => ("VND", 25_000.0),
-        "ZA" => ("ZAR", 18.0),
-        _ => ("USD", 1.0),
-    }
+    let code = match country {
+        "AE" => "AED",
+        "AR" => "ARS",
+        "AU" => "AUD",
+        "BR" => "BRL",
+        "CA" => "CAD",
+        "CH" => "CHF",
+        "CL" => "CLP",
+        "CN" => "CNY",
+        "CO" => "COP",
+        "DE" | "ES" | "FR" | "IE" | "IT" | "NL" | "PT" => "EUR",
+        "EG" => "EGP",
+        "ET" => "ETB",
+        "GB" => "GBP",
+        "HK" => "HKD",
+        "IL" => "ILS",
+        "IN" => "INR",
+        "IS" => "ISK",
+        "JO" => "JOD",
+        "JP" => "JPY",
+        "KE" => "KES",
+        "KR" => "KRW",
+        "MA" => "MAD",
+        "MX" => "MXN",
+        "NG" => "NGN",
+        "NZ" => "NZD",
+        "OM" => "OMR",
+        "PE" => "PEN",
+        "PL" => "PLN",
+        "QA" => "QAR",
+        "SA" => "SAR",
+        "SE" => "SEK",
+        "SG" => "SGD",
+        "TH" => "THB",
+        "TR" => "TRY",
+        "VN" => "VND",
+        "ZA" => "ZAR",
+        _ => "USD",
+    };
+    let rate = Currency::parse("currency", code)
+        .ok()
+        .and_then(airline_domain::money::units_per_usd)
+        .unwrap_or(1.0);
+    (code, rate)
 }
 
 /// FNV-1a over the parts, finished with splitmix64 so nearby inputs spread out.
