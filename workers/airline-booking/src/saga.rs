@@ -1,0 +1,738 @@
+//! The booking saga as a pure transition function: which step runs next, what a step's
+//! result does to the booking, when to retry, and how failures compensate in reverse.
+//!
+//! The booking workflow Durable Object persists a [`Saga`] after every transition and
+//! executes the [`Step`] that [`Saga::next_action`] names; it never decides anything
+//! itself. Every step is idempotent (keyed by booking id + step), so executing a step again
+//! after a crash is always safe.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One unit of work, forward or compensating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Step {
+    /// Hold seats on every flight (outbound, then return) in the flights' inventory objects.
+    HoldSeats,
+    AuthorizePayment,
+    /// The booking row in D1, status UNCONFIRMED.
+    RecordBooking,
+    CapturePayment,
+    /// Turn the holds into sold seats.
+    ConfirmSeats,
+    /// CONFIRMED with its booking reference, in D1.
+    ConfirmBooking,
+    /// `BookingConfirmed` onto the loyalty queue.
+    Publish,
+    // Compensation, in the order it runs.
+    VoidPayment,
+    RefundPayment,
+    ReleaseSeats,
+    /// CANCELLED with the reason, in D1 (inserting the row if it was never recorded).
+    MarkCancelled,
+    /// `BookingCancelled` onto the loyalty queue (only for a booking that was confirmed).
+    PublishCancellation,
+}
+
+impl Step {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Step::HoldSeats => "HOLD_SEATS",
+            Step::AuthorizePayment => "AUTHORIZE_PAYMENT",
+            Step::RecordBooking => "RECORD_BOOKING",
+            Step::CapturePayment => "CAPTURE_PAYMENT",
+            Step::ConfirmSeats => "CONFIRM_SEATS",
+            Step::ConfirmBooking => "CONFIRM_BOOKING",
+            Step::Publish => "PUBLISH",
+            Step::VoidPayment => "VOID_PAYMENT",
+            Step::RefundPayment => "REFUND_PAYMENT",
+            Step::ReleaseSeats => "RELEASE_SEATS",
+            Step::MarkCancelled => "MARK_CANCELLED",
+            Step::PublishCancellation => "PUBLISH_CANCELLATION",
+        }
+    }
+
+    fn is_compensation(&self) -> bool {
+        matches!(
+            self,
+            Step::VoidPayment
+                | Step::RefundPayment
+                | Step::ReleaseSeats
+                | Step::MarkCancelled
+                | Step::PublishCancellation
+        )
+    }
+
+    /// The forward step after this one.
+    fn next_forward(&self) -> Option<Step> {
+        match self {
+            Step::HoldSeats => Some(Step::AuthorizePayment),
+            Step::AuthorizePayment => Some(Step::RecordBooking),
+            Step::RecordBooking => Some(Step::CapturePayment),
+            Step::CapturePayment => Some(Step::ConfirmSeats),
+            Step::ConfirmSeats => Some(Step::ConfirmBooking),
+            Step::ConfirmBooking => Some(Step::Publish),
+            _ => None,
+        }
+    }
+}
+
+/// Why a booking ended CANCELLED. The code is what the API reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Failure {
+    /// Not enough free seats on a flight.
+    SoldOut { flight_id: String },
+    /// A chosen seat was taken (or does not exist / is blocked).
+    SeatUnavailable { flight_id: String, message: String },
+    /// The card was refused.
+    PaymentDeclined { message: String },
+    /// A permanent payment failure other than a decline (e.g. the capture failed).
+    PaymentFailed { message: String },
+    /// The seat hold ran out before the seats could be confirmed.
+    HoldExpired { flight_id: String },
+    /// Transient failures lasted past the booking's deadline.
+    Timeout { step: Step, message: String },
+    /// The owner (or an admin) cancelled a confirmed booking.
+    CancelledByCustomer,
+}
+
+impl Failure {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Failure::SoldOut { .. } => "SOLD_OUT",
+            Failure::SeatUnavailable { .. } => "SEAT_UNAVAILABLE",
+            Failure::PaymentDeclined { .. } => "PAYMENT_DECLINED",
+            Failure::PaymentFailed { .. } => "PAYMENT_FAILED",
+            Failure::HoldExpired { .. } => "HOLD_EXPIRED",
+            Failure::Timeout { .. } => "TIMEOUT",
+            Failure::CancelledByCustomer => "CANCELLED_BY_CUSTOMER",
+        }
+    }
+
+    /// Words for the traveller.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::SoldOut { flight_id } => {
+                format!("flight {flight_id} does not have enough free seats for this party")
+            }
+            Failure::SeatUnavailable { message, .. } => message.clone(),
+            Failure::PaymentDeclined { message } => message.clone(),
+            Failure::PaymentFailed { message } => message.clone(),
+            Failure::HoldExpired { flight_id } => {
+                format!("the seats held on flight {flight_id} expired before payment completed")
+            }
+            Failure::Timeout { step, .. } => format!(
+                "the booking could not be completed in time (step {}); nothing was charged or kept",
+                step.as_str()
+            ),
+            Failure::CancelledByCustomer => "cancelled by the customer".to_owned(),
+        }
+    }
+}
+
+/// What executing a step came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepResult {
+    Done,
+    /// Worth retrying (network, 5xx, rate limit): retried with backoff.
+    Transient(String),
+    /// Final: starts compensation (forward steps only).
+    Failed(Failure),
+}
+
+/// Where a booking stands, as the API reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BookingStatus {
+    /// The saga is running (or compensating); seats may be held, nothing is final.
+    Unconfirmed,
+    Confirmed,
+    Cancelled,
+}
+
+impl BookingStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            BookingStatus::Unconfirmed => "UNCONFIRMED",
+            BookingStatus::Confirmed => "CONFIRMED",
+            BookingStatus::Cancelled => "CANCELLED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "UNCONFIRMED" => Some(BookingStatus::Unconfirmed),
+            "CONFIRMED" => Some(BookingStatus::Confirmed),
+            "CANCELLED" => Some(BookingStatus::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// What the executor should do now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Run(Step),
+    /// Nothing until then (a backoff); the executor sets its alarm for this instant.
+    WaitUntil(DateTime<Utc>),
+    /// Terminal: CONFIRMED and published, or CANCELLED and compensated.
+    Finished,
+}
+
+/// Retry timing for transient failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetryPolicy {
+    pub first_delay_ms: i64,
+    pub max_delay_ms: i64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            first_delay_ms: 1_000,
+            max_delay_ms: 60_000,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Delay before attempt `failures + 1`, after `failures` transient failures (>= 1):
+    /// 1 s, 2 s, 4 s, ... capped.
+    pub fn delay(&self, failures: u32) -> Duration {
+        let exponent = failures.saturating_sub(1).min(20);
+        let ms = self
+            .first_delay_ms
+            .saturating_mul(1_i64 << exponent)
+            .min(self.max_delay_ms);
+        Duration::milliseconds(ms)
+    }
+}
+
+/// One line of the saga's history, for the operator and the tests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub step: Step,
+    pub at: DateTime<Utc>,
+    /// "done", "transient: ...", "failed: CODE".
+    pub result: String,
+}
+
+/// The history keeps the most recent lines only: a step retried for days must not grow
+/// the object without bound.
+const HISTORY_LIMIT: usize = 50;
+
+/// A booking's progress. Serialized as JSON into the workflow object's storage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saga {
+    /// The step to run next; `None` once terminal.
+    pub step: Option<Step>,
+    /// Transient failures of the current step so far.
+    pub failures: u32,
+    pub retry_at: Option<DateTime<Utc>>,
+    /// Forward steps up to CONFIRM_BOOKING must finish by then, or the booking compensates.
+    pub deadline: DateTime<Utc>,
+    pub retry: RetryPolicy,
+    /// Set once a step was attempted: its effect may exist even if its answer was lost, so
+    /// compensation undoes it (every undo is idempotent and harmless when nothing happened).
+    pub seats_touched: bool,
+    pub payment_touched: bool,
+    pub captured: bool,
+    pub recorded: bool,
+    pub confirmed: bool,
+    pub marked_cancelled: bool,
+    pub cancellation_published: bool,
+    pub failure: Option<Failure>,
+    pub history: Vec<StepRecord>,
+}
+
+impl Saga {
+    pub fn new(deadline: DateTime<Utc>, retry: RetryPolicy) -> Self {
+        Self {
+            step: Some(Step::HoldSeats),
+            failures: 0,
+            retry_at: None,
+            deadline,
+            retry,
+            seats_touched: false,
+            payment_touched: false,
+            captured: false,
+            recorded: false,
+            confirmed: false,
+            marked_cancelled: false,
+            cancellation_published: false,
+            failure: None,
+            history: Vec::new(),
+        }
+    }
+
+    pub fn status(&self) -> BookingStatus {
+        match (&self.failure, self.confirmed) {
+            (None, true) => BookingStatus::Confirmed,
+            (None, false) => BookingStatus::Unconfirmed,
+            (Some(_), _) if self.marked_cancelled || self.step.is_none() => {
+                BookingStatus::Cancelled
+            }
+            // A confirmed booking being cancelled stays confirmed until it is marked.
+            (Some(_), true) => BookingStatus::Confirmed,
+            (Some(_), false) => BookingStatus::Unconfirmed,
+        }
+    }
+
+    pub fn is_terminal(&self) -> bool {
+        self.step.is_none()
+    }
+
+    /// What to do at `now`. Past the deadline, a forward step that has not yet confirmed
+    /// the booking gives up and compensation starts instead (so a booking never stays
+    /// unconfirmed); this is the only transition that needs no step result.
+    pub fn next_action(&mut self, now: DateTime<Utc>) -> Action {
+        let Some(step) = self.step else {
+            return Action::Finished;
+        };
+        let before_confirmation = !step.is_compensation() && step != Step::Publish;
+        if before_confirmation && now >= self.deadline {
+            let message = match self.history.last() {
+                Some(last) if last.step == step => last.result.clone(),
+                _ => "not started".to_owned(),
+            };
+            self.compensate(Failure::Timeout { step, message });
+            return self.next_action(now);
+        }
+        match self.retry_at {
+            Some(at) if at > now => Action::WaitUntil(at),
+            _ => Action::Run(step),
+        }
+    }
+
+    /// Marks `step` as about to run: from here on its effect may exist.
+    pub fn begin(&mut self, step: Step) {
+        match step {
+            Step::HoldSeats => self.seats_touched = true,
+            Step::AuthorizePayment => self.payment_touched = true,
+            _ => {}
+        }
+    }
+
+    /// Applies the result of running `step` at `now`. A result for a step other than the
+    /// current one (a stale, duplicate execution) changes nothing.
+    pub fn apply(&mut self, step: Step, result: StepResult, now: DateTime<Utc>) {
+        if self.step != Some(step) {
+            return;
+        }
+        let line = match &result {
+            StepResult::Done => "done".to_owned(),
+            StepResult::Transient(why) => format!("transient: {why}"),
+            StepResult::Failed(failure) => format!("failed: {}", failure.code()),
+        };
+        self.record(step, line, now);
+        match result {
+            StepResult::Done => {
+                match step {
+                    Step::CapturePayment => self.captured = true,
+                    Step::RecordBooking => self.recorded = true,
+                    Step::ConfirmBooking => self.confirmed = true,
+                    Step::VoidPayment | Step::RefundPayment => self.payment_touched = false,
+                    Step::ReleaseSeats => self.seats_touched = false,
+                    Step::MarkCancelled => self.marked_cancelled = true,
+                    Step::PublishCancellation => self.cancellation_published = true,
+                    _ => {}
+                }
+                self.failures = 0;
+                self.retry_at = None;
+                self.step = if step.is_compensation() {
+                    self.next_compensation()
+                } else {
+                    step.next_forward()
+                };
+            }
+            StepResult::Transient(_) => {
+                self.failures = self.failures.saturating_add(1);
+                self.retry_at = Some(now + self.retry.delay(self.failures));
+            }
+            StepResult::Failed(failure) => {
+                if step.is_compensation() || step == Step::Publish {
+                    // Undoing and publishing cannot be abandoned: a refund or a seat
+                    // release that fails keeps retrying (an operator sees it in the log).
+                    self.failures = self.failures.saturating_add(1);
+                    self.retry_at = Some(now + self.retry.delay(self.failures));
+                } else {
+                    self.compensate(failure);
+                }
+            }
+        }
+    }
+
+    /// Starts cancelling a confirmed booking at its owner's request: refund, release the
+    /// seats, CANCELLED, and a `BookingCancelled` event. Refused unless confirmed.
+    pub fn cancel_confirmed(&mut self) -> Result<(), CancelRefusal> {
+        match self.status() {
+            BookingStatus::Cancelled => Err(CancelRefusal::AlreadyCancelled),
+            BookingStatus::Unconfirmed => Err(CancelRefusal::InProgress),
+            // The confirmation event is not out yet (a moment, normally): cancelling now
+            // could put the cancellation before it, so the caller tries again shortly.
+            BookingStatus::Confirmed if self.step.is_some() || self.failure.is_some() => {
+                Err(CancelRefusal::InProgress)
+            }
+            BookingStatus::Confirmed => {
+                self.compensate(Failure::CancelledByCustomer);
+                Ok(())
+            }
+        }
+    }
+
+    fn compensate(&mut self, failure: Failure) {
+        self.failure = Some(failure);
+        self.failures = 0;
+        self.retry_at = None;
+        self.step = self.next_compensation();
+    }
+
+    /// The first undo still owed, in reverse order of the forward steps.
+    fn next_compensation(&self) -> Option<Step> {
+        if self.payment_touched {
+            return Some(if self.captured {
+                Step::RefundPayment
+            } else {
+                Step::VoidPayment
+            });
+        }
+        if self.seats_touched {
+            return Some(Step::ReleaseSeats);
+        }
+        if !self.marked_cancelled {
+            return Some(Step::MarkCancelled);
+        }
+        if self.confirmed && !self.cancellation_published {
+            return Some(Step::PublishCancellation);
+        }
+        None
+    }
+
+    fn record(&mut self, step: Step, result: String, at: DateTime<Utc>) {
+        if self.history.len() >= HISTORY_LIMIT {
+            self.history.remove(0);
+        }
+        self.history.push(StepRecord { step, at, result });
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelRefusal {
+    AlreadyCancelled,
+    /// The booking is still being processed; cancel once it is confirmed.
+    InProgress,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone as _;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap()
+    }
+
+    fn saga() -> Saga {
+        Saga::new(t0() + Duration::minutes(5), RetryPolicy::default())
+    }
+
+    /// Runs the saga like the executor does, answering each step from `outcome`, and
+    /// returns the steps in the order they ran.
+    fn drive(saga: &mut Saga, mut outcome: impl FnMut(Step) -> StepResult) -> Vec<Step> {
+        let mut now = t0();
+        let mut ran = Vec::new();
+        for _ in 0..200 {
+            match saga.next_action(now) {
+                Action::Run(step) => {
+                    saga.begin(step);
+                    ran.push(step);
+                    saga.apply(step, outcome(step), now);
+                }
+                Action::WaitUntil(at) => now = at,
+                Action::Finished => return ran,
+            }
+        }
+        panic!("saga did not finish: {saga:?}");
+    }
+
+    #[test]
+    fn happy_path_runs_every_forward_step_once_and_confirms() {
+        let mut saga = saga();
+        let ran = drive(&mut saga, |_| StepResult::Done);
+        assert_eq!(
+            ran,
+            vec![
+                Step::HoldSeats,
+                Step::AuthorizePayment,
+                Step::RecordBooking,
+                Step::CapturePayment,
+                Step::ConfirmSeats,
+                Step::ConfirmBooking,
+                Step::Publish
+            ]
+        );
+        assert_eq!(saga.status(), BookingStatus::Confirmed);
+        assert!(saga.is_terminal());
+    }
+
+    #[test]
+    fn sold_out_releases_whatever_was_held_and_cancels_without_touching_payment() {
+        let mut saga = saga();
+        let sold_out = Failure::SoldOut {
+            flight_id: "EA1-20261201".into(),
+        };
+        let ran = drive(&mut saga, |step| match step {
+            Step::HoldSeats => StepResult::Failed(sold_out.clone()),
+            _ => StepResult::Done,
+        });
+        assert_eq!(
+            ran,
+            vec![Step::HoldSeats, Step::ReleaseSeats, Step::MarkCancelled]
+        );
+        assert_eq!(saga.status(), BookingStatus::Cancelled);
+        assert_eq!(saga.failure, Some(sold_out));
+    }
+
+    #[test]
+    fn a_decline_voids_releases_and_cancels_with_the_reason() {
+        let mut saga = saga();
+        let declined = Failure::PaymentDeclined {
+            message: "Your card was declined.".into(),
+        };
+        let ran = drive(&mut saga, |step| match step {
+            Step::AuthorizePayment => StepResult::Failed(declined.clone()),
+            _ => StepResult::Done,
+        });
+        assert_eq!(
+            ran,
+            vec![
+                Step::HoldSeats,
+                Step::AuthorizePayment,
+                Step::VoidPayment,
+                Step::ReleaseSeats,
+                Step::MarkCancelled
+            ]
+        );
+        assert_eq!(
+            saga.failure.as_ref().map(Failure::code),
+            Some("PAYMENT_DECLINED")
+        );
+        assert!(!saga.captured);
+    }
+
+    #[test]
+    fn a_failed_capture_voids_the_authorization() {
+        let mut saga = saga();
+        let ran = drive(&mut saga, |step| match step {
+            Step::CapturePayment => StepResult::Failed(Failure::PaymentFailed {
+                message: "capture failed".into(),
+            }),
+            _ => StepResult::Done,
+        });
+        assert_eq!(
+            &ran[3..],
+            &[
+                Step::CapturePayment,
+                Step::VoidPayment,
+                Step::ReleaseSeats,
+                Step::MarkCancelled
+            ]
+        );
+    }
+
+    #[test]
+    fn an_expired_hold_after_capture_refunds() {
+        let mut saga = saga();
+        let ran = drive(&mut saga, |step| match step {
+            Step::ConfirmSeats => StepResult::Failed(Failure::HoldExpired {
+                flight_id: "EA1-20261201".into(),
+            }),
+            _ => StepResult::Done,
+        });
+        assert_eq!(
+            &ran[4..],
+            &[
+                Step::ConfirmSeats,
+                Step::RefundPayment,
+                Step::ReleaseSeats,
+                Step::MarkCancelled
+            ]
+        );
+        assert_eq!(
+            saga.failure.as_ref().map(Failure::code),
+            Some("HOLD_EXPIRED")
+        );
+    }
+
+    #[test]
+    fn transient_failures_back_off_exponentially_then_succeed() {
+        let mut saga = saga();
+        let mut now = t0();
+        saga.next_action(now);
+        saga.apply(Step::HoldSeats, StepResult::Done, now);
+        for (failures, delay_s) in [(1, 1), (2, 2), (3, 4)] {
+            assert_eq!(saga.next_action(now), Action::Run(Step::AuthorizePayment));
+            saga.apply(
+                Step::AuthorizePayment,
+                StepResult::Transient("502".into()),
+                now,
+            );
+            assert_eq!(saga.failures, failures);
+            let at = now + Duration::seconds(delay_s);
+            assert_eq!(saga.next_action(now), Action::WaitUntil(at));
+            assert_eq!(
+                saga.next_action(at - Duration::milliseconds(1)),
+                Action::WaitUntil(at)
+            );
+            now = at;
+        }
+        assert_eq!(saga.next_action(now), Action::Run(Step::AuthorizePayment));
+        saga.apply(Step::AuthorizePayment, StepResult::Done, now);
+        assert_eq!(saga.failures, 0);
+        assert_eq!(saga.next_action(now), Action::Run(Step::RecordBooking));
+    }
+
+    #[test]
+    fn backoff_is_capped() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.delay(1), Duration::seconds(1));
+        assert_eq!(policy.delay(6), Duration::seconds(32));
+        assert_eq!(policy.delay(7), Duration::seconds(60));
+        assert_eq!(policy.delay(u32::MAX), Duration::seconds(60));
+    }
+
+    #[test]
+    fn the_deadline_forces_compensation_of_a_stuck_step() {
+        let mut saga = saga();
+        let ran = drive(&mut saga, |step| match step {
+            Step::AuthorizePayment => StepResult::Transient("gateway timeout".into()),
+            _ => StepResult::Done,
+        });
+        assert_eq!(ran.last(), Some(&Step::MarkCancelled));
+        assert!(
+            ran.contains(&Step::VoidPayment),
+            "an authorization may exist: {ran:?}"
+        );
+        match &saga.failure {
+            Some(Failure::Timeout { step, message }) => {
+                assert_eq!(*step, Step::AuthorizePayment);
+                assert!(message.contains("gateway timeout"), "{message}");
+            }
+            other => panic!("expected a timeout, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn publishing_a_confirmed_booking_is_never_abandoned() {
+        let mut saga = saga();
+        let mut publish_attempts = 0;
+        let ran = drive(&mut saga, |step| match step {
+            Step::Publish => {
+                publish_attempts += 1;
+                if publish_attempts < 12 {
+                    StepResult::Transient("queue unavailable".into())
+                } else {
+                    StepResult::Done
+                }
+            }
+            _ => StepResult::Done,
+        });
+        assert_eq!(ran.iter().filter(|s| **s == Step::Publish).count(), 12);
+        assert_eq!(saga.status(), BookingStatus::Confirmed);
+        assert!(saga.failure.is_none());
+    }
+
+    #[test]
+    fn compensation_steps_retry_until_they_succeed() {
+        let mut saga = saga();
+        let mut release_attempts = 0;
+        drive(&mut saga, |step| match step {
+            Step::HoldSeats => StepResult::Failed(Failure::SoldOut {
+                flight_id: "F".into(),
+            }),
+            Step::ReleaseSeats => {
+                release_attempts += 1;
+                if release_attempts < 4 {
+                    StepResult::Failed(Failure::PaymentFailed {
+                        message: "x".into(),
+                    })
+                } else {
+                    StepResult::Done
+                }
+            }
+            _ => StepResult::Done,
+        });
+        assert_eq!(release_attempts, 4);
+        assert!(!saga.seats_touched);
+        assert_eq!(saga.status(), BookingStatus::Cancelled);
+    }
+
+    #[test]
+    fn a_stale_result_for_another_step_changes_nothing() {
+        let mut saga = saga();
+        let before = saga.clone();
+        saga.apply(Step::CapturePayment, StepResult::Done, t0());
+        assert_eq!(saga, before);
+    }
+
+    #[test]
+    fn customers_cancel_only_confirmed_bookings_and_get_refunded() {
+        let mut saga = saga();
+        assert_eq!(saga.cancel_confirmed(), Err(CancelRefusal::InProgress));
+        drive(&mut saga, |_| StepResult::Done);
+        saga.cancel_confirmed().unwrap();
+        let ran = drive(&mut saga, |_| StepResult::Done);
+        assert_eq!(
+            ran,
+            vec![
+                Step::RefundPayment,
+                Step::ReleaseSeats,
+                Step::MarkCancelled,
+                Step::PublishCancellation
+            ]
+        );
+        assert_eq!(saga.status(), BookingStatus::Cancelled);
+        assert_eq!(
+            saga.cancel_confirmed(),
+            Err(CancelRefusal::AlreadyCancelled)
+        );
+    }
+
+    #[test]
+    fn cancelling_waits_for_the_confirmation_event() {
+        let mut saga = saga();
+        let mut now = t0();
+        loop {
+            match saga.next_action(now) {
+                Action::Run(Step::Publish) => break,
+                Action::Run(step) => saga.apply(step, StepResult::Done, now),
+                Action::WaitUntil(at) => now = at,
+                Action::Finished => unreachable!(),
+            }
+        }
+        assert_eq!(saga.status(), BookingStatus::Confirmed);
+        assert_eq!(saga.cancel_confirmed(), Err(CancelRefusal::InProgress));
+    }
+
+    #[test]
+    fn the_state_survives_a_round_trip_through_json() {
+        let mut saga = saga();
+        saga.begin(Step::HoldSeats);
+        saga.apply(Step::HoldSeats, StepResult::Done, t0());
+        let text = serde_json::to_string(&saga).unwrap();
+        let back: Saga = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, saga);
+        assert!(text.contains("\"AUTHORIZE_PAYMENT\""), "{text}");
+    }
+
+    #[test]
+    fn history_is_bounded() {
+        let mut saga = saga();
+        for _ in 0..500 {
+            saga.apply(Step::HoldSeats, StepResult::Transient("x".into()), t0());
+        }
+        assert_eq!(saga.history.len(), HISTORY_LIMIT);
+    }
+}
