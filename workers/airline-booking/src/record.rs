@@ -208,8 +208,6 @@ pub enum InventoryRequest {
     Release {
         booking_id: String,
     },
-    /// The object's truth, for operators and the consistency tests.
-    Stats,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,7 +217,6 @@ pub enum InventoryReply {
     Confirmed { seats: Vec<SeatId> },
     Released,
     SeatMap { seat_map: SeatMapView },
-    Stats { stats: InventoryStats },
     SoldOut { requested: usize, available: usize },
     SeatUnavailable { message: String },
     HoldExpired,
@@ -264,18 +261,4 @@ pub struct SeatMapView {
     pub aircraft: String,
     pub seats_available: u32,
     pub rows: Vec<RowView>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InventoryStats {
-    pub flight_id: String,
-    pub sellable: u32,
-    pub held: u32,
-    pub sold: u32,
-    pub available: u32,
-    /// Every sold seat with its booking, so a test can prove no seat is sold twice.
-    pub sold_seats: Vec<(SeatId, String)>,
-    pub version: i64,
-    pub synced_version: i64,
 }

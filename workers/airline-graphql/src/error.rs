@@ -83,3 +83,14 @@ pub fn rate_limited(retry_after_seconds: i64) -> Error {
         ext.set("retryAfter", retry_after_seconds);
     })
 }
+
+/// A booking that ended CANCELLED while it was being made: `code` is the saga's reason
+/// (SOLD_OUT, SEAT_UNAVAILABLE, PAYMENT_DECLINED, ...), and the booking stays readable.
+pub fn booking_failed(code: &str, message: &str, booking_id: &str) -> Error {
+    let code = code.to_owned();
+    let booking_id = booking_id.to_owned();
+    Error::new(message).extend_with(move |_, ext| {
+        ext.set("code", code.as_str());
+        ext.set("bookingId", booking_id.as_str());
+    })
+}

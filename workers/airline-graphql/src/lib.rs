@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod bookings;
 pub mod catalog;
 pub mod error;
 pub mod http;
@@ -21,7 +22,9 @@ use async_graphql::{EmptySubscription, MergedObject, Schema, ServerError, Value}
 use chrono::{DateTime, Utc};
 
 pub use crate::error::ErrorCode;
-pub use crate::store::{AccountStore, CatalogStore, PasswordKdf, ScheduleStore, StoreError};
+pub use crate::store::{
+    AccountStore, BookingService, CatalogStore, PasswordKdf, PaymentMode, ScheduleStore, StoreError,
+};
 
 /// Deepest selection nesting accepted; the deepest useful query today is 6 levels.
 pub const MAX_DEPTH: usize = 10;
@@ -33,11 +36,16 @@ pub const MAX_COMPLEXITY: usize = 4_000;
 pub struct Query(
     catalog::CatalogQuery,
     accounts::AccountQuery,
+    bookings::BookingQuery,
     admin::AdminQuery,
 );
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(accounts::AccountMutation, admin::AdminMutation);
+pub struct Mutation(
+    accounts::AccountMutation,
+    bookings::BookingMutation,
+    admin::AdminMutation,
+);
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -106,6 +114,7 @@ pub struct RequestContext {
     pub accounts: Arc<dyn AccountStore>,
     pub schedule: Arc<dyn ScheduleStore>,
     pub passwords: Arc<dyn PasswordKdf>,
+    pub bookings: Arc<dyn BookingService>,
     pub auth: Arc<AuthConfig>,
     pub viewer: Viewer,
     /// One clock reading per request, so "today" and "already departed" agree.

@@ -291,3 +291,133 @@ impl crate::ScheduleStore for MemorySchedule {
             .collect())
     }
 }
+
+/// Bookings without Durable Objects: a started booking is confirmed at once (the saga
+/// itself is tested in airline-booking and end to end), so native tests can exercise
+/// the API's own rules: who may see or cancel what, input checks, idempotency conflicts.
+#[derive(Default)]
+pub struct MemoryBookings {
+    state: Mutex<BookingState>,
+}
+
+#[derive(Default)]
+struct BookingState {
+    cards: HashMap<String, String>,
+    bookings: Vec<(String, airline_booking::record::BookingView)>,
+}
+
+#[async_trait]
+impl crate::BookingService for MemoryBookings {
+    fn payment_mode(&self) -> crate::PaymentMode {
+        crate::PaymentMode::Sandbox
+    }
+
+    async fn seat_map(
+        &self,
+        flight: &airline_booking::record::FlightSetup,
+    ) -> Result<airline_booking::record::SeatMapView, StoreError> {
+        let aircraft = airline_domain::AircraftType::parse("aircraft", &flight.aircraft)
+            .map_err(|e| StoreError(e.to_string()))?;
+        let map = airline_booking::seatmap::SeatMap::for_flight(aircraft, flight.seat_capacity);
+        Ok(airline_booking::inventory::seat_map_view(
+            &flight.flight_id,
+            &map,
+            &[],
+            DateTime::<Utc>::UNIX_EPOCH,
+        ))
+    }
+
+    async fn workflow(
+        &self,
+        booking_id: &str,
+        request: airline_booking::record::WorkflowRequest,
+    ) -> Result<airline_booking::record::WorkflowReply, StoreError> {
+        use airline_booking::record::{WorkflowReply, WorkflowRequest};
+        use airline_booking::saga::BookingStatus;
+        let mut state = self.state.lock().unwrap();
+        let existing = state.bookings.iter().position(|(_, v)| v.id == booking_id);
+        let reply = |view: &airline_booking::record::BookingView| WorkflowReply::Booking {
+            booking: Box::new(view.clone()),
+        };
+        Ok(match (request, existing) {
+            (WorkflowRequest::Start { plan }, Some(i)) => {
+                if state.bookings[i].0 == plan.fingerprint {
+                    reply(&state.bookings[i].1)
+                } else {
+                    WorkflowReply::Conflict {
+                        message: "idempotency key reused".to_owned(),
+                    }
+                }
+            }
+            (WorkflowRequest::Start { plan }, None) => {
+                let fingerprint = plan.fingerprint.clone();
+                let saga = airline_booking::saga::Saga::new(
+                    plan.created_at + chrono::Duration::minutes(5),
+                    Default::default(),
+                );
+                let mut view = airline_booking::record::BookingRecord::new(*plan, saga).view();
+                view.status = BookingStatus::Confirmed;
+                view.reference = Some("ACEFGH".to_owned());
+                view.step = None;
+                state.bookings.push((fingerprint, view.clone()));
+                reply(&view)
+            }
+            (WorkflowRequest::Get, Some(i)) => reply(&state.bookings[i].1),
+            (WorkflowRequest::Cancel, Some(i)) => {
+                let view = &mut state.bookings[i].1;
+                if view.status != BookingStatus::Confirmed {
+                    WorkflowReply::CannotCancel {
+                        message: "not confirmed".to_owned(),
+                    }
+                } else {
+                    view.status = BookingStatus::Cancelled;
+                    reply(view)
+                }
+            }
+            (_, None) => WorkflowReply::NotFound,
+        })
+    }
+
+    async fn list(
+        &self,
+        customer_id: &str,
+        status: Option<airline_booking::saga::BookingStatus>,
+        limit: usize,
+        after: Option<(DateTime<Utc>, String)>,
+    ) -> Result<crate::store::BookingPage, StoreError> {
+        let state = self.state.lock().unwrap();
+        let mut matching: Vec<_> = state
+            .bookings
+            .iter()
+            .map(|(_, v)| v.clone())
+            .filter(|v| v.customer_id == customer_id)
+            .filter(|v| status.is_none_or(|s| v.status == s))
+            .collect();
+        matching.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+        if let Some((at, id)) = after {
+            matching.retain(|v| (v.created_at, v.id.clone()) < (at, id.clone()));
+        }
+        let has_next_page = matching.len() > limit;
+        matching.truncate(limit);
+        Ok(crate::store::BookingPage {
+            bookings: matching,
+            has_next_page,
+        })
+    }
+
+    async fn save_card(
+        &self,
+        customer_id: &str,
+        card: &airline_booking::payments::sandbox::TokenizedCard,
+        _now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let mut state = self.state.lock().unwrap();
+        let token = format!("tok_{}_{}", card.last4, state.cards.len());
+        state.cards.insert(token.clone(), customer_id.to_owned());
+        Ok(token)
+    }
+
+    async fn card_owner(&self, token: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.state.lock().unwrap().cards.get(token).cloned())
+    }
+}

@@ -156,3 +156,56 @@ pub trait ScheduleStore: Send + Sync {
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError>;
 }
+
+/// Which payment provider the deployment uses (it decides how a card becomes a token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentMode {
+    Sandbox,
+    Stripe,
+}
+
+/// One page of a customer's bookings, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingPage {
+    pub bookings: Vec<airline_booking::record::BookingView>,
+    pub has_next_page: bool,
+}
+
+/// Seats and bookings: the Worker implements this over the Durable Objects (a flight's
+/// inventory, a booking's workflow) and D1.
+#[async_trait]
+pub trait BookingService: Send + Sync {
+    fn payment_mode(&self) -> PaymentMode;
+
+    async fn seat_map(
+        &self,
+        flight: &airline_booking::record::FlightSetup,
+    ) -> Result<airline_booking::record::SeatMapView, StoreError>;
+
+    /// Sends one request to the workflow object of `booking_id`.
+    async fn workflow(
+        &self,
+        booking_id: &str,
+        request: airline_booking::record::WorkflowRequest,
+    ) -> Result<airline_booking::record::WorkflowReply, StoreError>;
+
+    /// `customer_id`'s bookings, newest first, after the `(created_at, id)` cursor.
+    async fn list(
+        &self,
+        customer_id: &str,
+        status: Option<airline_booking::saga::BookingStatus>,
+        limit: usize,
+        after: Option<(DateTime<Utc>, String)>,
+    ) -> Result<BookingPage, StoreError>;
+
+    /// Stores a sandbox card (never its number) and returns its new token.
+    async fn save_card(
+        &self,
+        customer_id: &str,
+        card: &airline_booking::payments::sandbox::TokenizedCard,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError>;
+
+    /// Whose sandbox token this is, if it exists.
+    async fn card_owner(&self, token: &str) -> Result<Option<String>, StoreError>;
+}

@@ -13,7 +13,9 @@ use std::sync::{Arc, OnceLock};
 use airline_domain::{
     Airport, AirportCode, AirportQuery, Flight, FlightId, FlightStatus, LocalDate,
 };
-use airline_graphql::memory::{test_auth_config, MemoryAccounts, MemorySchedule, NativeKdf};
+use airline_graphql::memory::{
+    test_auth_config, MemoryAccounts, MemoryBookings, MemorySchedule, NativeKdf,
+};
 use airline_graphql::Viewer;
 use airline_graphql::{ApiSchema, CatalogStore, RequestContext, StoreError};
 use async_trait::async_trait;
@@ -191,6 +193,7 @@ fn execute_on(
         accounts: Arc::new(MemoryAccounts::default()),
         schedule: Arc::new(MemorySchedule::default()),
         passwords: Arc::new(NativeKdf),
+        bookings: Arc::new(MemoryBookings::default()),
         auth: Arc::new(test_auth_config()),
         viewer: Viewer::Anonymous,
         now: now(),

@@ -9,6 +9,7 @@ use airline_graphql::http::{self, CorsPolicy, Rejection};
 use airline_graphql::{ApiSchema, AuthConfig, RequestContext, Viewer};
 use worker::{console_error, Env, Headers, Request, Response, Result};
 
+use crate::bookings::EdgeBookings;
 use crate::d1::D1Store;
 use crate::webcrypto::WebCryptoKdf;
 
@@ -129,8 +130,9 @@ pub async fn graphql(mut request: Request, env: &Env, id: &RequestId) -> Result<
     let context = RequestContext {
         store: store.clone(),
         accounts: store.clone(),
-        schedule: store,
+        schedule: store.clone(),
         passwords: Arc::new(WebCryptoKdf),
+        bookings: Arc::new(EdgeBookings::new(env, store)),
         auth,
         viewer,
         now,

@@ -3,6 +3,7 @@
 //! Routing reads as a table of contents; everything with rules in it (the API, the HTTP
 //! limits, CORS, the domain) lives in plain library crates tested natively.
 
+mod bookings;
 mod d1;
 mod d1_accounts;
 mod d1_catalog;
@@ -11,6 +12,10 @@ mod handlers;
 mod webcrypto;
 
 use worker::{event, Context, Env, Method, Request, Response, Result};
+
+// The Durable Object classes wrangler.toml binds must be exported by this Worker.
+pub use booking_workflow::BookingWorkflow;
+pub use flight_inventory::FlightInventory;
 
 use crate::handlers::RequestId;
 

@@ -1,0 +1,57 @@
+//! The workflow's settings, from the Worker's vars and secrets.
+
+use airline_booking::saga::RetryPolicy;
+use chrono::Duration;
+use worker::Env;
+
+/// Which payment provider takes the money.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentProviderKind {
+    /// The embedded test provider (payments in D1, Stripe-like test cards).
+    Sandbox,
+    /// Stripe's PaymentIntents API with this secret key.
+    Stripe { secret_key: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkflowConfig {
+    /// How long seats stay held while payment runs (`HOLD_TTL_SECONDS`, default 600).
+    pub hold_ttl: Duration,
+    /// How long a booking may take to confirm before it compensates
+    /// (`BOOKING_DEADLINE_SECONDS`, default 300).
+    pub deadline: Duration,
+    /// Backoff of transient failures (`RETRY_FIRST_DELAY_MS`, default 1000).
+    pub retry: RetryPolicy,
+    pub payments: PaymentProviderKind,
+}
+
+impl WorkflowConfig {
+    pub fn from_env(env: &Env) -> Self {
+        let number = |name: &str, default: i64, range: std::ops::RangeInclusive<i64>| {
+            env.var(name)
+                .ok()
+                .and_then(|v| v.to_string().trim().parse::<i64>().ok())
+                .filter(|n| range.contains(n))
+                .unwrap_or(default)
+        };
+        let payments = match env.var("PAYMENT_PROVIDER").map(|v| v.to_string()) {
+            Ok(kind) if kind.trim() == "stripe" => PaymentProviderKind::Stripe {
+                secret_key: env
+                    .secret("STRIPE_SECRET_KEY")
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+            },
+            _ => PaymentProviderKind::Sandbox,
+        };
+        let first_delay_ms = number("RETRY_FIRST_DELAY_MS", 1_000, 10..=60_000);
+        Self {
+            hold_ttl: Duration::seconds(number("HOLD_TTL_SECONDS", 600, 1..=86_400)),
+            deadline: Duration::seconds(number("BOOKING_DEADLINE_SECONDS", 300, 5..=86_400)),
+            retry: RetryPolicy {
+                first_delay_ms,
+                max_delay_ms: 60_000.max(first_delay_ms),
+            },
+            payments,
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! The booking workflow Durable Object: one instance per booking (named by booking id, so
+//! a retried request reaches the same object) drives that booking's saga.
+//!
+//! The saga's rules live in `airline_booking::saga`; this object only persists the state
+//! after every transition and executes the step it names (`steps`). If the process dies
+//! mid-step, the persisted state still names that step, and because every step is
+//! idempotent the object simply runs it again: on its alarm, or on the next request if
+//! the local runtime lost the alarm.
+
+mod config;
+mod payments;
+mod steps;
+
+use std::cell::{Cell, RefCell};
+
+use airline_booking::plan::BookingPlan;
+use airline_booking::record::{BookingRecord, WorkflowReply, WorkflowRequest};
+use airline_booking::saga::{Action, CancelRefusal, Saga};
+use chrono::{DateTime, Duration, Utc};
+use worker::{console_error, durable_object, DurableObject, Env, Request, Response, Result, State};
+
+pub use crate::config::WorkflowConfig;
+
+/// Storage key of the booking record (JSON).
+const RECORD_KEY: &str = "booking";
+/// While a saga runs, the alarm is kept this far ahead as a safety net: if the process
+/// dies, the alarm resumes the saga.
+const WATCHDOG: Duration = Duration::seconds(5);
+
+#[durable_object]
+pub struct BookingWorkflow {
+    state: State,
+    env: Env,
+    /// The record as last persisted; loaded on first use.
+    record: RefCell<Option<BookingRecord>>,
+    loaded: Cell<bool>,
+    /// One driver at a time: a second request (a duplicate, the alarm) returns the current
+    /// state instead of running steps in parallel.
+    driving: Cell<bool>,
+}
+
+impl DurableObject for BookingWorkflow {
+    fn new(state: State, env: Env) -> Self {
+        Self {
+            state,
+            env,
+            record: RefCell::new(None),
+            loaded: Cell::new(false),
+            driving: Cell::new(false),
+        }
+    }
+
+    async fn fetch(&self, mut request: Request) -> Result<Response> {
+        let message: WorkflowRequest = match request.json().await {
+            Ok(message) => message,
+            Err(e) => return Response::error(format!("bad workflow request: {e}"), 400),
+        };
+        let reply = match message {
+            WorkflowRequest::Start { plan } => self.start(*plan).await?,
+            WorkflowRequest::Get => {
+                self.load().await?;
+                self.drive().await?;
+                self.reply()
+            }
+            WorkflowRequest::Cancel => self.cancel().await?,
+        };
+        Response::from_json(&reply)
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        self.load().await?;
+        self.drive().await?;
+        Response::ok("ok")
+    }
+}
+
+impl BookingWorkflow {
+    async fn load(&self) -> Result<()> {
+        if self.loaded.get() {
+            return Ok(());
+        }
+        let stored: Option<String> = self.state.storage().get(RECORD_KEY).await?;
+        // Another request may have loaded or created the record while this one awaited.
+        if !self.loaded.get() {
+            let record = match stored {
+                Some(text) => Some(serde_json::from_str(&text).map_err(|e| {
+                    worker::Error::RustError(format!("stored booking unreadable: {e}"))
+                })?),
+                None => None,
+            };
+            *self.record.borrow_mut() = record;
+            self.loaded.set(true);
+        }
+        Ok(())
+    }
+
+    async fn persist(&self) -> Result<()> {
+        let text = match self.record.borrow().as_ref() {
+            Some(record) => serde_json::to_string(record)?,
+            None => return Ok(()),
+        };
+        self.state.storage().put(RECORD_KEY, text).await
+    }
+
+    fn reply(&self) -> WorkflowReply {
+        match self.record.borrow().as_ref() {
+            Some(record) => WorkflowReply::Booking {
+                booking: Box::new(record.view()),
+            },
+            None => WorkflowReply::NotFound,
+        }
+    }
+
+    async fn start(&self, plan: BookingPlan) -> Result<WorkflowReply> {
+        self.load().await?;
+        let existing_fingerprint = self
+            .record
+            .borrow()
+            .as_ref()
+            .map(|r| r.plan.fingerprint.clone());
+        match existing_fingerprint {
+            Some(fingerprint) if fingerprint != plan.fingerprint => {
+                return Ok(WorkflowReply::Conflict {
+                    message: "this idempotency key was already used for a different booking \
+                              request; use a new key for a new booking"
+                        .to_owned(),
+                })
+            }
+            // The same request again: the same booking, carried on if it is not finished.
+            Some(_) => {}
+            None => {
+                let config = WorkflowConfig::from_env(&self.env);
+                let saga = Saga::new(plan.created_at + config.deadline, config.retry);
+                *self.record.borrow_mut() = Some(BookingRecord::new(plan, saga));
+                self.persist().await?;
+            }
+        }
+        self.drive().await?;
+        Ok(self.reply())
+    }
+
+    async fn cancel(&self) -> Result<WorkflowReply> {
+        self.load().await?;
+        // Let a saga that is due finish first: only a confirmed booking can be cancelled.
+        self.drive().await?;
+        let now = Utc::now();
+        let refusal = {
+            let mut guard = self.record.borrow_mut();
+            let Some(record) = guard.as_mut() else {
+                return Ok(WorkflowReply::NotFound);
+            };
+            let departed = record
+                .plan
+                .flights
+                .first()
+                .is_some_and(|f| f.departure_utc <= now);
+            if departed {
+                Some(
+                    "the flight has departed; a booking can be cancelled until departure"
+                        .to_owned(),
+                )
+            } else {
+                match record.saga.cancel_confirmed() {
+                    Ok(()) => {
+                        record.updated_at = now;
+                        None
+                    }
+                    Err(CancelRefusal::AlreadyCancelled) => {
+                        Some("the booking is already cancelled".to_owned())
+                    }
+                    Err(CancelRefusal::InProgress) => Some(
+                        "the booking is still being processed; try again in a moment".to_owned(),
+                    ),
+                }
+            }
+        };
+        if let Some(message) = refusal {
+            return Ok(WorkflowReply::CannotCancel { message });
+        }
+        self.persist().await?;
+        self.drive().await?;
+        Ok(self.reply())
+    }
+
+    /// Runs due steps until the saga finishes or must wait, persisting after each one.
+    async fn drive(&self) -> Result<()> {
+        if self.driving.get() || self.record.borrow().is_none() {
+            return Ok(());
+        }
+        self.driving.set(true);
+        let result = self.drive_steps().await;
+        self.driving.set(false);
+        result
+    }
+
+    async fn drive_steps(&self) -> Result<()> {
+        let config = WorkflowConfig::from_env(&self.env);
+        let storage = self.state.storage();
+        loop {
+            let now = Utc::now();
+            let action = match self.record.borrow_mut().as_mut() {
+                Some(record) => record.saga.next_action(now),
+                None => return Ok(()),
+            };
+            match action {
+                Action::Finished => {
+                    self.persist().await?;
+                    storage.delete_alarm().await?;
+                    return Ok(());
+                }
+                Action::WaitUntil(at) => {
+                    self.persist().await?;
+                    storage.set_alarm(at).await?;
+                    return Ok(());
+                }
+                Action::Run(step) => {
+                    let snapshot = {
+                        let mut guard = self.record.borrow_mut();
+                        let Some(record) = guard.as_mut() else {
+                            return Ok(());
+                        };
+                        record.saga.begin(step);
+                        record.clone()
+                    };
+                    // Persist "about to run" and arm the watchdog before any effect happens.
+                    self.persist().await?;
+                    storage.set_alarm(watchdog_at(now)).await?;
+                    let outcome = steps::run(&self.env, &config, &snapshot, step).await;
+                    let finished_at = Utc::now();
+                    {
+                        let mut guard = self.record.borrow_mut();
+                        if let Some(record) = guard.as_mut() {
+                            outcome.update.apply_to(record);
+                            record.saga.apply(step, outcome.result.clone(), finished_at);
+                            record.updated_at = finished_at;
+                        }
+                    }
+                    if let airline_booking::saga::StepResult::Transient(why) = &outcome.result {
+                        console_error!(
+                            "booking {}: {} failed transiently: {why}",
+                            snapshot.plan.booking_id,
+                            step.as_str()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn watchdog_at(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + WATCHDOG
+}

@@ -1,0 +1,398 @@
+//! Executing one saga step: the I/O behind each `Step`, and the translation of what came
+//! back into a `StepResult`. Each step is idempotent, keyed by the booking id: the
+//! inventory recognises a booking's existing hold, payments carry `<booking id>:<op>`
+//! idempotency keys, D1 writes are upserts, and queue events carry a stable event id.
+
+use airline_booking::events::EventKind;
+use airline_booking::inventory::Hold;
+use airline_booking::payments::{PaymentError, PaymentRequest};
+use airline_booking::record::{BookingRecord, FlightSetup, InventoryReply, InventoryRequest};
+use airline_booking::reference;
+use airline_booking::saga::{BookingStatus, Failure, Step, StepResult};
+use airline_domain::{Currency, Money};
+use chrono::Utc;
+use worker::wasm_bindgen::JsValue;
+use worker::{Env, Method, Request, RequestInit};
+
+use crate::config::WorkflowConfig;
+use crate::payments::Provider;
+
+/// Bindings, as named in wrangler.toml.
+const INVENTORY: &str = "FLIGHT_INVENTORY";
+const DATABASE: &str = "DB";
+const EVENTS_QUEUE: &str = "LOYALTY_EVENTS";
+
+/// What a step produced: its result for the saga, and facts to keep in the record.
+pub struct StepOutcome {
+    pub result: StepResult,
+    pub update: RecordUpdate,
+}
+
+/// Facts a step learned, kept even when the step as a whole did not finish (a hold on
+/// the outbound flight is worth remembering when the return flight is sold out).
+#[derive(Default)]
+pub struct RecordUpdate {
+    holds: Vec<(usize, Option<Hold>)>,
+    payment_id: Option<String>,
+    reference: Option<Option<String>>,
+}
+
+impl RecordUpdate {
+    pub fn apply_to(&self, record: &mut BookingRecord) {
+        for (index, hold) in &self.holds {
+            if let Some(slot) = record.holds.get_mut(*index) {
+                *slot = hold.clone();
+            }
+        }
+        if let Some(id) = &self.payment_id {
+            record.payment_id = Some(id.clone());
+        }
+        if let Some(reference) = &self.reference {
+            record.reference = reference.clone();
+        }
+    }
+}
+
+fn outcome(result: StepResult) -> StepOutcome {
+    StepOutcome {
+        result,
+        update: RecordUpdate::default(),
+    }
+}
+
+fn transient(what: &str, e: impl std::fmt::Display) -> StepOutcome {
+    outcome(StepResult::Transient(format!("{what}: {e}")))
+}
+
+pub async fn run(
+    env: &Env,
+    config: &WorkflowConfig,
+    record: &BookingRecord,
+    step: Step,
+) -> StepOutcome {
+    match step {
+        Step::HoldSeats => hold_seats(env, config, record).await,
+        Step::AuthorizePayment => authorize(env, config, record).await,
+        Step::RecordBooking => write_booking(env, record, step).await,
+        Step::CapturePayment => payment_call(env, config, record, step).await,
+        Step::ConfirmSeats => confirm_seats(env, record).await,
+        Step::ConfirmBooking => confirm_booking(env, record).await,
+        Step::Publish => publish(env, record, EventKind::BookingConfirmed).await,
+        Step::VoidPayment | Step::RefundPayment => payment_call(env, config, record, step).await,
+        Step::ReleaseSeats => release_seats(env, record).await,
+        Step::MarkCancelled => write_booking(env, record, step).await,
+        Step::PublishCancellation => publish(env, record, EventKind::BookingCancelled).await,
+    }
+}
+
+async fn inventory_call(
+    env: &Env,
+    flight_id: &str,
+    message: &InventoryRequest,
+) -> Result<InventoryReply, String> {
+    let call = async {
+        let stub = env
+            .durable_object(INVENTORY)?
+            .id_from_name(flight_id)?
+            .get_stub()?;
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_body(Some(JsValue::from_str(&serde_json::to_string(message)?)));
+        let request = Request::new_with_init("https://inventory/", &init)?;
+        let mut response = stub.fetch_with_request(request).await?;
+        if response.status_code() != 200 {
+            let text = response.text().await.unwrap_or_default();
+            return Err(worker::Error::RustError(format!(
+                "inventory answered {}: {text}",
+                response.status_code()
+            )));
+        }
+        response.json::<InventoryReply>().await
+    };
+    call.await.map_err(|e| e.to_string())
+}
+
+async fn hold_seats(env: &Env, config: &WorkflowConfig, record: &BookingRecord) -> StepOutcome {
+    let mut update = RecordUpdate::default();
+    for (index, flight) in record.plan.flights.iter().enumerate() {
+        let message = InventoryRequest::Hold {
+            flight: FlightSetup {
+                flight_id: flight.flight_id.clone(),
+                aircraft: flight.aircraft.clone(),
+                seat_capacity: flight.seat_capacity,
+            },
+            booking_id: record.plan.booking_id.clone(),
+            passengers: record.plan.passengers.len(),
+            seats: flight.seats.clone(),
+            ttl_seconds: config.hold_ttl.num_seconds(),
+        };
+        let result = match inventory_call(env, &flight.flight_id, &message).await {
+            Ok(InventoryReply::Held { hold }) => {
+                update.holds.push((index, Some(hold)));
+                continue;
+            }
+            Ok(InventoryReply::SoldOut { .. }) => StepResult::Failed(Failure::SoldOut {
+                flight_id: flight.flight_id.clone(),
+            }),
+            Ok(InventoryReply::SeatUnavailable { message }) => {
+                StepResult::Failed(Failure::SeatUnavailable {
+                    flight_id: flight.flight_id.clone(),
+                    message: format!("flight {}: {message}", flight.flight_id),
+                })
+            }
+            Ok(other) => StepResult::Transient(format!("unexpected inventory reply {other:?}")),
+            Err(e) => StepResult::Transient(e),
+        };
+        return StepOutcome { result, update };
+    }
+    StepOutcome {
+        result: StepResult::Done,
+        update,
+    }
+}
+
+fn payment_failure(error: PaymentError) -> StepResult {
+    match error {
+        PaymentError::Declined { message, .. } => {
+            StepResult::Failed(Failure::PaymentDeclined { message })
+        }
+        PaymentError::Transient(why) => StepResult::Transient(why),
+        PaymentError::Permanent(why) => StepResult::Failed(Failure::PaymentFailed {
+            message: format!("the payment could not be completed ({why})"),
+        }),
+    }
+}
+
+async fn authorize(env: &Env, config: &WorkflowConfig, record: &BookingRecord) -> StepOutcome {
+    let provider = match Provider::new(env, &config.payments) {
+        Ok(provider) => provider,
+        Err(e) => return outcome(payment_failure(e)),
+    };
+    let Some(amount) = total(record) else {
+        return outcome(StepResult::Failed(Failure::PaymentFailed {
+            message: format!("unknown currency {}", record.plan.total_currency),
+        }));
+    };
+    let request = PaymentRequest {
+        idempotency_key: record.plan.booking_id.clone(),
+        amount,
+        payment_token: record.plan.payment_token.clone(),
+        description: format!("Edge Airline booking {}", record.plan.booking_id),
+        booking_id: record.plan.booking_id.clone(),
+    };
+    match provider.authorize(&request).await {
+        Ok(authorization) => StepOutcome {
+            result: StepResult::Done,
+            update: RecordUpdate {
+                payment_id: Some(authorization.payment_id),
+                ..RecordUpdate::default()
+            },
+        },
+        Err(e) => outcome(payment_failure(e)),
+    }
+}
+
+fn total(record: &BookingRecord) -> Option<Money> {
+    Currency::parse("currency", &record.plan.total_currency)
+        .ok()
+        .map(|currency| Money::from_minor(record.plan.total_amount, currency))
+}
+
+async fn payment_call(
+    env: &Env,
+    config: &WorkflowConfig,
+    record: &BookingRecord,
+    step: Step,
+) -> StepOutcome {
+    let provider = match Provider::new(env, &config.payments) {
+        Ok(provider) => provider,
+        Err(e) => return outcome(StepResult::Transient(e.to_string())),
+    };
+    let key = record.plan.booking_id.as_str();
+    let payment_id = record.payment_id.as_deref();
+    let result = match step {
+        Step::CapturePayment => match payment_id {
+            Some(id) => provider.capture(key, id).await,
+            None => Err(PaymentError::Permanent("nothing was authorized".to_owned())),
+        },
+        Step::VoidPayment => provider.void(key, payment_id).await,
+        _ => provider.refund(key, payment_id).await,
+    };
+    match result {
+        Ok(()) => outcome(StepResult::Done),
+        Err(e) => outcome(payment_failure(e)),
+    }
+}
+
+async fn confirm_seats(env: &Env, record: &BookingRecord) -> StepOutcome {
+    let mut update = RecordUpdate::default();
+    for (index, flight) in record.plan.flights.iter().enumerate() {
+        let message = InventoryRequest::Confirm {
+            booking_id: record.plan.booking_id.clone(),
+        };
+        let result = match inventory_call(env, &flight.flight_id, &message).await {
+            Ok(InventoryReply::Confirmed { seats }) => {
+                update.holds.push((
+                    index,
+                    Some(Hold {
+                        seats,
+                        expires_at: None,
+                    }),
+                ));
+                continue;
+            }
+            Ok(InventoryReply::HoldExpired) | Ok(InventoryReply::NoHold) => {
+                StepResult::Failed(Failure::HoldExpired {
+                    flight_id: flight.flight_id.clone(),
+                })
+            }
+            Ok(other) => StepResult::Transient(format!("unexpected inventory reply {other:?}")),
+            Err(e) => StepResult::Transient(e),
+        };
+        return StepOutcome { result, update };
+    }
+    StepOutcome {
+        result: StepResult::Done,
+        update,
+    }
+}
+
+async fn release_seats(env: &Env, record: &BookingRecord) -> StepOutcome {
+    let mut update = RecordUpdate::default();
+    for (index, flight) in record.plan.flights.iter().enumerate() {
+        let message = InventoryRequest::Release {
+            booking_id: record.plan.booking_id.clone(),
+        };
+        match inventory_call(env, &flight.flight_id, &message).await {
+            Ok(InventoryReply::Released) => update.holds.push((index, None)),
+            Ok(other) => return transient("release", format!("unexpected reply {other:?}")),
+            Err(e) => return transient("release", e),
+        }
+    }
+    StepOutcome {
+        result: StepResult::Done,
+        update,
+    }
+}
+
+/// The booking as D1 should show it once `step` has succeeded.
+fn view_after(record: &BookingRecord, step: Step) -> airline_booking::record::BookingView {
+    let mut next = record.clone();
+    next.saga.apply(step, StepResult::Done, Utc::now());
+    next.updated_at = Utc::now();
+    next.view()
+}
+
+/// RECORD_BOOKING (UNCONFIRMED) and MARK_CANCELLED: one upsert of the booking row.
+async fn write_booking(env: &Env, record: &BookingRecord, step: Step) -> StepOutcome {
+    let view = view_after(record, step);
+    let details = match serde_json::to_string(&view) {
+        Ok(details) => details,
+        Err(e) => return transient("serialize", e),
+    };
+    let statement = async {
+        let db = env.d1(DATABASE)?;
+        db.prepare(
+            "INSERT INTO bookings (id, customer_id, status, reference, total_amount, total_currency, details, created_at, updated_at)
+             VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, details = excluded.details,
+                 updated_at = excluded.updated_at
+             WHERE bookings.status <> 'CANCELLED' OR excluded.status = 'CANCELLED'",
+        )
+        .bind(&[
+            view.id.as_str().into(),
+            view.customer_id.as_str().into(),
+            view.status.as_str().into(),
+            (view.total_amount as f64).into(),
+            view.total_currency.as_str().into(),
+            details.as_str().into(),
+            utc(view.created_at).into(),
+            utc(view.updated_at).into(),
+        ])?
+        .run()
+        .await
+    };
+    match statement.await {
+        Ok(_) => outcome(StepResult::Done),
+        Err(e) => transient("D1", e),
+    }
+}
+
+/// CONFIRMED with a booking reference. The reference is chosen once and kept in the
+/// record, so a retry writes the same one; if another booking has it already, the step
+/// picks a new one and tries again.
+async fn confirm_booking(env: &Env, record: &BookingRecord) -> StepOutcome {
+    let reference = match &record.reference {
+        Some(reference) => reference.clone(),
+        None => match new_reference() {
+            Some(reference) => reference,
+            None => return transient("reference", "no randomness"),
+        },
+    };
+    let mut with_reference = record.clone();
+    with_reference.reference = Some(reference.clone());
+    let view = view_after(&with_reference, Step::ConfirmBooking);
+    debug_assert_eq!(view.status, BookingStatus::Confirmed);
+    let details = match serde_json::to_string(&view) {
+        Ok(details) => details,
+        Err(e) => return transient("serialize", e),
+    };
+    let statement = async {
+        let db = env.d1(DATABASE)?;
+        db.prepare(
+            "UPDATE bookings SET status = 'CONFIRMED', reference = ?2, details = ?3, updated_at = ?4
+             WHERE id = ?1 AND status IN ('UNCONFIRMED', 'CONFIRMED')",
+        )
+        .bind(&[
+            view.id.as_str().into(),
+            reference.as_str().into(),
+            details.as_str().into(),
+            utc(view.updated_at).into(),
+        ])?
+        .run()
+        .await
+    };
+    match statement.await {
+        Ok(_) => StepOutcome {
+            result: StepResult::Done,
+            update: RecordUpdate {
+                reference: Some(Some(reference)),
+                ..RecordUpdate::default()
+            },
+        },
+        Err(e) if e.to_string().contains("UNIQUE") => StepOutcome {
+            // Taken by another booking: forget it; the retry draws a new one.
+            result: StepResult::Transient("booking reference collision".to_owned()),
+            update: RecordUpdate {
+                reference: Some(None),
+                ..RecordUpdate::default()
+            },
+        },
+        Err(e) => StepOutcome {
+            result: StepResult::Transient(format!("D1: {e}")),
+            update: RecordUpdate {
+                reference: Some(Some(reference)),
+                ..RecordUpdate::default()
+            },
+        },
+    }
+}
+
+fn new_reference() -> Option<String> {
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes).ok()?;
+    reference::from_random(&bytes)
+}
+
+async fn publish(env: &Env, record: &BookingRecord, kind: EventKind) -> StepOutcome {
+    let event = record.event(kind, Utc::now());
+    let sent = async { env.queue(EVENTS_QUEUE)?.send(&event).await };
+    match sent.await {
+        Ok(()) => outcome(StepResult::Done),
+        Err(e) => transient("queue", e),
+    }
+}
+
+fn utc(instant: chrono::DateTime<Utc>) -> String {
+    instant.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -1,0 +1,198 @@
+//! Bookings for the API: requests to the Durable Objects (a flight's inventory, a
+//! booking's workflow) and the D1 reads and writes that need no saga (lists, cards).
+
+use airline_booking::payments::sandbox::TokenizedCard;
+use airline_booking::record::{
+    BookingView, FlightSetup, InventoryReply, InventoryRequest, SeatMapView, WorkflowReply,
+    WorkflowRequest,
+};
+use airline_booking::saga::BookingStatus;
+use airline_graphql::store::BookingPage;
+use airline_graphql::{BookingService, PaymentMode, StoreError};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use worker::send::SendFuture;
+use worker::wasm_bindgen::JsValue;
+use worker::{Env, Method, Request, RequestInit};
+
+use crate::d1::{utc_text, D1Store};
+
+pub const INVENTORY: &str = "FLIGHT_INVENTORY";
+pub const WORKFLOW: &str = "BOOKING_WORKFLOW";
+
+pub struct EdgeBookings {
+    env: Env,
+    store: std::sync::Arc<D1Store>,
+    mode: PaymentMode,
+}
+
+impl EdgeBookings {
+    pub fn new(env: &Env, store: std::sync::Arc<D1Store>) -> Self {
+        let mode = match env.var("PAYMENT_PROVIDER").map(|v| v.to_string()) {
+            Ok(kind) if kind.trim() == "stripe" => PaymentMode::Stripe,
+            _ => PaymentMode::Sandbox,
+        };
+        Self {
+            env: env.clone(),
+            store,
+            mode,
+        }
+    }
+
+    /// One JSON request to the object named `name` in `namespace`.
+    async fn call<Q: Serialize, A: DeserializeOwned>(
+        &self,
+        namespace: &str,
+        name: &str,
+        message: &Q,
+    ) -> Result<A, StoreError> {
+        let what = format!("{namespace}/{name}");
+        let result = async {
+            let stub = self
+                .env
+                .durable_object(namespace)?
+                .id_from_name(name)?
+                .get_stub()?;
+            let mut init = RequestInit::new();
+            init.with_method(Method::Post)
+                .with_body(Some(JsValue::from_str(&serde_json::to_string(message)?)));
+            let request = Request::new_with_init("https://object/", &init)?;
+            let mut response = stub.fetch_with_request(request).await?;
+            if response.status_code() != 200 {
+                let text = response.text().await.unwrap_or_default();
+                return Err(worker::Error::RustError(format!(
+                    "answered {}: {text}",
+                    response.status_code()
+                )));
+            }
+            response.json::<A>().await
+        };
+        SendFuture::new(result)
+            .await
+            .map_err(|e| self.store.fail(&what, e))
+    }
+}
+
+#[derive(Deserialize)]
+struct DetailsRow {
+    details: String,
+}
+
+#[derive(Deserialize)]
+struct OwnerRow {
+    customer_id: String,
+}
+
+#[async_trait]
+impl BookingService for EdgeBookings {
+    fn payment_mode(&self) -> PaymentMode {
+        self.mode
+    }
+
+    async fn seat_map(&self, flight: &FlightSetup) -> Result<SeatMapView, StoreError> {
+        let message = InventoryRequest::SeatMap {
+            flight: flight.clone(),
+        };
+        match self.call(INVENTORY, &flight.flight_id, &message).await? {
+            InventoryReply::SeatMap { seat_map } => Ok(seat_map),
+            other => Err(self.store.fail("seat map", format!("unexpected {other:?}"))),
+        }
+    }
+
+    async fn workflow(
+        &self,
+        booking_id: &str,
+        request: WorkflowRequest,
+    ) -> Result<WorkflowReply, StoreError> {
+        self.call(WORKFLOW, booking_id, &request).await
+    }
+
+    async fn list(
+        &self,
+        customer_id: &str,
+        status: Option<BookingStatus>,
+        limit: usize,
+        after: Option<(DateTime<Utc>, String)>,
+    ) -> Result<BookingPage, StoreError> {
+        let (after_at, after_id) = match &after {
+            Some((at, id)) => (utc_text(*at), id.clone()),
+            // Later than any booking: the first page.
+            None => ("9999-12-31T23:59:59Z".to_owned(), String::new()),
+        };
+        let rows: Vec<DetailsRow> = SendFuture::new(self.store.rows(
+            "list bookings",
+            "SELECT details FROM bookings
+                 WHERE customer_id = ?1 AND (?2 IS NULL OR status = ?2)
+                   AND (created_at < ?3 OR (created_at = ?3 AND id < ?4 AND ?4 <> ''))
+                 ORDER BY created_at DESC, id DESC
+                 LIMIT ?5",
+            &[
+                customer_id.into(),
+                status.map_or(JsValue::NULL, |s| s.as_str().into()),
+                after_at.as_str().into(),
+                after_id.as_str().into(),
+                ((limit + 1) as f64).into(),
+            ],
+        ))
+        .await?;
+        let has_next_page = rows.len() > limit;
+        let bookings = rows
+            .into_iter()
+            .take(limit)
+            .map(|row| {
+                serde_json::from_str::<BookingView>(&row.details)
+                    .map_err(|e| self.store.fail("booking details", e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(BookingPage {
+            bookings,
+            has_next_page,
+        })
+    }
+
+    async fn save_card(
+        &self,
+        customer_id: &str,
+        card: &TokenizedCard,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let mut random = [0_u8; 16];
+        getrandom::fill(&mut random).map_err(|e| self.store.fail("token", e))?;
+        let token = format!(
+            "tok_{}",
+            random
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
+        SendFuture::new(self.store.execute(
+                "save card",
+                "INSERT INTO payment_tokens (token, customer_id, brand, last4, exp_month, exp_year, behaviour, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                &[
+                    token.as_str().into(),
+                    customer_id.into(),
+                    card.brand.as_str().into(),
+                    card.last4.as_str().into(),
+                    card.exp_month.into(),
+                    card.exp_year.into(),
+                    card.behaviour.as_str().into(),
+                    utc_text(now).as_str().into(),
+                ],
+            ))
+            .await?;
+        Ok(token)
+    }
+
+    async fn card_owner(&self, token: &str) -> Result<Option<String>, StoreError> {
+        let rows: Vec<OwnerRow> = SendFuture::new(self.store.rows(
+            "card owner",
+            "SELECT customer_id FROM payment_tokens WHERE token = ?1",
+            &[token.into()],
+        ))
+        .await?;
+        Ok(rows.into_iter().next().map(|row| row.customer_id))
+    }
+}
