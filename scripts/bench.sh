@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures searchFlights and identity costs against fresh local dev servers; prints numbers.
+# Measures searchFlights, identity and booking costs against fresh local dev servers; prints numbers.
 # Pass --requests N to change the sample size.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -8,3 +8,4 @@ bash scripts/setup.sh
 bash scripts/build.sh
 AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-search -- "$@"
 AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-auth -- "$@"
+AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-booking -- "$@"

@@ -53,6 +53,24 @@ pub fn run_suite(options: ServerOptions, tests: &[Test]) -> ! {
     conclusion.exit()
 }
 
+/// Prints the p50/p90/p99 of `samples` in milliseconds (for the benchmark binaries) and
+/// returns the p50.
+pub fn report(what: &str, mut samples: Vec<std::time::Duration>) -> f64 {
+    samples.sort();
+    let at = |q: f64| {
+        let index = ((samples.len() as f64 * q) as usize).min(samples.len().saturating_sub(1));
+        samples.get(index).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    };
+    println!(
+        "{what}: n={} p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms",
+        samples.len(),
+        at(0.5),
+        at(0.9),
+        at(0.99)
+    );
+    at(0.5)
+}
+
 /// Fails a test with a message, like `assert!` but returning instead of panicking.
 #[macro_export]
 macro_rules! ensure {

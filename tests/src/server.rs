@@ -46,6 +46,8 @@ impl Default for ServerOptions {
 
 pub struct DevServer {
     pub base_url: String,
+    port: u16,
+    vars: Vec<(String, String)>,
     /// The date the seed timetable starts on (today, UTC, when the server started).
     pub seed_start: LocalDate,
     state: TempDir,
@@ -108,43 +110,7 @@ impl DevServer {
         ])?;
 
         let port = free_port()?;
-        let inspector_port = free_port()?;
-        let log = File::create(state.path().join("wrangler-dev.log")).map_err(|e| e.to_string())?;
-        let mut command = wrangler_command();
-        command.args([
-            "dev",
-            "--ip",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--inspector-port",
-            &inspector_port.to_string(),
-            "--persist-to",
-            &persist_arg,
-            "--log-level",
-            "warn",
-        ]);
-        for (name, value) in &options.vars {
-            command.args(["--var", &format!("{name}:{value}")]);
-        }
-        command
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(|e| e.to_string())?)
-            .stderr(log)
-            // Its own process group, so stop() reaches workerd too.
-            .process_group(0);
-        // SAFETY: prctl is async-signal-safe and touches no memory of this process. It
-        // asks the kernel to SIGTERM wrangler if the test process dies without stopping it.
-        #[allow(unsafe_code)]
-        unsafe {
-            command.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-                Ok(())
-            });
-        }
-        let child = command
-            .spawn()
-            .map_err(|e| format!("spawn wrangler dev: {e}"))?;
+        let child = spawn_wrangler_dev(state.path(), port, &options.vars)?;
         let agent = ureq::Agent::new_with_config(
             ureq::Agent::config_builder()
                 .http_status_as_error(false)
@@ -154,6 +120,8 @@ impl DevServer {
         );
         let server = Self {
             base_url: format!("http://127.0.0.1:{port}"),
+            port,
+            vars: options.vars.clone(),
             seed_start,
             state,
             child: Mutex::new(Some(child)),
@@ -217,6 +185,21 @@ impl DevServer {
         let _ = child.wait();
     }
 
+    /// Stops the server hard (SIGKILL: no chance to finish what it was doing, as in a
+    /// crash) and starts it again on the same port and the same `--persist-to` state.
+    pub fn kill_and_restart(&self) -> Result<(), String> {
+        {
+            let mut guard = self.child.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(mut child) = guard.take() {
+                signal_group(child.id() as libc::pid_t, libc::SIGKILL);
+                let _ = child.wait();
+            }
+        }
+        let child = spawn_wrangler_dev(self.state.path(), self.port, &self.vars)?;
+        *self.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(child);
+        self.wait_until_ready()
+    }
+
     /// The last lines wrangler printed, for failure messages.
     pub fn log_tail(&self) -> String {
         let mut text = String::new();
@@ -277,8 +260,42 @@ impl DevServer {
     /// POSTs a GraphQL query and returns the JSON body, asserting HTTP 200.
     pub fn graphql(&self, query: &str, variables: Value) -> Value {
         let response = self.graphql_response(query, variables);
-        assert_eq!(response.status, 200, "{}", response.body);
+        assert_eq!(
+            response.status,
+            200,
+            "{}\n--- wrangler dev log ---\n{}",
+            response.body,
+            self.log_tail()
+        );
         response.json()
+    }
+
+    /// POSTs a GraphQL query with `Authorization: Bearer <token>` (none for `None`) and
+    /// returns the JSON body, asserting HTTP 200.
+    pub fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.try_graphql_as(token, query, variables)
+            .unwrap_or_else(|e| panic!("{e}\n{}", self.log_tail()))
+    }
+
+    /// Like [`graphql_as`](Self::graphql_as), but a failed request or a status other than
+    /// 200 is an error to handle (a test that kills the server expects some).
+    pub fn try_graphql_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> Result<Value, String> {
+        let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
+        let bearer = token.map(|t| format!("Bearer {t}"));
+        let mut headers = vec![("Content-Type", "application/json")];
+        if let Some(bearer) = &bearer {
+            headers.push(("Authorization", bearer.as_str()));
+        }
+        let response = self.request("POST", "/graphql", &headers, body.as_bytes())?;
+        if response.status != 200 {
+            return Err(format!("HTTP {}: {}", response.status, response.body));
+        }
+        Ok(response.json())
     }
 
     /// Runs SQL against the server's local D1 (through wrangler, as an operator would)
@@ -320,6 +337,58 @@ fn signal_group(group: libc::pid_t, signal: libc::c_int) {
     unsafe {
         libc::kill(-group, signal);
     }
+}
+
+/// Starts `wrangler dev` on `port` over the state in `state_dir`, logging to a file there,
+/// in its own process group.
+fn spawn_wrangler_dev(
+    state_dir: &Path,
+    port: u16,
+    vars: &[(String, String)],
+) -> Result<Child, String> {
+    let persist_arg = state_dir.join("state").to_string_lossy().into_owned();
+    let inspector_port = free_port()?;
+    // Appended, so a restarted server's log follows the first one's.
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(state_dir.join("wrangler-dev.log"))
+        .map_err(|e| e.to_string())?;
+    let mut command = wrangler_command();
+    command.args([
+        "dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+        "--inspector-port",
+        &inspector_port.to_string(),
+        "--persist-to",
+        &persist_arg,
+        "--log-level",
+        "warn",
+    ]);
+    for (name, value) in vars {
+        command.args(["--var", &format!("{name}:{value}")]);
+    }
+    command
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log)
+        // Its own process group, so stop() reaches workerd too.
+        .process_group(0);
+    // SAFETY: prctl is async-signal-safe and touches no memory of this process. It
+    // asks the kernel to SIGTERM wrangler if the test process dies without stopping it.
+    #[allow(unsafe_code)]
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    command
+        .spawn()
+        .map_err(|e| format!("spawn wrangler dev: {e}"))
 }
 
 /// The repository root (this crate lives in `tests/`).

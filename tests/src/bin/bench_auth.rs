@@ -65,7 +65,7 @@ fn main() {
             })
         })
         .collect();
-    report(
+    airline_e2e::report(
         "signIn (PBKDF2 100k in WebCrypto + D1 reads/writes)",
         sign_ins,
     );
@@ -96,8 +96,9 @@ fn main() {
                 .unwrap();
         }));
     }
-    let anonymous_p50 = report("{ __typename } without a token", anonymous);
-    let authenticated_p50 = report("{ __typename } with a verified access token", authenticated);
+    let anonymous_p50 = airline_e2e::report("{ __typename } without a token", anonymous);
+    let authenticated_p50 =
+        airline_e2e::report("{ __typename } with a verified access token", authenticated);
     println!(
         "token verification in the Worker ≈ {:.2} ms (p50 difference)",
         authenticated_p50 - anonymous_p50
@@ -109,20 +110,4 @@ fn time(f: impl FnOnce()) -> Duration {
     let start = Instant::now();
     f();
     start.elapsed()
-}
-
-/// Prints p50/p90/p99 in ms and returns the p50.
-fn report(what: &str, mut samples: Vec<Duration>) -> f64 {
-    samples.sort();
-    let at = |q: f64| {
-        samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)].as_secs_f64() * 1e3
-    };
-    println!(
-        "{what}: n={} p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms",
-        samples.len(),
-        at(0.5),
-        at(0.9),
-        at(0.99)
-    );
-    at(0.5)
 }

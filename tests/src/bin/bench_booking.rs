@@ -1,0 +1,130 @@
+//! `bench-booking [--requests N]`: what a booking costs on a local `wrangler dev`.
+//! Times sequential `processBooking` calls from request to CONFIRMED (seat hold in the
+//! flight's inventory object, sandbox authorization and capture in D1, the booking rows,
+//! the loyalty event), then a burst of concurrent attempts on one 60-seat flight.
+//! Prints numbers; asserts nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Barrier;
+use std::time::Instant;
+
+use airline_e2e::{DevServer, ServerOptions};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "correct horse battery";
+
+fn main() {
+    let requests: usize = std::env::args()
+        .skip_while(|a| a != "--requests")
+        .nth(1)
+        .map(|n| n.parse().expect("--requests takes a number"))
+        .unwrap_or(200);
+    let server = DevServer::start(ServerOptions::default()).unwrap_or_else(|e| {
+        eprintln!("{e}");
+        std::process::exit(1);
+    });
+    let (token, card) = customer(&server, "bench-booking@example.com");
+
+    // Sequential bookings of one passenger each, spread over a day's JFK-LHR flights so
+    // no flight sells out.
+    let date = server.seed_start.plus_days(20).unwrap();
+    let flights: Vec<String> = ["JFK", "LHR", "CDG", "FRA"]
+        .windows(2)
+        .flat_map(|pair| {
+            let found = server.graphql(
+                "query($f: String!, $t: String!, $d: String!) { searchFlights(from: $f, to: $t, date: $d, first: 50) { edges { node { id } } } }",
+                json!({"f": pair[0], "t": pair[1], "d": date.to_string()}),
+            );
+            found["data"]["searchFlights"]["edges"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|edge| edge["node"]["id"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert!(!flights.is_empty(), "no flights to book");
+    let mut latencies = Vec::with_capacity(requests);
+    for i in 0..requests {
+        let flight = &flights[i % flights.len()];
+        let start = Instant::now();
+        let answer = book(&server, &token, &card, flight, 1, &format!("bench-seq-{i}"));
+        latencies.push(start.elapsed());
+        let status = &answer["data"]["processBooking"]["status"];
+        assert_eq!(status, "CONFIRMED", "{answer}");
+    }
+    airline_e2e::report("processBooking to CONFIRMED, sequential", latencies);
+
+    // A burst on one small flight: how many attempts per second the inventory object
+    // and the sagas answer when everyone wants the same seats.
+    let burst = 300;
+    let flight = flights[0].clone();
+    let barrier = Barrier::new(burst);
+    let start = Instant::now();
+    let confirmed: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..burst)
+            .map(|i| {
+                let (server, token, card, flight, barrier) =
+                    (&server, &token, &card, &flight, &barrier);
+                scope.spawn(move || {
+                    barrier.wait();
+                    let answer = book(server, token, card, flight, 1, &format!("bench-burst-{i}"));
+                    usize::from(answer["data"]["processBooking"]["status"] == "CONFIRMED")
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    let elapsed = start.elapsed();
+    println!(
+        "burst: {burst} concurrent attempts on one flight answered in {:.1} s: {:.1} attempts/s, {confirmed} confirmed ({:.1} confirmed bookings/s)",
+        elapsed.as_secs_f64(),
+        burst as f64 / elapsed.as_secs_f64(),
+        confirmed as f64 / elapsed.as_secs_f64()
+    );
+    server.stop();
+}
+
+fn customer(server: &DevServer, email: &str) -> (String, String) {
+    let session = server.graphql(
+        "mutation($e: String!, $p: String!) { signUp(email: $e, password: $p, name: \"Bench\") { accessToken } }",
+        json!({"e": email, "p": PASSWORD}),
+    );
+    let token = session["data"]["signUp"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let card = server.graphql_as(
+        Some(&token),
+        "mutation { tokenizeCard(input: {number: \"4242424242424242\", expMonth: 12, expYear: 2031, cvc: \"123\"}) { token } }",
+        json!({}),
+    );
+    let card = card["data"]["tokenizeCard"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (token, card)
+}
+
+fn book(
+    server: &DevServer,
+    token: &str,
+    card: &str,
+    flight: &str,
+    passengers: usize,
+    key: &str,
+) -> Value {
+    let people: Vec<Value> = (0..passengers)
+        .map(|_| json!({"firstName": "Bench", "lastName": "Traveller"}))
+        .collect();
+    server
+        .try_graphql_as(
+            Some(token),
+            "mutation($input: BookingInput!) { processBooking(input: $input) { id status } }",
+            json!({"input": {
+                "outboundFlightId": flight, "passengers": people,
+                "paymentToken": card, "idempotencyKey": key
+            }}),
+        )
+        .unwrap_or_else(|e| json!({"error": e}))
+}

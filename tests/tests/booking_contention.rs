@@ -1,0 +1,435 @@
+//! Bookings under pressure, end to end against wrangler dev: hundreds of concurrent
+//! booking attempts on one small flight (no overselling, no seat sold twice, a final
+//! answer for everyone, and D1's search count equal to the inventory's truth), and a
+//! server killed while sagas are in flight (every booking still reaches a final state and
+//! the seat counts agree afterwards).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
+
+use airline_e2e::{ensure, run_suite, DevServer, ServerOptions, Test};
+use libtest_mimic::Failed;
+use serde_json::{json, Value};
+
+fn main() {
+    let tests: &[Test] = &[
+        (
+            "three_hundred_concurrent_attempts_never_oversell",
+            three_hundred_concurrent_attempts_never_oversell,
+        ),
+        (
+            "sagas_interrupted_by_a_crash_finish_after_restart",
+            sagas_interrupted_by_a_crash_finish_after_restart,
+        ),
+    ];
+    run_suite(ServerOptions::default(), tests)
+}
+
+const PASSWORD: &str = "correct horse battery";
+const CAPACITY: u32 = 60;
+const BOOKING: &str = "id status failure { code } flights { seats } passengers { firstName }";
+
+struct Customer {
+    id: String,
+    token: String,
+    card: String,
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}-{nanos}")
+}
+
+fn customer(server: &DevServer, card_number: &str) -> Customer {
+    let email = format!("{}@example.com", unique("load"));
+    let session = server.graphql(
+        "mutation($e: String!, $p: String!) { signUp(email: $e, password: $p, name: \"Load Test\") { accessToken account { id } } }",
+        json!({"e": email, "p": PASSWORD}),
+    );
+    let token = session["data"]["signUp"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("sign-up: {session}"))
+        .to_owned();
+    let id = session["data"]["signUp"]["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let card = server.graphql_as(
+        Some(&token),
+        "mutation($n: String!) { tokenizeCard(input: {number: $n, expMonth: 12, expYear: 2031, cvc: \"123\"}) { token } }",
+        json!({"n": card_number}),
+    );
+    let card = card["data"]["tokenizeCard"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("tokenize: {card}"))
+        .to_owned();
+    Customer { id, token, card }
+}
+
+/// An admin creates a small flight (an ATR 72 sold with 60 of its 70 seats) for a test
+/// of its own, so no other test touches its seats.
+fn small_flight(server: &DevServer, number: &str, days_ahead: i64) -> String {
+    let admin = customer(server, "4242424242424242");
+    let email: Value = server
+        .d1(&format!(
+            "UPDATE accounts SET role = 'admin' WHERE id = '{}' RETURNING email",
+            admin.id
+        ))
+        .unwrap()
+        .remove(0);
+    let signed_in = server.graphql(
+        "mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { accessToken } }",
+        json!({"e": email["email"], "p": PASSWORD}),
+    );
+    let token = signed_in["data"]["signIn"]["accessToken"].as_str().unwrap();
+    let date = server.seed_start.plus_days(days_ahead).unwrap();
+    let created = server.graphql_as(
+        Some(token),
+        "mutation($input: CreateFlightInput!) { createFlight(input: $input) { id seatCapacity } }",
+        json!({"input": {
+            "flightNumber": number, "from": "LHR", "to": "AMS",
+            "departureLocal": format!("{date}T09:00"), "durationMinutes": 75,
+            "fare": {"amount": 9900, "currency": "GBP"}, "aircraftType": "AT76",
+            "seatCapacity": CAPACITY
+        }}),
+    );
+    assert!(created["errors"].is_null(), "createFlight: {created}");
+    created["data"]["createFlight"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn book(
+    server: &DevServer,
+    who: &Customer,
+    flight: &str,
+    passengers: usize,
+    key: &str,
+) -> Result<Value, String> {
+    let people: Vec<Value> = (0..passengers)
+        .map(
+            |n| json!({"firstName": "Pat", "lastName": format!("Traveller {}", ["A", "B"][n % 2])}),
+        )
+        .collect();
+    server.try_graphql_as(
+        Some(&who.token),
+        &format!(
+            "mutation($input: BookingInput!) {{ processBooking(input: $input) {{ {BOOKING} }} }}"
+        ),
+        json!({"input": {
+            "outboundFlightId": flight, "passengers": people,
+            "paymentToken": who.card, "idempotencyKey": key
+        }}),
+    )
+}
+
+fn get_booking(server: &DevServer, who: &Customer, id: &str) -> Value {
+    server.graphql_as(
+        Some(&who.token),
+        &format!("query($id: ID!) {{ booking(id: $id) {{ {BOOKING} }} }}"),
+        json!({"id": id}),
+    )
+}
+
+/// Polls a booking until it is CONFIRMED or CANCELLED.
+fn final_state(
+    server: &DevServer,
+    who: &Customer,
+    id: &str,
+    within: Duration,
+) -> Result<Value, Failed> {
+    let deadline = Instant::now() + within;
+    loop {
+        let body = get_booking(server, who, id);
+        let booking = &body["data"]["booking"];
+        match booking["status"].as_str() {
+            Some("CONFIRMED") | Some("CANCELLED") => return Ok(booking.clone()),
+            _ if Instant::now() > deadline => {
+                return Err(format!("booking {id} not final after {within:?}: {body}").into())
+            }
+            _ => std::thread::sleep(Duration::from_millis(300)),
+        }
+    }
+}
+
+struct SeatCounts {
+    available: u64,
+    sold: BTreeSet<String>,
+    held: usize,
+}
+
+fn seat_counts(server: &DevServer, flight: &str) -> SeatCounts {
+    let body = server.graphql(
+        "query($f: ID!) { seatMap(flightId: $f) { seatsAvailable rows { seats { id status } } } }",
+        json!({"f": flight}),
+    );
+    let map = &body["data"]["seatMap"];
+    let seats: Vec<&Value> = map["rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("seatMap: {body}"))
+        .iter()
+        .flat_map(|row| row["seats"].as_array().unwrap())
+        .collect();
+    SeatCounts {
+        available: map["seatsAvailable"].as_u64().unwrap(),
+        sold: seats
+            .iter()
+            .filter(|s| s["status"] == "SOLD")
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect(),
+        held: seats.iter().filter(|s| s["status"] == "HELD").count(),
+    }
+}
+
+/// D1's `seats_available` (the search read model) once it has caught up with `truth`.
+fn read_model_matches(server: &DevServer, flight: &str, truth: u64) -> Result<(), Failed> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let rows = server
+            .d1(&format!(
+                "SELECT seats_available FROM flights WHERE id = '{flight}'"
+            ))
+            .map_err(Failed::from)?;
+        let in_d1 = rows[0]["seats_available"].as_u64().unwrap();
+        if in_d1 == truth {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("D1 says {in_d1} seats available, the inventory {truth}").into());
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn three_hundred_concurrent_attempts_never_oversell(server: &DevServer) -> Result<(), Failed> {
+    const ATTEMPTS: usize = 300;
+    let flight = small_flight(server, "XC300", 5);
+    let customers: Vec<Customer> = (0..10)
+        .map(|_| customer(server, "4242424242424242"))
+        .collect();
+    let run = unique("contention");
+    let barrier = Barrier::new(ATTEMPTS);
+    let started = Instant::now();
+    let answers: Vec<(usize, usize, Result<Value, String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..ATTEMPTS)
+            .map(|i| {
+                let (barrier, customers, flight, run) = (&barrier, &customers, &flight, &run);
+                scope.spawn(move || {
+                    let who = i % customers.len();
+                    let passengers = 1 + i % 2;
+                    barrier.wait();
+                    let answer = book(
+                        server,
+                        &customers[who],
+                        flight,
+                        passengers,
+                        &format!("{run}-{i}"),
+                    );
+                    (who, passengers, answer)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let elapsed = started.elapsed();
+
+    let mut confirmed_passengers = 0;
+    let mut sold_to: BTreeMap<String, String> = BTreeMap::new();
+    let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
+    for (who, passengers, answer) in &answers {
+        let answer = answer
+            .as_ref()
+            .map_err(|e| format!("a booking request failed: {e}\n{}", server.log_tail()))?;
+        let booking = match answer["errors"][0]["extensions"]["code"].as_str() {
+            Some("SOLD_OUT") => {
+                *outcomes.entry("SOLD_OUT".into()).or_default() += 1;
+                continue;
+            }
+            Some(other) => return Err(format!("unexpected error {other}: {answer}").into()),
+            None => {
+                let booking = &answer["data"]["processBooking"];
+                if booking["status"] == "CONFIRMED" {
+                    booking.clone()
+                } else {
+                    // Still being processed (a step retrying): its final state counts.
+                    let id = booking["id"].as_str().unwrap();
+                    final_state(server, &customers[*who], id, Duration::from_secs(60))?
+                }
+            }
+        };
+        let status = booking["status"].as_str().unwrap_or("?").to_owned();
+        let code = booking["failure"]["code"].as_str().unwrap_or("");
+        ensure!(
+            status == "CONFIRMED" || code == "SOLD_OUT",
+            "every attempt ends CONFIRMED or SOLD_OUT: {booking}"
+        );
+        *outcomes
+            .entry(if code.is_empty() {
+                status.clone()
+            } else {
+                code.to_owned()
+            })
+            .or_default() += 1;
+        if status == "CONFIRMED" {
+            confirmed_passengers += passengers;
+            let seats = booking["flights"][0]["seats"].as_array().unwrap();
+            ensure!(
+                seats.len() == *passengers,
+                "one seat per passenger: {booking}"
+            );
+            for seat in seats {
+                let previous = sold_to.insert(
+                    seat.as_str().unwrap().to_owned(),
+                    booking["id"].as_str().unwrap().to_owned(),
+                );
+                ensure!(previous.is_none(), "seat {seat} sold twice");
+            }
+        }
+    }
+    ensure!(
+        confirmed_passengers <= CAPACITY as usize,
+        "sold {confirmed_passengers} seats of {CAPACITY}"
+    );
+    let truth = seat_counts(server, &flight);
+    let answered_seats: BTreeSet<String> = sold_to.keys().cloned().collect();
+    ensure!(
+        truth.sold == answered_seats,
+        "the seat map's sold seats are exactly the confirmed bookings' seats"
+    );
+    ensure!(
+        truth.held == 0,
+        "{} seats still held after every attempt ended",
+        truth.held
+    );
+    ensure!(
+        truth.available + truth.sold.len() as u64 == u64::from(CAPACITY),
+        "available {} + sold {} = {CAPACITY}",
+        truth.available,
+        truth.sold.len()
+    );
+    // Half the attempts want one seat, so the flight sells out to the last seat or one short.
+    ensure!(
+        truth.available <= 1,
+        "{} seats left unsold",
+        truth.available
+    );
+    read_model_matches(server, &flight, truth.available)?;
+    let rows = server
+        .d1(&format!(
+            "SELECT count(*) AS n FROM payments p JOIN bookings b ON b.id = p.idempotency_key
+             WHERE b.details LIKE '%{flight}%' AND p.status = 'CAPTURED'"
+        ))
+        .map_err(Failed::from)?;
+    let captured = rows[0]["n"].as_u64().unwrap();
+    let confirmed = outcomes.get("CONFIRMED").copied().unwrap_or(0) as u64;
+    ensure!(
+        captured == confirmed,
+        "{captured} payments captured for {confirmed} bookings"
+    );
+    eprintln!(
+        "contention: {ATTEMPTS} attempts in {:.1} s ({:.1} bookings/s answered), {outcomes:?}, {} seats sold",
+        elapsed.as_secs_f64(),
+        ATTEMPTS as f64 / elapsed.as_secs_f64(),
+        truth.sold.len()
+    );
+    Ok(())
+}
+
+fn sagas_interrupted_by_a_crash_finish_after_restart(server: &DevServer) -> Result<(), Failed> {
+    const ATTEMPTS: usize = 40;
+    let flight = small_flight(server, "XC301", 6);
+    // Half pay with the card that fails twice before it works: those sagas are waiting
+    // on their retry alarms (1 s, then 2 s) when the server dies.
+    let steady = customer(server, "4242424242424242");
+    let flaky = customer(server, "4000000000000119");
+    let run = unique("crash");
+    std::thread::scope(|scope| {
+        for i in 0..ATTEMPTS {
+            let (steady, flaky, flight, run) = (&steady, &flaky, &flight, &run);
+            scope.spawn(move || {
+                let who = if i % 2 == 0 { steady } else { flaky };
+                // Requests cut off by the kill below fail; that is the point.
+                let _ = book(server, who, flight, 1, &format!("{run}-{i}"));
+            });
+        }
+        std::thread::sleep(Duration::from_millis(1_500));
+        server.kill_and_restart().unwrap();
+    });
+
+    let mut confirmed = BTreeSet::new();
+    let mut found = 0;
+    for i in 0..ATTEMPTS {
+        let who = if i % 2 == 0 { &steady } else { &flaky };
+        let id = airline_booking::plan::booking_id(&who.id, &format!("{run}-{i}"));
+        let body = get_booking(server, who, &id);
+        if body["errors"][0]["extensions"]["code"] == "NOT_FOUND" {
+            continue; // the request died before its booking started: nothing to finish
+        }
+        found += 1;
+        let booking = final_state(server, who, &id, Duration::from_secs(60))?;
+        if booking["status"] == "CONFIRMED" {
+            let seat = booking["flights"][0]["seats"][0]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            ensure!(confirmed.insert(seat), "a seat sold twice: {booking}");
+        } else {
+            ensure!(
+                booking["failure"]["code"].is_string(),
+                "a cancelled booking says why: {booking}"
+            );
+        }
+    }
+    ensure!(
+        found > 0,
+        "no booking started before the crash; the test proved nothing"
+    );
+    let truth = seat_counts(server, &flight);
+    ensure!(truth.held == 0, "{} seats still held", truth.held);
+    ensure!(
+        truth.sold == confirmed,
+        "sold seats {:?} are the confirmed bookings' seats {:?}",
+        truth.sold,
+        confirmed
+    );
+    ensure!(
+        truth.available == u64::from(CAPACITY) - confirmed.len() as u64,
+        "available {} after {} confirmed",
+        truth.available,
+        confirmed.len()
+    );
+    read_model_matches(server, &flight, truth.available)?;
+    let captured = server
+        .d1(&format!(
+            "SELECT count(*) AS n FROM payments WHERE status = 'CAPTURED' AND idempotency_key IN
+             (SELECT id FROM bookings WHERE details LIKE '%{flight}%' AND status = 'CONFIRMED')"
+        ))
+        .map_err(Failed::from)?[0]["n"]
+        .as_u64()
+        .unwrap();
+    ensure!(
+        captured == confirmed.len() as u64,
+        "{captured} captured payments for {} confirmed bookings",
+        confirmed.len()
+    );
+    let stray = server
+        .d1(&format!(
+            "SELECT count(*) AS n FROM payments WHERE status IN ('CAPTURED', 'AUTHORIZED') AND idempotency_key IN
+             (SELECT id FROM bookings WHERE details LIKE '%{flight}%' AND status = 'CANCELLED')"
+        ))
+        .map_err(Failed::from)?[0]["n"]
+        .as_u64()
+        .unwrap();
+    ensure!(stray == 0, "{stray} cancelled bookings kept money");
+    eprintln!(
+        "crash: {found} of {ATTEMPTS} bookings had started; {} confirmed after restart",
+        confirmed.len()
+    );
+    Ok(())
+}
