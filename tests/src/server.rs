@@ -298,6 +298,32 @@ impl DevServer {
         Ok(response.json())
     }
 
+    /// For requests that are safe to repeat (reads, and mutations with an idempotency
+    /// key): like [`try_graphql_as`](Self::try_graphql_as), but a request that wrangler's
+    /// local proxy lost on the way to the runtime is sent again, as a real client would.
+    /// Under heavy concurrency the proxy occasionally loses a connection to workerd and
+    /// answers 503 "Your worker restarted mid-request" (its check for a restart compares
+    /// the request's full URL with the runtime's base URL, so every lost POST reads as a
+    /// restart); the request may or may not have run, which is exactly when an
+    /// idempotent retry is the right answer.
+    pub fn graphql_idempotent(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> Result<Value, String> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.try_graphql_as(token, query, variables.clone()) {
+                Err(e) if attempt < 4 && e.starts_with("HTTP 503") => {
+                    std::thread::sleep(Duration::from_millis(200 * attempt));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Runs SQL against the server's local D1 (through wrangler, as an operator would)
     /// and returns the rows of the last statement.
     pub fn d1(&self, sql: &str) -> Result<Vec<Value>, String> {
@@ -366,8 +392,9 @@ fn spawn_wrangler_dev(
         "--persist-to",
         &persist_arg,
         "--log-level",
-        "warn",
     ]);
+    // AIRLINE_E2E_LOG_LEVEL=debug shows what the runtime did, for a failing test's log tail.
+    command.arg(std::env::var("AIRLINE_E2E_LOG_LEVEL").unwrap_or_else(|_| "warn".to_owned()));
     for (name, value) in vars {
         command.args(["--var", &format!("{name}:{value}")]);
     }
@@ -405,6 +432,10 @@ fn wrangler_command() -> Command {
     command
         .current_dir(&root)
         .env("WRANGLER_SEND_METRICS", "false")
+        // Offline, miniflare's fetch of the `Request.cf` object fails after a while and the
+        // runtime is then restarted with a placeholder, cutting off requests in flight
+        // ("Your worker restarted mid-request"). Use the placeholder from the start.
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
         .env("CI", "true")
         // One build serves every server a test run starts; scripts/test.sh built it.
         .env("AIRLINE_SKIP_BUILD", "1")

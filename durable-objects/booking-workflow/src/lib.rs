@@ -196,24 +196,37 @@ impl BookingWorkflow {
     async fn drive_steps(&self) -> Result<()> {
         let config = WorkflowConfig::from_env(&self.env);
         let storage = self.state.storage();
+        // Reading a finished booking must not write anything.
+        let mut changed = false;
         loop {
             let now = Utc::now();
             let action = match self.record.borrow_mut().as_mut() {
-                Some(record) => record.saga.next_action(now),
+                Some(record) => {
+                    let before = record.saga.step;
+                    let action = record.saga.next_action(now);
+                    // Past the deadline, next_action itself moves the saga on.
+                    changed |= record.saga.step != before;
+                    action
+                }
                 None => return Ok(()),
             };
             match action {
                 Action::Finished => {
-                    self.persist().await?;
-                    storage.delete_alarm().await?;
+                    if changed {
+                        self.persist().await?;
+                        storage.delete_alarm().await?;
+                    }
                     return Ok(());
                 }
                 Action::WaitUntil(at) => {
-                    self.persist().await?;
+                    if changed {
+                        self.persist().await?;
+                    }
                     storage.set_alarm(at).await?;
                     return Ok(());
                 }
                 Action::Run(step) => {
+                    changed = true;
                     let snapshot = {
                         let mut guard = self.record.borrow_mut();
                         let Some(record) = guard.as_mut() else {

@@ -118,7 +118,7 @@ fn book(
         .map(|_| json!({"firstName": "Bench", "lastName": "Traveller"}))
         .collect();
     server
-        .try_graphql_as(
+        .graphql_idempotent(
             Some(token),
             "mutation($input: BookingInput!) { processBooking(input: $input) { id status } }",
             json!({"input": {
