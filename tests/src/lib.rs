@@ -6,7 +6,10 @@
 //! (its whole process group) whatever the tests did, including on panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod customer;
 mod server;
+
+pub use customer::{nonce, Customer, PASSWORD};
 
 pub use server::{
     DevServer, HttpResponse, ServerOptions, TEST_AUDIENCE, TEST_ISSUER, TEST_SIGNING_KEYS,

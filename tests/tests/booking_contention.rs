@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
-use airline_e2e::{ensure, run_suite, DevServer, ServerOptions, Test};
+use airline_e2e::{ensure, nonce, run_suite, Customer, DevServer, ServerOptions, Test};
 use libtest_mimic::Failed;
 use serde_json::{json, Value};
 
@@ -27,69 +27,28 @@ fn main() {
     run_suite(ServerOptions::default(), tests)
 }
 
-const PASSWORD: &str = "correct horse battery";
 const CAPACITY: u32 = 60;
 const BOOKING: &str = "id status failure { code } flights { seats } passengers { firstName }";
 
-struct Customer {
-    id: String,
-    token: String,
+/// A customer with a sandbox card.
+struct Buyer {
+    account: Customer,
     card: String,
 }
 
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{prefix}-{nanos}")
-}
-
-fn customer(server: &DevServer, card_number: &str) -> Customer {
-    let email = format!("{}@example.com", unique("load"));
-    let session = server.graphql(
-        "mutation($e: String!, $p: String!) { signUp(email: $e, password: $p, name: \"Load Test\") { accessToken account { id } } }",
-        json!({"e": email, "p": PASSWORD}),
-    );
-    let token = session["data"]["signUp"]["accessToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("sign-up: {session}"))
-        .to_owned();
-    let id = session["data"]["signUp"]["account"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let card = server.graphql_as(
-        Some(&token),
-        "mutation($n: String!) { tokenizeCard(input: {number: $n, expMonth: 12, expYear: 2031, cvc: \"123\"}) { token } }",
-        json!({"n": card_number}),
-    );
-    let card = card["data"]["tokenizeCard"]["token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("tokenize: {card}"))
-        .to_owned();
-    Customer { id, token, card }
+fn buyer(server: &DevServer, card_number: &str) -> Buyer {
+    let account = Customer::sign_up(server, "load");
+    let card = account.card(server, card_number);
+    Buyer { account, card }
 }
 
 /// An admin creates a small flight (an ATR 72 sold with 60 of its 70 seats) for a test
 /// of its own, so no other test touches its seats.
 fn small_flight(server: &DevServer, number: &str, days_ahead: i64) -> String {
-    let admin = customer(server, "4242424242424242");
-    let email: Value = server
-        .d1(&format!(
-            "UPDATE accounts SET role = 'admin' WHERE id = '{}' RETURNING email",
-            admin.id
-        ))
-        .unwrap()
-        .remove(0);
-    let signed_in = server.graphql(
-        "mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { accessToken } }",
-        json!({"e": email["email"], "p": PASSWORD}),
-    );
-    let token = signed_in["data"]["signIn"]["accessToken"].as_str().unwrap();
+    let admin = Customer::admin(server, "ops");
     let date = server.seed_start.plus_days(days_ahead).unwrap();
-    let created = server.graphql_as(
-        Some(token),
+    let created = admin.ask(
+        server,
         "mutation($input: CreateFlightInput!) { createFlight(input: $input) { id seatCapacity } }",
         json!({"input": {
             "flightNumber": number, "from": "LHR", "to": "AMS",
@@ -107,7 +66,7 @@ fn small_flight(server: &DevServer, number: &str, days_ahead: i64) -> String {
 
 fn book(
     server: &DevServer,
-    who: &Customer,
+    who: &Buyer,
     flight: &str,
     passengers: usize,
     key: &str,
@@ -118,7 +77,7 @@ fn book(
         )
         .collect();
     server.graphql_idempotent(
-        Some(&who.token),
+        Some(&who.account.token),
         &format!(
             "mutation($input: BookingInput!) {{ processBooking(input: $input) {{ {BOOKING} }} }}"
         ),
@@ -129,10 +88,10 @@ fn book(
     )
 }
 
-fn get_booking(server: &DevServer, who: &Customer, id: &str) -> Value {
+fn get_booking(server: &DevServer, who: &Buyer, id: &str) -> Value {
     server
         .graphql_idempotent(
-            Some(&who.token),
+            Some(&who.account.token),
             &format!("query($id: ID!) {{ booking(id: $id) {{ {BOOKING} }} }}"),
             json!({"id": id}),
         )
@@ -142,7 +101,7 @@ fn get_booking(server: &DevServer, who: &Customer, id: &str) -> Value {
 /// Polls a booking until it is CONFIRMED or CANCELLED.
 fn final_state(
     server: &DevServer,
-    who: &Customer,
+    who: &Buyer,
     id: &str,
     within: Duration,
 ) -> Result<Value, Failed> {
@@ -215,10 +174,8 @@ fn read_model_matches(server: &DevServer, flight: &str, truth: u64) -> Result<()
 fn three_hundred_concurrent_attempts_never_oversell(server: &DevServer) -> Result<(), Failed> {
     const ATTEMPTS: usize = 300;
     let flight = small_flight(server, "XC300", 5);
-    let customers: Vec<Customer> = (0..10)
-        .map(|_| customer(server, "4242424242424242"))
-        .collect();
-    let run = unique("contention");
+    let customers: Vec<Buyer> = (0..10).map(|_| buyer(server, "4242424242424242")).collect();
+    let run = format!("contention-{}", nonce());
     let barrier = Barrier::new(ATTEMPTS);
     let started = Instant::now();
     let answers: Vec<(usize, usize, Result<Value, String>)> = std::thread::scope(|scope| {
@@ -351,9 +308,9 @@ fn sagas_interrupted_by_a_crash_finish_after_restart(server: &DevServer) -> Resu
     let flight = small_flight(server, "XC301", 6);
     // Half pay with the card that fails twice before it works: those sagas are waiting
     // on their retry alarms (1 s, then 2 s) when the server dies.
-    let steady = customer(server, "4242424242424242");
-    let flaky = customer(server, "4000000000000119");
-    let run = unique("crash");
+    let steady = buyer(server, "4242424242424242");
+    let flaky = buyer(server, "4000000000000119");
+    let run = format!("crash-{}", nonce());
     std::thread::scope(|scope| {
         for i in 0..ATTEMPTS {
             let (steady, flaky, flight, run) = (&steady, &flaky, &flight, &run);
@@ -379,7 +336,7 @@ fn sagas_interrupted_by_a_crash_finish_after_restart(server: &DevServer) -> Resu
     let mut found = 0;
     for i in 0..ATTEMPTS {
         let who = if i % 2 == 0 { &steady } else { &flaky };
-        let id = airline_booking::plan::booking_id(&who.id, &format!("{run}-{i}"));
+        let id = airline_booking::plan::booking_id(&who.account.id, &format!("{run}-{i}"));
         let body = get_booking(server, who, &id);
         if body["errors"][0]["extensions"]["code"] == "NOT_FOUND" {
             continue; // the request died before its booking started: nothing to finish

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use airline_e2e::{ensure, run_suite, DevServer, ServerOptions, Test};
+use airline_e2e::{ensure, run_suite, Customer, DevServer, ServerOptions, Test};
 use libtest_mimic::Failed;
 use serde_json::{json, Value};
 
@@ -23,8 +23,6 @@ fn main() {
     )];
     run_suite(options, tests)
 }
-
-const PASSWORD: &str = "correct horse battery";
 
 fn seat_map(server: &DevServer, flight: &str) -> Value {
     let body = server.graphql(
@@ -48,30 +46,9 @@ fn seats_with(map: &Value, status: &str) -> Vec<String> {
 fn a_hold_that_expires_frees_its_seats_and_cannot_confirm(
     server: &DevServer,
 ) -> Result<(), Failed> {
-    let email = format!(
-        "expiry-{}@example.com",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let session = server.graphql(
-        "mutation($e: String!, $p: String!) { signUp(email: $e, password: $p, name: \"Ada\") { accessToken } }",
-        json!({"e": email, "p": PASSWORD}),
-    );
-    let token = session["data"]["signUp"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let card = server.graphql_as(
-        Some(&token),
-        "mutation { tokenizeCard(input: {number: \"4000000000000119\", expMonth: 12, expYear: 2031, cvc: \"123\"}) { token } }",
-        json!({}),
-    );
-    let card = card["data"]["tokenizeCard"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let customer = Customer::sign_up(server, "expiry");
+    let card = customer.card(server, "4000000000000119");
+    let token = customer.token.clone();
     let date = server.seed_start.plus_days(9).unwrap();
     let search = server.graphql(
         "query($d: String!) { searchFlights(from: \"JFK\", to: \"LHR\", date: $d) { edges { node { id } } } }",

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use airline_domain::{Currency, Money};
-use airline_e2e::{ensure, run_suite, DevServer, ServerOptions, Test};
+use airline_e2e::{ensure, nonce, run_suite, Customer, DevServer, ServerOptions, Test};
 use libtest_mimic::Failed;
 use serde_json::{json, Value};
 
@@ -75,7 +75,6 @@ const CANCELLATION_DAY: i64 = 17;
 const BAD_INPUT_DAY: i64 = 19;
 const LISTING_DAY: i64 = 20;
 
-const PASSWORD: &str = "correct horse battery";
 const CARD_SUCCEEDS: &str = "4242424242424242";
 const CARD_DECLINED: &str = "4000000000000002";
 const CARD_INSUFFICIENT_FUNDS: &str = "4000000000009995";
@@ -111,59 +110,22 @@ const LIST: &str = "query($status: BookingStatus, $first: Int, $after: String, $
 // Helpers
 // ---------------------------------------------------------------------------------------
 
-fn nonce() -> String {
-    airline_auth::random_bytes::<8>()
-        .unwrap()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// A fresh idempotency key, as a client would make one per booking attempt.
 fn new_key() -> String {
     format!("e2e-{}", nonce())
 }
 
-/// A signed-up customer and their access token.
-struct Customer {
-    id: String,
-    token: String,
+/// The booking calls a customer makes in these tests.
+trait Traveller {
+    fn book(&self, server: &DevServer, input: &Value) -> Value;
+    fn book_confirmed(&self, server: &DevServer, input: &Value) -> Result<Value, Failed>;
+    fn booking(&self, server: &DevServer, id: &str) -> Value;
+    fn read_booking(&self, server: &DevServer, id: &str) -> Result<Value, Failed>;
+    fn cancel(&self, server: &DevServer, id: &str) -> Value;
+    fn list(&self, server: &DevServer, variables: Value) -> Value;
 }
 
-impl Customer {
-    fn sign_up(server: &DevServer, tag: &str) -> Customer {
-        let email = format!("{tag}.{}@example.com", nonce());
-        let body = server.graphql(
-            "mutation($e: String!, $p: String!, $n: String!) { signUp(email: $e, password: $p, name: $n) { accessToken account { id } } }",
-            json!({"e": email, "p": PASSWORD, "n": "Ada Lovelace"}),
-        );
-        assert!(body["errors"].is_null(), "sign-up failed: {body}");
-        let session = &body["data"]["signUp"];
-        Customer {
-            id: session["account"]["id"].as_str().unwrap().to_owned(),
-            token: session["accessToken"].as_str().unwrap().to_owned(),
-        }
-    }
-
-    fn ask(&self, server: &DevServer, query: &str, variables: Value) -> Value {
-        server.graphql_as(Some(&self.token), query, variables)
-    }
-
-    /// Tokenizes a sandbox test card and returns the payment token.
-    fn card(&self, server: &DevServer, number: &str) -> String {
-        let year = chrono::Utc::now().format("%Y").to_string();
-        let year: i32 = year.parse::<i32>().unwrap() + 3;
-        let body = self.ask(
-            server,
-            "mutation($input: CardInput!) { tokenizeCard(input: $input) { token last4 } }",
-            json!({"input": {"number": number, "expMonth": 12, "expYear": year, "cvc": "123"}}),
-        );
-        assert!(body["errors"].is_null(), "tokenizeCard failed: {body}");
-        let card = &body["data"]["tokenizeCard"];
-        assert_eq!(card["last4"], json!(&number[number.len() - 4..]), "{body}");
-        card["token"].as_str().unwrap().to_owned()
-    }
-
+impl Traveller for Customer {
     /// processBooking; the whole response body (data or errors).
     fn book(&self, server: &DevServer, input: &Value) -> Value {
         self.ask(server, &process_booking_query(), json!({"input": input}))

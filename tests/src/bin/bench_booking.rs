@@ -8,10 +8,8 @@
 use std::sync::Barrier;
 use std::time::Instant;
 
-use airline_e2e::{DevServer, ServerOptions};
+use airline_e2e::{Customer, DevServer, ServerOptions};
 use serde_json::{json, Value};
-
-const PASSWORD: &str = "correct horse battery";
 
 fn main() {
     let requests: usize = std::env::args()
@@ -23,7 +21,9 @@ fn main() {
         eprintln!("{e}");
         std::process::exit(1);
     });
-    let (token, card) = customer(&server, "bench-booking@example.com");
+    let customer = Customer::sign_up(&server, "bench-booking");
+    let card = customer.card(&server, "4242424242424242");
+    let token = customer.token.clone();
 
     // Sequential bookings of one passenger each, spread over a day's JFK-LHR flights so
     // no flight sells out.
@@ -83,27 +83,6 @@ fn main() {
         confirmed as f64 / elapsed.as_secs_f64()
     );
     server.stop();
-}
-
-fn customer(server: &DevServer, email: &str) -> (String, String) {
-    let session = server.graphql(
-        "mutation($e: String!, $p: String!) { signUp(email: $e, password: $p, name: \"Bench\") { accessToken } }",
-        json!({"e": email, "p": PASSWORD}),
-    );
-    let token = session["data"]["signUp"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let card = server.graphql_as(
-        Some(&token),
-        "mutation { tokenizeCard(input: {number: \"4242424242424242\", expMonth: 12, expYear: 2031, cvc: \"123\"}) { token } }",
-        json!({}),
-    );
-    let card = card["data"]["tokenizeCard"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (token, card)
 }
 
 fn book(

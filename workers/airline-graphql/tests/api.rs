@@ -6,6 +6,9 @@
 //! serves, minus SQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::{data, failure};
+
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -214,31 +217,6 @@ fn run(query: &str, variables: Value) -> Value {
         "every response names its request: {response:#}"
     );
     response
-}
-
-/// The `data` of a response that must have succeeded.
-fn data(response: Value) -> Value {
-    assert!(
-        response.get("errors").is_none(),
-        "unexpected errors: {response:#}"
-    );
-    response["data"].clone()
-}
-
-/// The first error of a response that must have failed as a whole with `code`.
-fn failure(response: &Value, code: &str) -> Value {
-    assert_eq!(
-        response["data"],
-        Value::Null,
-        "no partial data: {response:#}"
-    );
-    let error = &response["errors"][0];
-    assert_eq!(error["extensions"]["code"], code, "{response:#}");
-    assert!(
-        error["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "errors carry a message: {response:#}"
-    );
-    error.clone()
 }
 
 const SEARCH: &str = r#"

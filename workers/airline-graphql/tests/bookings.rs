@@ -6,6 +6,9 @@
 //! next one reads; the viewer is set per request, as the Worker does from the token.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::{data, failure};
+
 use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -161,31 +164,6 @@ impl World {
         data(self.run(customer(customer_id), BOOK, json!({ "input": input })))["processBooking"]
             .clone()
     }
-}
-
-/// The `data` of a response that must have succeeded.
-fn data(response: Value) -> Value {
-    assert!(
-        response.get("errors").is_none(),
-        "unexpected errors: {response:#}"
-    );
-    response["data"].clone()
-}
-
-/// The first error of a response that must have failed as a whole with `code`.
-fn failure(response: &Value, code: &str) -> Value {
-    assert_eq!(
-        response["data"],
-        Value::Null,
-        "no partial data: {response:#}"
-    );
-    let error = &response["errors"][0];
-    assert_eq!(error["extensions"]["code"], code, "{response:#}");
-    assert!(
-        error["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "errors carry a message: {response:#}"
-    );
-    error.clone()
 }
 
 /// A BAD_USER_INPUT failure naming `field`.
