@@ -139,10 +139,13 @@ impl FlightInventory {
                 }
             }
         }
+        // Reads (a seat map) usually leave the alarm as it is: touch it only on a change.
         let storage = self.state.storage();
+        let current = storage.get_alarm().await?;
         match wake_at {
-            Some(at) => storage.set_alarm(at).await?,
-            None => storage.delete_alarm().await?,
+            Some(at) if current != Some(at.timestamp_millis()) => storage.set_alarm(at).await?,
+            None if current.is_some() => storage.delete_alarm().await?,
+            _ => {}
         }
         Ok(())
     }
