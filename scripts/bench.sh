@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures searchFlights, identity and booking costs against fresh local dev servers; prints numbers.
+# Measures searchFlights, identity, booking and loyalty costs against fresh local dev servers; prints numbers.
 # Pass --requests N to change the sample size.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,3 +9,4 @@ bash scripts/build.sh
 AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-search -- "$@"
 AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-auth -- "$@"
 AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-booking -- "$@"
+AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-loyalty -- "$@"

@@ -12,12 +12,17 @@ port="${PORT:-8787}"
 state="$root/.wrangler/state"
 wrangler="$root/node_modules/.bin/wrangler"
 
-# Local secrets: a fresh Ed25519 signing key, made once and never committed.
+# Local secrets, made once and never committed: an Ed25519 signing key, and a service key
+# for the loyalty REST API.
+random() { node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64url'))"; }
 if [[ ! -f .dev.vars ]]; then
   echo "dev: writing .dev.vars with a new local JWT signing key" >&2
-  key="$(node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64url'))")"
-  printf 'JWT_SIGNING_KEYS="local-1:%s"\n' "$key" > .dev.vars
+  printf 'JWT_SIGNING_KEYS="local-1:%s"\n' "$(random)" > .dev.vars
   chmod 600 .dev.vars
+fi
+if ! grep -q '^LOYALTY_SERVICE_KEYS=' .dev.vars; then
+  echo "dev: adding a local loyalty service key to .dev.vars" >&2
+  printf 'LOYALTY_SERVICE_KEYS="local-service:%s"\n' "$(random)" >> .dev.vars
 fi
 
 echo "dev: applying migrations to the local D1" >&2

@@ -24,6 +24,9 @@ const DATABASE: &str = "airline";
 pub const TEST_SIGNING_KEYS: &str = "e2e-1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 /// What `wrangler.toml` sets as issuer and audience.
 pub const TEST_ISSUER: &str = "edge-airline";
+/// The service key the test servers accept on the loyalty REST API.
+pub const TEST_SERVICE_KEY_ID: &str = "e2e-service";
+pub const TEST_SERVICE_SECRET: &str = "e2e-service-secret-0123456789abcdef";
 pub const TEST_AUDIENCE: &str = "edge-airline-api";
 
 #[derive(Debug, Clone)]
@@ -39,7 +42,13 @@ impl Default for ServerOptions {
     fn default() -> Self {
         Self {
             seed_days: catalog_seed::DEFAULT_DAYS,
-            vars: vec![("JWT_SIGNING_KEYS".into(), TEST_SIGNING_KEYS.into())],
+            vars: vec![
+                ("JWT_SIGNING_KEYS".into(), TEST_SIGNING_KEYS.into()),
+                (
+                    "LOYALTY_SERVICE_KEYS".into(),
+                    format!("{TEST_SERVICE_KEY_ID}:{TEST_SERVICE_SECRET}"),
+                ),
+            ],
         }
     }
 }

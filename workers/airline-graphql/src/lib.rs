@@ -11,6 +11,7 @@ pub mod bookings;
 pub mod catalog;
 pub mod error;
 pub mod http;
+pub mod loyalty;
 #[cfg(feature = "memory")]
 pub mod memory;
 pub mod store;
@@ -23,7 +24,8 @@ use chrono::{DateTime, Utc};
 
 pub use crate::error::ErrorCode;
 pub use crate::store::{
-    AccountStore, BookingService, CatalogStore, PasswordKdf, PaymentMode, ScheduleStore, StoreError,
+    AccountStore, BookingService, CatalogStore, LoyaltyStore, PasswordKdf, PaymentMode,
+    ScheduleStore, StoreError,
 };
 
 /// Deepest selection nesting accepted; the deepest useful query today is 6 levels.
@@ -37,6 +39,7 @@ pub struct Query(
     catalog::CatalogQuery,
     accounts::AccountQuery,
     bookings::BookingQuery,
+    loyalty::LoyaltyQuery,
     admin::AdminQuery,
 );
 
@@ -44,6 +47,7 @@ pub struct Query(
 pub struct Mutation(
     accounts::AccountMutation,
     bookings::BookingMutation,
+    loyalty::LoyaltyMutation,
     admin::AdminMutation,
 );
 
@@ -115,6 +119,7 @@ pub struct RequestContext {
     pub schedule: Arc<dyn ScheduleStore>,
     pub passwords: Arc<dyn PasswordKdf>,
     pub bookings: Arc<dyn BookingService>,
+    pub loyalty: Arc<dyn LoyaltyStore>,
     pub auth: Arc<AuthConfig>,
     pub viewer: Viewer,
     /// One clock reading per request, so "today" and "already departed" agree.

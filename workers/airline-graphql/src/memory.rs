@@ -421,3 +421,73 @@ impl crate::BookingService for MemoryBookings {
         Ok(self.state.lock().unwrap().cards.get(token).cloned())
     }
 }
+
+/// A loyalty ledger in memory, without a queue: `publish` records what was sent, so
+/// native tests check the admin tools; the consumer is tested end to end.
+#[derive(Default)]
+pub struct MemoryLoyalty {
+    pub entries: Mutex<Vec<(String, airline_loyalty::LedgerEntry)>>,
+    pub published: Mutex<Vec<serde_json::Value>>,
+    pub dead_letters: Mutex<Vec<crate::store::DeadLetter>>,
+}
+
+#[async_trait]
+impl crate::LoyaltyStore for MemoryLoyalty {
+    async fn balance(&self, customer_id: &str) -> Result<i64, StoreError> {
+        let entries = self.entries.lock().unwrap();
+        Ok(entries
+            .iter()
+            .filter(|(customer, _)| customer == customer_id)
+            .map(|(_, entry)| entry.points)
+            .sum())
+    }
+
+    async fn history(
+        &self,
+        customer_id: &str,
+        limit: usize,
+        after: Option<(DateTime<Utc>, String)>,
+    ) -> Result<(Vec<airline_loyalty::LedgerEntry>, bool), StoreError> {
+        let entries = self.entries.lock().unwrap();
+        let mut mine: Vec<_> = entries
+            .iter()
+            .filter(|(customer, _)| customer == customer_id)
+            .map(|(_, entry)| entry.clone())
+            .filter(|e| {
+                after
+                    .as_ref()
+                    .is_none_or(|(at, id)| (e.created_at, &e.entry_id) < (*at, id))
+            })
+            .collect();
+        mine.sort_by(|a, b| (b.created_at, &b.entry_id).cmp(&(a.created_at, &a.entry_id)));
+        let more = mine.len() > limit;
+        mine.truncate(limit);
+        Ok((mine, more))
+    }
+
+    async fn dead_letters(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<crate::store::DeadLetter>, StoreError> {
+        let letters = self.dead_letters.lock().unwrap();
+        Ok(letters.iter().rev().take(limit).cloned().collect())
+    }
+
+    async fn dead_letter(&self, id: i64) -> Result<Option<crate::store::DeadLetter>, StoreError> {
+        let letters = self.dead_letters.lock().unwrap();
+        Ok(letters.iter().find(|l| l.id == id).cloned())
+    }
+
+    async fn publish(&self, body: &serde_json::Value) -> Result<(), StoreError> {
+        self.published.lock().unwrap().push(body.clone());
+        Ok(())
+    }
+
+    async fn mark_replayed(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut letters = self.dead_letters.lock().unwrap();
+        for letter in letters.iter_mut().filter(|l| l.id == id) {
+            letter.replayed_at = Some(at);
+        }
+        Ok(())
+    }
+}

@@ -209,3 +209,39 @@ pub trait BookingService: Send + Sync {
     /// Whose sandbox token this is, if it exists.
     async fn card_owner(&self, token: &str) -> Result<Option<String>, StoreError>;
 }
+
+/// A dead letter: a loyalty message that failed every retry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    pub id: i64,
+    pub message_id: String,
+    pub body: String,
+    pub error: String,
+    pub received_at: DateTime<Utc>,
+    pub replayed_at: Option<DateTime<Utc>>,
+}
+
+/// The loyalty ledger and its queue: the Worker implements this over D1 and Queues.
+#[async_trait]
+pub trait LoyaltyStore: Send + Sync {
+    /// The sum of a customer's ledger entries (may be below zero only if rows were edited).
+    async fn balance(&self, customer_id: &str) -> Result<i64, StoreError>;
+
+    /// Ledger entries, newest first, after the `(created_at, entry_id)` cursor; and whether
+    /// more follow.
+    async fn history(
+        &self,
+        customer_id: &str,
+        limit: usize,
+        after: Option<(DateTime<Utc>, String)>,
+    ) -> Result<(Vec<airline_loyalty::LedgerEntry>, bool), StoreError>;
+
+    async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, StoreError>;
+
+    async fn dead_letter(&self, id: i64) -> Result<Option<DeadLetter>, StoreError>;
+
+    /// Sends `body` (a JSON event) onto the loyalty queue.
+    async fn publish(&self, body: &serde_json::Value) -> Result<(), StoreError>;
+
+    async fn mark_replayed(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError>;
+}

@@ -17,7 +17,7 @@ use airline_domain::{
     Airport, AirportCode, AirportQuery, Flight, FlightId, FlightStatus, LocalDate,
 };
 use airline_graphql::memory::{
-    test_auth_config, MemoryAccounts, MemoryBookings, MemorySchedule, NativeKdf,
+    test_auth_config, MemoryAccounts, MemoryBookings, MemoryLoyalty, MemorySchedule, NativeKdf,
 };
 use airline_graphql::Viewer;
 use airline_graphql::{ApiSchema, CatalogStore, RequestContext, StoreError};
@@ -197,6 +197,7 @@ fn execute_on(
         schedule: Arc::new(MemorySchedule::default()),
         passwords: Arc::new(NativeKdf),
         bookings: Arc::new(MemoryBookings::default()),
+        loyalty: Arc::new(MemoryLoyalty::default()),
         auth: Arc::new(test_auth_config()),
         viewer: Viewer::Anonymous,
         now: now(),

@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 use airline_auth::{Principal, Role, TokenError};
 use airline_domain::{AirportCode, Flight, LocalDate};
 use airline_graphql::memory::{
-    test_auth_config, MemoryAccounts, MemoryBookings, MemorySchedule, NativeKdf,
+    test_auth_config, MemoryAccounts, MemoryBookings, MemoryLoyalty, MemorySchedule, NativeKdf,
 };
 use airline_graphql::{ApiSchema, RequestContext, Viewer};
 use chrono::{DateTime, Duration, Utc};
@@ -129,6 +129,7 @@ impl World {
             schedule: catalog,
             passwords: Arc::new(NativeKdf),
             bookings: self.bookings.clone(),
+            loyalty: Arc::new(MemoryLoyalty::default()),
             auth: Arc::new(test_auth_config()),
             viewer,
             now: self.clock.get(),

@@ -11,6 +11,7 @@ use worker::{console_error, Env, Headers, Request, Response, Result};
 
 use crate::bookings::EdgeBookings;
 use crate::d1::D1Store;
+use crate::loyalty::EdgeLoyalty;
 use crate::webcrypto::WebCryptoKdf;
 
 /// D1 binding name, as in wrangler.toml.
@@ -132,7 +133,8 @@ pub async fn graphql(mut request: Request, env: &Env, id: &RequestId) -> Result<
         accounts: store.clone(),
         schedule: store.clone(),
         passwords: Arc::new(WebCryptoKdf),
-        bookings: Arc::new(EdgeBookings::new(env, store)),
+        bookings: Arc::new(EdgeBookings::new(env, store.clone())),
+        loyalty: Arc::new(EdgeLoyalty::new(env, store)),
         auth,
         viewer,
         now,

@@ -9,9 +9,10 @@ mod d1_accounts;
 mod d1_catalog;
 mod d1_schedule;
 mod handlers;
+mod loyalty;
 mod webcrypto;
 
-use worker::{event, Context, Env, Method, Request, Response, Result};
+use worker::{event, Context, Env, MessageBatch, Method, Request, Response, Result};
 
 // The Durable Object classes wrangler.toml binds must be exported by this Worker.
 pub use booking_workflow::BookingWorkflow;
@@ -34,6 +35,9 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
         (Method::Options, "/graphql") => handlers::preflight(&request, &env, &request_id),
         (_, "/graphql") => handlers::method_not_allowed(&request, &env, &request_id),
         (Method::Get, "/healthz") => handlers::health(&env, &request_id).await,
+        (Method::Get, p) if p.starts_with("/loyalty/") => {
+            loyalty::rest_summary(&request, &env, &p["/loyalty/".len()..]).await
+        }
         _ => handlers::not_found(&request_id),
     };
     let mut response = response?;
@@ -41,4 +45,10 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
         .headers_mut()
         .set("X-Request-Id", request_id.as_str())?;
     Ok(response)
+}
+
+/// Booking events for the loyalty ledger, and the dead letters of those that failed.
+#[event(queue)]
+async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
+    loyalty::consume(batch, env).await
 }

@@ -1,0 +1,383 @@
+//! Loyalty end to end against wrangler dev with its real local Queue: booking events
+//! become ledger points, a redelivered event counts once, a cancellation takes back what
+//! its booking earned, tiers turn at their thresholds, a poison message lands in the dead
+//! letters without holding up the others and replays once after it is fixed, and the REST
+//! API answers only signed requests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use airline_e2e::{ensure, run_suite, Customer, DevServer, ServerOptions, Test};
+use airline_e2e::{TEST_SERVICE_KEY_ID, TEST_SERVICE_SECRET};
+use airline_loyalty::signing::sign;
+use libtest_mimic::Failed;
+use serde_json::{json, Value};
+
+fn main() {
+    let tests: &[Test] = &[
+        (
+            "a_confirmed_booking_earns_points_within_seconds",
+            a_confirmed_booking_earns_points_within_seconds,
+        ),
+        (
+            "a_cancellation_revokes_exactly_what_its_booking_earned",
+            a_cancellation_revokes_exactly_what_its_booking_earned,
+        ),
+        (
+            "a_duplicate_event_counts_once",
+            a_duplicate_event_counts_once,
+        ),
+        (
+            "tiers_turn_at_their_thresholds",
+            tiers_turn_at_their_thresholds,
+        ),
+        (
+            "a_poison_message_is_dead_lettered_and_replays_once_fixed",
+            a_poison_message_is_dead_lettered_and_replays_once_fixed,
+        ),
+        (
+            "the_rest_api_answers_only_signed_requests",
+            the_rest_api_answers_only_signed_requests,
+        ),
+        ("loyalty_is_private", loyalty_is_private),
+    ];
+    run_suite(ServerOptions::default(), tests)
+}
+
+const LOYALTY: &str = "query($c: ID) { loyalty(customerId: $c) { customerId points tier remainingPoints progress history(first: 20) { edges { node { id kind points bookingId } } } } }";
+const PUBLISH: &str = "mutation($b: String!) { publishLoyaltyEvent(body: $b) }";
+
+fn loyalty(server: &DevServer, who: &Customer) -> Value {
+    let body = who.ask(server, LOYALTY, json!({}));
+    assert!(body["errors"].is_null(), "loyalty: {body}");
+    body["data"]["loyalty"].clone()
+}
+
+/// Polls the customer's balance until it equals `points`; how long that took.
+fn wait_for_points(server: &DevServer, who: &Customer, points: i64) -> Result<Duration, Failed> {
+    let started = Instant::now();
+    loop {
+        let summary = loyalty(server, who);
+        if summary["points"].as_i64() == Some(points) {
+            return Ok(started.elapsed());
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            return Err(format!("balance never reached {points}: {summary}").into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A version-1 booking event as the booking workflow publishes it.
+fn event(kind: &str, booking: &str, customer: &str, amount: i64, currency: &str) -> Value {
+    let suffix = if kind == "BookingConfirmed" {
+        "confirmed"
+    } else {
+        "cancelled"
+    };
+    json!({
+        "version": 1, "eventId": format!("{booking}:{suffix}"), "kind": kind,
+        "bookingId": booking, "reference": null, "customerId": customer,
+        "amount": amount, "currency": currency,
+        "flights": [{"flightId": "EA1-20261201", "departureUtc": "2026-12-01T08:00:00Z"}],
+        "occurredAt": "2026-11-29T00:00:00Z"
+    })
+}
+
+fn publish(server: &DevServer, admin: &Customer, event: &Value) {
+    let body = admin.ask(server, PUBLISH, json!({"b": event.to_string()}));
+    assert!(body["errors"].is_null(), "publish: {body}");
+}
+
+/// Books one passenger on a JFK-LHR flight (fares in USD, so points = whole dollars).
+fn book(server: &DevServer, who: &Customer, days_ahead: i64, key: &str) -> Value {
+    let date = server.seed_start.plus_days(days_ahead).unwrap();
+    let found = server.graphql(
+        "query($d: String!) { searchFlights(from: \"JFK\", to: \"LHR\", date: $d) { edges { node { id } } } }",
+        json!({"d": date.to_string()}),
+    );
+    let flight = found["data"]["searchFlights"]["edges"][0]["node"]["id"].clone();
+    let card = who.card(server, "4242424242424242");
+    let body = who.ask(
+        server,
+        "mutation($input: BookingInput!) { processBooking(input: $input) { id status total { amount currency } } }",
+        json!({"input": {
+            "outboundFlightId": flight,
+            "passengers": [{"firstName": "Ada", "lastName": "Lovelace"}],
+            "paymentToken": card, "idempotencyKey": key
+        }}),
+    );
+    let booking = body["data"]["processBooking"].clone();
+    assert_eq!(booking["status"], "CONFIRMED", "{body}");
+    assert_eq!(booking["total"]["currency"], "USD", "{body}");
+    booking
+}
+
+fn a_confirmed_booking_earns_points_within_seconds(server: &DevServer) -> Result<(), Failed> {
+    let who = Customer::sign_up(server, "earner");
+    let booking = book(server, &who, 12, "loyalty-earn-0001");
+    let expected = booking["total"]["amount"].as_i64().unwrap() / 100;
+    let waited = wait_for_points(server, &who, expected)?;
+    let summary = loyalty(server, &who);
+    let entries = summary["history"]["edges"].as_array().unwrap();
+    ensure!(entries.len() == 1, "one ledger entry: {summary}");
+    ensure!(
+        entries[0]["node"]["kind"] == "EARN" && entries[0]["node"]["bookingId"] == booking["id"],
+        "the entry names its booking: {summary}"
+    );
+    ensure!(summary["tier"] == "BRONZE", "{summary}");
+    ensure!(
+        summary["remainingPoints"].as_i64() == Some(50_000 - expected),
+        "{summary}"
+    );
+    eprintln!(
+        "loyalty: CONFIRMED to points visible in {} ms",
+        waited.as_millis()
+    );
+    Ok(())
+}
+
+fn a_cancellation_revokes_exactly_what_its_booking_earned(
+    server: &DevServer,
+) -> Result<(), Failed> {
+    let who = Customer::sign_up(server, "canceller");
+    let kept = book(server, &who, 13, "loyalty-keep-0001");
+    let cancelled = book(server, &who, 14, "loyalty-drop-0001");
+    let kept_points = kept["total"]["amount"].as_i64().unwrap() / 100;
+    let dropped_points = cancelled["total"]["amount"].as_i64().unwrap() / 100;
+    wait_for_points(server, &who, kept_points + dropped_points)?;
+    let body = who.ask(
+        server,
+        "mutation($id: ID!) { cancelBooking(id: $id) { status } }",
+        json!({"id": cancelled["id"]}),
+    );
+    ensure!(
+        body["data"]["cancelBooking"]["status"] == "CANCELLED",
+        "{body}"
+    );
+    wait_for_points(server, &who, kept_points)?;
+    let summary = loyalty(server, &who);
+    let revokes: Vec<&Value> = summary["history"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["node"]["kind"] == "REVOKE")
+        .collect();
+    ensure!(revokes.len() == 1, "one revoke entry: {summary}");
+    ensure!(
+        revokes[0]["node"]["points"].as_i64() == Some(-dropped_points)
+            && revokes[0]["node"]["bookingId"] == cancelled["id"],
+        "the revoke takes back what that booking earned: {summary}"
+    );
+    Ok(())
+}
+
+fn a_duplicate_event_counts_once(server: &DevServer) -> Result<(), Failed> {
+    let admin = Customer::admin(server, "ops-dup");
+    let who = Customer::sign_up(server, "duplicate");
+    let confirmed = event("BookingConfirmed", "bk_dup1", &who.id, 12_345, "USD");
+    publish(server, &admin, &confirmed);
+    publish(server, &admin, &confirmed);
+    wait_for_points(server, &who, 123)?;
+    // A third copy, after the first was applied, still changes nothing.
+    publish(server, &admin, &confirmed);
+    std::thread::sleep(Duration::from_secs(3));
+    let summary = loyalty(server, &who);
+    ensure!(summary["points"] == 123, "counted once: {summary}");
+    ensure!(
+        summary["history"]["edges"].as_array().map(Vec::len) == Some(1),
+        "one entry: {summary}"
+    );
+    Ok(())
+}
+
+fn tiers_turn_at_their_thresholds(server: &DevServer) -> Result<(), Failed> {
+    let admin = Customer::admin(server, "ops-tiers");
+    let who = Customer::sign_up(server, "tiers");
+    // (dollars paid by the next booking, balance after it, tier, points to the next tier)
+    let steps = [
+        (49_999, 49_999, "BRONZE", 1),
+        (1, 50_000, "SILVER", 50_000),
+        (49_999, 99_999, "SILVER", 1),
+        (1, 100_000, "GOLD", 0),
+    ];
+    for (n, (dollars, balance, tier, remaining)) in steps.into_iter().enumerate() {
+        let booking = format!("bk_tier{n}");
+        publish(
+            server,
+            &admin,
+            &event("BookingConfirmed", &booking, &who.id, dollars * 100, "USD"),
+        );
+        wait_for_points(server, &who, balance)?;
+        let summary = loyalty(server, &who);
+        ensure!(
+            summary["tier"] == tier && summary["remainingPoints"].as_i64() == Some(remaining),
+            "at {balance}: expected {tier} with {remaining} to go, got {summary}"
+        );
+    }
+    Ok(())
+}
+
+fn a_poison_message_is_dead_lettered_and_replays_once_fixed(
+    server: &DevServer,
+) -> Result<(), Failed> {
+    let admin = Customer::admin(server, "ops-dlq");
+    let who = Customer::sign_up(server, "poisoned");
+    // The event id names another booking: the consumer refuses it on every delivery.
+    let mut poison = event("BookingConfirmed", "bk_poison", &who.id, 50_000, "USD");
+    poison["eventId"] = json!("bk_other:confirmed");
+    publish(server, &admin, &poison);
+    let good = event("BookingConfirmed", "bk_fine", &who.id, 10_000, "USD");
+    publish(server, &admin, &good);
+    // The good message is not held up by the poison one.
+    wait_for_points(server, &who, 100)?;
+
+    let started = Instant::now();
+    let letter = loop {
+        let body = admin.ask(
+            server,
+            "{ loyaltyDeadLetters(first: 50) { id body error replayedAt } }",
+            json!({}),
+        );
+        let found = body["data"]["loyaltyDeadLetters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["body"].as_str().is_some_and(|b| b.contains("bk_poison")))
+            .cloned();
+        if let Some(letter) = found {
+            break letter;
+        }
+        ensure!(
+            started.elapsed() < Duration::from_secs(90),
+            "the poison message never reached the dead letters: {body}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    ensure!(
+        letter["error"].as_str().unwrap().contains("inconsistent"),
+        "the dead letter says why: {letter}"
+    );
+    ensure!(
+        loyalty(server, &who)["points"] == 100,
+        "the poison earned nothing"
+    );
+
+    let fixed = event("BookingConfirmed", "bk_poison", &who.id, 50_000, "USD");
+    for _ in 0..2 {
+        let body = admin.ask(
+            server,
+            "mutation($id: ID!, $b: String) { replayLoyaltyDeadLetter(id: $id, body: $b) { replayedAt } }",
+            json!({"id": letter["id"], "b": fixed.to_string()}),
+        );
+        ensure!(
+            body["data"]["replayLoyaltyDeadLetter"]["replayedAt"].is_string(),
+            "{body}"
+        );
+    }
+    wait_for_points(server, &who, 600)?;
+    std::thread::sleep(Duration::from_secs(3));
+    ensure!(
+        loyalty(server, &who)["points"] == 600,
+        "replayed twice, applied once"
+    );
+    Ok(())
+}
+
+fn rest(server: &DevServer, path: &str, headers: &[(&str, String)]) -> (u16, Value) {
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let response = server.request("GET", path, &headers, b"").unwrap();
+    (response.status, response.json())
+}
+
+fn signed(path: &str, at: i64, secret: &str) -> Vec<(&'static str, String)> {
+    sign(TEST_SERVICE_KEY_ID, secret, "GET", path, b"", at).to_vec()
+}
+
+fn the_rest_api_answers_only_signed_requests(server: &DevServer) -> Result<(), Failed> {
+    let admin = Customer::admin(server, "ops-rest");
+    let who = Customer::sign_up(server, "rest");
+    publish(
+        server,
+        &admin,
+        &event("BookingConfirmed", "bk_rest", &who.id, 6_000_000, "USD"),
+    );
+    wait_for_points(server, &who, 60_000)?;
+    let path = format!("/loyalty/{}", who.id);
+    let now = chrono::Utc::now().timestamp();
+
+    let (status, body) = rest(server, &path, &signed(&path, now, TEST_SERVICE_SECRET));
+    ensure!(status == 200, "signed: {status} {body}");
+    ensure!(
+        body["points"] == 60_000 && body["tier"] == "SILVER" && body["remainingPoints"] == 40_000,
+        "the same summary as GraphQL: {body}"
+    );
+
+    let unknown = "/loyalty/acct_nobody_at_all";
+    let (status, body) = rest(server, unknown, &signed(unknown, now, TEST_SERVICE_SECRET));
+    ensure!(
+        status == 200 && body["points"] == 0 && body["tier"] == "BRONZE",
+        "an unknown customer is a zero balance: {status} {body}"
+    );
+
+    let mut tampered = signed(&path, now, TEST_SERVICE_SECRET);
+    let signature = &mut tampered[2].1;
+    let first = if signature.starts_with('0') { "1" } else { "0" };
+    signature.replace_range(0..1, first);
+    let other_customer = signed("/loyalty/acct_someone_else", now, TEST_SERVICE_SECRET);
+    let cases: Vec<(&str, Vec<(&str, String)>)> = vec![
+        ("unsigned", Vec::new()),
+        ("expired", signed(&path, now - 301, TEST_SERVICE_SECRET)),
+        (
+            "from the future",
+            signed(&path, now + 301, TEST_SERVICE_SECRET),
+        ),
+        ("tampered signature", tampered),
+        ("signed for another path", other_customer),
+        (
+            "wrong secret",
+            signed(&path, now, "not-the-secret-0123456789abcdefgh"),
+        ),
+    ];
+    for (what, headers) in cases {
+        let (status, body) = rest(server, &path, &headers);
+        ensure!(status == 401, "{what}: expected 401, got {status} {body}");
+        ensure!(
+            body.get("points").is_none(),
+            "{what}: no data leaks: {body}"
+        );
+    }
+    Ok(())
+}
+
+fn loyalty_is_private(server: &DevServer) -> Result<(), Failed> {
+    let admin = Customer::admin(server, "ops-private");
+    let alice = Customer::sign_up(server, "alice");
+    let bob = Customer::sign_up(server, "bob");
+    let asked = bob.ask(server, LOYALTY, json!({"c": alice.id}));
+    ensure!(
+        asked["errors"][0]["extensions"]["code"] == "NOT_FOUND",
+        "another customer's loyalty is NOT_FOUND: {asked}"
+    );
+    let asked = admin.ask(server, LOYALTY, json!({"c": alice.id}));
+    ensure!(
+        asked["data"]["loyalty"]["customerId"] == json!(alice.id),
+        "admins see anyone's: {asked}"
+    );
+    let anonymous = server.graphql(LOYALTY, json!({}));
+    ensure!(
+        anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED",
+        "{anonymous}"
+    );
+    let forbidden = bob.ask(server, PUBLISH, json!({"b": "{}"}));
+    ensure!(
+        forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN",
+        "customers cannot publish events: {forbidden}"
+    );
+    let not_json = admin.ask(server, PUBLISH, json!({"b": "[1, 2]"}));
+    ensure!(
+        not_json["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT",
+        "{not_json}"
+    );
+    Ok(())
+}

@@ -1,0 +1,296 @@
+//! Loyalty in the API: a customer's points, tier and ledger history (theirs, or anyone's
+//! for an admin), and the admin tools around the event queue: the dead letters, replaying
+//! one (optionally corrected), and publishing an event by hand.
+
+use airline_auth::Role;
+use airline_domain::InputError;
+use airline_loyalty::{LedgerEntry, LoyaltySummary};
+use async_graphql::connection::PageInfo;
+use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use base64::Engine as _;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::json;
+
+use crate::error::{bad_input, not_found};
+use crate::store::DeadLetter;
+use crate::RequestContext;
+
+const MAX_PAGE: i32 = 50;
+/// Largest event body an admin may publish by hand.
+const MAX_EVENT_BYTES: usize = 16 * 1024;
+
+#[derive(Default)]
+pub struct LoyaltyQuery;
+
+#[Object]
+impl LoyaltyQuery {
+    /// Your points and tier; admins may name any customer. Anyone else's id is NOT_FOUND.
+    async fn loyalty(&self, ctx: &Context<'_>, customer_id: Option<ID>) -> Result<Loyalty> {
+        let request = RequestContext::of(ctx)?;
+        let principal = request.signed_in()?;
+        let customer = match customer_id {
+            Some(id) if *id != principal.account_id => {
+                if principal.role != Role::Admin {
+                    return Err(not_found(format_args!("customer {}", id.as_str())));
+                }
+                id.to_string()
+            }
+            _ => principal.account_id.clone(),
+        };
+        let balance = request
+            .loyalty
+            .balance(&customer)
+            .await
+            .map_err(|e| request.internal(e))?;
+        Ok(Loyalty {
+            customer_id: customer,
+            summary: LoyaltySummary::for_balance(balance),
+        })
+    }
+
+    /// Admins only: loyalty messages that failed every retry, newest first.
+    async fn loyalty_dead_letters(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+    ) -> Result<Vec<LoyaltyDeadLetter>> {
+        let request = RequestContext::of(ctx)?;
+        request.admin()?;
+        let limit = page_size(first)?;
+        let letters = request
+            .loyalty
+            .dead_letters(limit)
+            .await
+            .map_err(|e| request.internal(e))?;
+        Ok(letters.into_iter().map(LoyaltyDeadLetter::from).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct LoyaltyMutation;
+
+#[Object]
+impl LoyaltyMutation {
+    /// Admins only: sends a dead letter back onto the loyalty queue, as it was or with a
+    /// corrected `body`. Events are applied once by their id, so replaying twice is safe.
+    async fn replay_loyalty_dead_letter(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(desc = "A corrected event (JSON); omit to replay the message as it was.")]
+        body: Option<String>,
+    ) -> Result<LoyaltyDeadLetter> {
+        let request = RequestContext::of(ctx)?;
+        request.admin()?;
+        let number: i64 = id
+            .parse()
+            .map_err(|_| not_found(format_args!("dead letter {}", id.as_str())))?;
+        let letter = request
+            .loyalty
+            .dead_letter(number)
+            .await
+            .map_err(|e| request.internal(e))?
+            .ok_or_else(|| not_found(format_args!("dead letter {}", id.as_str())))?;
+        let event = parse_event("body", body.as_deref().unwrap_or(&letter.body))?;
+        request
+            .loyalty
+            .publish(&event)
+            .await
+            .map_err(|e| request.internal(e))?;
+        request
+            .loyalty
+            .mark_replayed(number, request.now)
+            .await
+            .map_err(|e| request.internal(e))?;
+        Ok(LoyaltyDeadLetter::from(DeadLetter {
+            replayed_at: Some(request.now),
+            ..letter
+        }))
+    }
+
+    /// Admins only: publishes a booking event onto the loyalty queue by hand (to re-send
+    /// one that was lost, or to correct a balance with a reviewed event). The consumer
+    /// checks it like any other; a duplicate event id changes nothing.
+    async fn publish_loyalty_event(&self, ctx: &Context<'_>, body: String) -> Result<bool> {
+        let request = RequestContext::of(ctx)?;
+        request.admin()?;
+        let event = parse_event("body", &body)?;
+        request
+            .loyalty
+            .publish(&event)
+            .await
+            .map_err(|e| request.internal(e))?;
+        Ok(true)
+    }
+}
+
+/// Any JSON object up to 16 KiB: whether it is a valid event is the consumer's call, so a
+/// bad one ends in the dead letters where an admin sees why.
+fn parse_event(field: &'static str, text: &str) -> Result<serde_json::Value> {
+    if text.len() > MAX_EVENT_BYTES {
+        return Err(bad_input(InputError::new(field, "is larger than 16 KiB")));
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value) if value.is_object() => Ok(value),
+        _ => Err(bad_input(InputError::new(field, "must be a JSON object"))),
+    }
+}
+
+fn page_size(first: Option<i32>) -> Result<usize> {
+    let limit = first.unwrap_or(20);
+    if (1..=MAX_PAGE).contains(&limit) {
+        Ok(limit as usize)
+    } else {
+        Err(bad_input(InputError::new(
+            "first",
+            format!("must be between 1 and {MAX_PAGE}"),
+        )))
+    }
+}
+
+pub struct Loyalty {
+    customer_id: String,
+    summary: LoyaltySummary,
+}
+
+#[Object]
+impl Loyalty {
+    async fn customer_id(&self) -> ID {
+        ID(self.customer_id.clone())
+    }
+    /// The balance; never below zero.
+    async fn points(&self) -> i64 {
+        self.summary.points
+    }
+    /// BRONZE, SILVER (from 50,000) or GOLD (from 100,000).
+    async fn tier(&self) -> &str {
+        self.summary.tier.as_str()
+    }
+    /// Points still needed for the next tier; 0 at gold.
+    async fn remaining_points(&self) -> i64 {
+        self.summary.remaining_points
+    }
+    /// Progress through the current tier towards the next, 0 to 1.
+    async fn progress(&self) -> f64 {
+        self.summary.progress
+    }
+    /// Ledger entries, newest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<LedgerConnection> {
+        let request = RequestContext::of(ctx)?;
+        let limit = page_size(first)?;
+        let after = after
+            .as_deref()
+            .map(decode_cursor)
+            .transpose()
+            .map_err(bad_input)?;
+        let (entries, has_next_page) = request
+            .loyalty
+            .history(&self.customer_id, limit, after)
+            .await
+            .map_err(|e| request.internal(e))?;
+        let edges: Vec<LedgerEdge> = entries
+            .into_iter()
+            .map(|entry| LedgerEdge {
+                cursor: encode_cursor(&entry),
+                node: LedgerEntryView::from(entry),
+            })
+            .collect();
+        Ok(LedgerConnection {
+            page_info: PageInfo {
+                has_previous_page: false,
+                has_next_page,
+                start_cursor: edges.first().map(|e| e.cursor.clone()),
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            edges,
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct LedgerConnection {
+    edges: Vec<LedgerEdge>,
+    page_info: PageInfo,
+}
+
+#[derive(SimpleObject)]
+pub struct LedgerEdge {
+    cursor: String,
+    node: LedgerEntryView,
+}
+
+/// One ledger line: points earned by a booking, or taken back when it was cancelled.
+#[derive(SimpleObject)]
+#[graphql(name = "LedgerEntry")]
+pub struct LedgerEntryView {
+    id: ID,
+    /// EARN, REVOKE or EXPIRE.
+    kind: String,
+    points: i64,
+    /// The booking the points came from; `booking(id)` shows it.
+    booking_id: ID,
+    created_at: String,
+}
+
+impl From<LedgerEntry> for LedgerEntryView {
+    fn from(entry: LedgerEntry) -> Self {
+        Self {
+            id: ID(entry.entry_id),
+            kind: entry.kind.as_str().to_owned(),
+            points: entry.points,
+            booking_id: ID(entry.booking_id),
+            created_at: utc(entry.created_at),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct LoyaltyDeadLetter {
+    id: ID,
+    message_id: String,
+    /// The message as it arrived (JSON).
+    body: String,
+    /// Why the consumer could not apply it.
+    error: String,
+    received_at: String,
+    replayed_at: Option<String>,
+}
+
+impl From<DeadLetter> for LoyaltyDeadLetter {
+    fn from(letter: DeadLetter) -> Self {
+        Self {
+            id: ID(letter.id.to_string()),
+            message_id: letter.message_id,
+            body: letter.body,
+            error: letter.error,
+            received_at: utc(letter.received_at),
+            replayed_at: letter.replayed_at.map(utc),
+        }
+    }
+}
+
+fn utc(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn encode_cursor(entry: &LedgerEntry) -> String {
+    let text = json!([utc(entry.created_at), entry.entry_id]).to_string();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
+
+fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, String), InputError> {
+    let bad = || InputError::new("after", "is not a cursor from this list");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| bad())?;
+    let (at, id): (String, String) = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    let at = DateTime::parse_from_rfc3339(&at)
+        .map_err(|_| bad())?
+        .with_timezone(&Utc);
+    Ok((at, id))
+}
