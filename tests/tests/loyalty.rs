@@ -44,7 +44,7 @@ fn main() {
     run_suite(ServerOptions::default(), tests)
 }
 
-const LOYALTY: &str = "query($c: ID) { loyalty(customerId: $c) { customerId points tier remainingPoints progress history(first: 20) { edges { node { id kind points bookingId } } } } }";
+const LOYALTY: &str = "query($c: ID) { loyalty(customerId: $c) { customerId points tier remainingPoints progress history(first: 20) { edges { node { id kind points bookingId booking { id status } } } } } }";
 const PUBLISH: &str = "mutation($b: String!) { publishLoyaltyEvent(body: $b) }";
 
 fn loyalty(server: &DevServer, who: &Customer) -> Value {
@@ -124,6 +124,11 @@ fn a_confirmed_booking_earns_points_within_seconds(server: &DevServer) -> Result
     ensure!(
         entries[0]["node"]["kind"] == "EARN" && entries[0]["node"]["bookingId"] == booking["id"],
         "the entry names its booking: {summary}"
+    );
+    ensure!(
+        entries[0]["node"]["booking"]["id"] == booking["id"]
+            && entries[0]["node"]["booking"]["status"] == "CONFIRMED",
+        "and leads to it: {summary}"
     );
     ensure!(summary["tier"] == "BRONZE", "{summary}");
     ensure!(

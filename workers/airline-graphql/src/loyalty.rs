@@ -11,6 +11,10 @@ use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::json;
 
+use airline_booking::plan::is_booking_id;
+use airline_booking::record::{WorkflowReply, WorkflowRequest};
+
+use crate::bookings::Booking;
 use crate::error::{bad_input, not_found};
 use crate::store::DeadLetter;
 use crate::RequestContext;
@@ -197,7 +201,10 @@ impl Loyalty {
             .into_iter()
             .map(|entry| LedgerEdge {
                 cursor: encode_cursor(&entry),
-                node: LedgerEntryView::from(entry),
+                node: LedgerEntryView {
+                    entry,
+                    customer_id: self.customer_id.clone(),
+                },
             })
             .collect();
         Ok(LedgerConnection {
@@ -225,27 +232,49 @@ pub struct LedgerEdge {
 }
 
 /// One ledger line: points earned by a booking, or taken back when it was cancelled.
-#[derive(SimpleObject)]
-#[graphql(name = "LedgerEntry")]
+#[derive(Clone)]
 pub struct LedgerEntryView {
-    id: ID,
-    /// EARN, REVOKE or EXPIRE.
-    kind: String,
-    points: i64,
-    /// The booking the points came from; `booking(id)` shows it.
-    booking_id: ID,
-    created_at: String,
+    entry: LedgerEntry,
+    /// Whose ledger this is (already checked to be the viewer's, or an admin's view).
+    customer_id: String,
 }
 
-impl From<LedgerEntry> for LedgerEntryView {
-    fn from(entry: LedgerEntry) -> Self {
-        Self {
-            id: ID(entry.entry_id),
-            kind: entry.kind.as_str().to_owned(),
-            points: entry.points,
-            booking_id: ID(entry.booking_id),
-            created_at: utc(entry.created_at),
+#[Object(name = "LedgerEntry")]
+impl LedgerEntryView {
+    async fn id(&self) -> ID {
+        ID(self.entry.entry_id.clone())
+    }
+    /// EARN, REVOKE or EXPIRE.
+    async fn kind(&self) -> &str {
+        self.entry.kind.as_str()
+    }
+    async fn points(&self) -> i64 {
+        self.entry.points
+    }
+    async fn booking_id(&self) -> ID {
+        ID(self.entry.booking_id.clone())
+    }
+    /// The booking the points came from (null for an entry an admin published by hand for
+    /// a booking that does not exist).
+    async fn booking(&self, ctx: &Context<'_>) -> Result<Option<Booking>> {
+        let request = RequestContext::of(ctx)?;
+        if !is_booking_id(&self.entry.booking_id) {
+            return Ok(None);
         }
+        let reply = request
+            .bookings
+            .workflow(&self.entry.booking_id, WorkflowRequest::Get)
+            .await
+            .map_err(|e| request.internal(e))?;
+        Ok(match reply {
+            WorkflowReply::Booking { booking } if booking.customer_id == self.customer_id => {
+                Some(Booking(*booking))
+            }
+            _ => None,
+        })
+    }
+    async fn created_at(&self) -> String {
+        utc(self.entry.created_at)
     }
 }
 
