@@ -28,6 +28,10 @@ fn main() {
             a_duplicate_event_counts_once,
         ),
         (
+            "a_cancellation_arriving_first_leaves_nothing_earned",
+            a_cancellation_arriving_first_leaves_nothing_earned,
+        ),
+        (
             "tiers_turn_at_their_thresholds",
             tiers_turn_at_their_thresholds,
         ),
@@ -194,6 +198,51 @@ fn a_duplicate_event_counts_once(server: &DevServer) -> Result<(), Failed> {
         "one entry: {summary}"
     );
     Ok(())
+}
+
+/// Queues do not promise order: a cancellation may be applied before the confirmation of
+/// its booking, which must then earn nothing.
+fn a_cancellation_arriving_first_leaves_nothing_earned(server: &DevServer) -> Result<(), Failed> {
+    let admin = Customer::admin(server, "ops-order");
+    let who = Customer::sign_up(server, "reordered");
+    publish(
+        server,
+        &admin,
+        &event("BookingCancelled", "bk_order1", &who.id, 40_000, "USD"),
+    );
+    let started = Instant::now();
+    while loyalty(server, &who)["history"]["edges"]
+        .as_array()
+        .is_none_or(Vec::is_empty)
+    {
+        ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "the cancellation never landed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    publish(
+        server,
+        &admin,
+        &event("BookingConfirmed", "bk_order1", &who.id, 40_000, "USD"),
+    );
+    let started = Instant::now();
+    loop {
+        let summary = loyalty(server, &who);
+        let entries = summary["history"]["edges"].as_array().unwrap().len();
+        if entries == 2 {
+            ensure!(
+                summary["points"] == 0,
+                "a cancelled booking earns nothing: {summary}"
+            );
+            return Ok(());
+        }
+        ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "the confirmation never landed: {summary}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 fn tiers_turn_at_their_thresholds(server: &DevServer) -> Result<(), Failed> {

@@ -89,10 +89,19 @@ impl std::fmt::Display for EventError {
 
 impl std::error::Error for EventError {}
 
-/// The entry an event writes. `earned_by_booking` is what the ledger already credited for
-/// the event's booking (only a cancellation needs it: it revokes exactly that, so the
-/// balance never goes below what other bookings earned).
-pub fn entry_for(event: &BookingEvent, earned_by_booking: i64) -> Result<NewEntry, EventError> {
+/// What the ledger already holds for the event's booking.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BookingHistory {
+    /// Points credited for it (a cancellation revokes exactly these, so the balance never
+    /// goes below what other bookings earned).
+    pub earned: i64,
+    /// Whether its cancellation was applied already: queues do not promise order, and a
+    /// confirmation arriving after its booking's cancellation must earn nothing.
+    pub cancelled: bool,
+}
+
+/// The entry an event writes, given what the ledger holds for its booking.
+pub fn entry_for(event: &BookingEvent, booking: BookingHistory) -> Result<NewEntry, EventError> {
     if event.version != VERSION {
         return Err(EventError::UnsupportedVersion(event.version));
     }
@@ -108,9 +117,9 @@ pub fn entry_for(event: &BookingEvent, earned_by_booking: i64) -> Result<NewEntr
                 .map_err(|_| EventError::UnknownCurrency(event.currency.clone()))?;
             let points = points_for(Money::from_minor(event.amount, currency))
                 .ok_or_else(|| EventError::UnknownCurrency(event.currency.clone()))?;
-            (points, EntryKind::Earn)
+            (if booking.cancelled { 0 } else { points }, EntryKind::Earn)
         }
-        EventKind::BookingCancelled => (-earned_by_booking.max(0), EntryKind::Revoke),
+        EventKind::BookingCancelled => (-booking.earned.max(0), EntryKind::Revoke),
     };
     Ok(NewEntry {
         entry_id: event.event_id.clone(),
@@ -164,17 +173,34 @@ mod tests {
 
     #[test]
     fn a_confirmation_earns_and_a_cancellation_revokes_what_was_earned() {
-        let earn = entry_for(&event(EventKind::BookingConfirmed, 134_700, "USD"), 0).unwrap();
+        let none = BookingHistory::default();
+        let earned = |points| BookingHistory {
+            earned: points,
+            cancelled: false,
+        };
+        let earn = entry_for(&event(EventKind::BookingConfirmed, 134_700, "USD"), none).unwrap();
         assert_eq!(earn.points, 1_347);
         assert_eq!(earn.kind, EntryKind::Earn);
         assert_eq!(earn.entry_id, "bk_1:confirmed");
-        let revoke = entry_for(&event(EventKind::BookingCancelled, 134_700, "USD"), 1_347).unwrap();
+        let revoke = entry_for(
+            &event(EventKind::BookingCancelled, 134_700, "USD"),
+            earned(1_347),
+        )
+        .unwrap();
         assert_eq!(revoke.points, -1_347);
         assert_eq!(revoke.kind, EntryKind::Revoke);
         assert_eq!(revoke.entry_id, "bk_1:cancelled");
         // A cancellation whose confirmation never arrived takes nothing.
-        let nothing = entry_for(&event(EventKind::BookingCancelled, 134_700, "USD"), 0).unwrap();
+        let nothing = entry_for(&event(EventKind::BookingCancelled, 134_700, "USD"), none).unwrap();
         assert_eq!(nothing.points, 0);
+        // ...and a confirmation arriving after its cancellation earns nothing either.
+        let late = BookingHistory {
+            earned: 0,
+            cancelled: true,
+        };
+        let late_earn =
+            entry_for(&event(EventKind::BookingConfirmed, 134_700, "USD"), late).unwrap();
+        assert_eq!((late_earn.points, late_earn.kind), (0, EntryKind::Earn));
     }
 
     #[test]
@@ -182,18 +208,18 @@ mod tests {
         let mut future = event(EventKind::BookingConfirmed, 100, "USD");
         future.version = 2;
         assert_eq!(
-            entry_for(&future, 0),
+            entry_for(&future, BookingHistory::default()),
             Err(EventError::UnsupportedVersion(2))
         );
         let odd = event(EventKind::BookingConfirmed, 100, "KWD");
         assert!(matches!(
-            entry_for(&odd, 0),
+            entry_for(&odd, BookingHistory::default()),
             Err(EventError::UnknownCurrency(_))
         ));
         let mut forged = event(EventKind::BookingConfirmed, 100, "USD");
         forged.event_id = "bk_2:confirmed".into();
         assert!(matches!(
-            entry_for(&forged, 0),
+            entry_for(&forged, BookingHistory::default()),
             Err(EventError::Inconsistent(_))
         ));
     }

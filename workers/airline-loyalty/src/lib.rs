@@ -10,5 +10,7 @@ pub mod ledger;
 pub mod signing;
 pub mod tiers;
 
-pub use ledger::{balance, entry_for, points_for, EntryKind, EventError, LedgerEntry, NewEntry};
+pub use ledger::{
+    balance, entry_for, points_for, BookingHistory, EntryKind, EventError, LedgerEntry, NewEntry,
+};
 pub use tiers::{LoyaltySummary, Tier};

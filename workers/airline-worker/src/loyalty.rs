@@ -8,7 +8,7 @@ use airline_graphql::{LoyaltyStore, StoreError};
 use airline_loyalty::signing::{
     ServiceKeys, SignedRequest, KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
-use airline_loyalty::{entry_for, EntryKind, LedgerEntry, LoyaltySummary};
+use airline_loyalty::{entry_for, BookingHistory, EntryKind, LedgerEntry, LoyaltySummary};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -44,6 +44,12 @@ impl EdgeLoyalty {
 #[derive(Deserialize)]
 struct SumRow {
     total: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct HistoryRow {
+    earned: f64,
+    revokes: f64,
 }
 
 #[derive(Deserialize)]
@@ -213,16 +219,24 @@ async fn apply(
 ) -> std::result::Result<(), String> {
     let event: BookingEvent =
         serde_json::from_value(body.clone()).map_err(|e| format!("not a booking event: {e}"))?;
-    let earned: Vec<SumRow> = store
+    let history: Vec<HistoryRow> = store
         .rows(
-            "earned by booking",
-            "SELECT sum(points) AS total FROM loyalty_ledger WHERE booking_id = ?1 AND kind = 'EARN'",
+            "booking's ledger",
+            "SELECT coalesce(sum(CASE WHEN kind = 'EARN' THEN points END), 0) AS earned,
+                    count(CASE WHEN kind = 'REVOKE' THEN 1 END) AS revokes
+             FROM loyalty_ledger WHERE booking_id = ?1",
             &[event.booking_id.as_str().into()],
         )
         .await
         .map_err(|e| e.to_string())?;
-    let earned = earned.first().and_then(|r| r.total).unwrap_or(0.0) as i64;
-    let entry = entry_for(&event, earned).map_err(|e| e.to_string())?;
+    let booking = history
+        .first()
+        .map(|row| BookingHistory {
+            earned: row.earned as i64,
+            cancelled: row.revokes > 0.0,
+        })
+        .unwrap_or_default();
+    let entry = entry_for(&event, booking).map_err(|e| e.to_string())?;
     store
         .execute(
             "ledger entry",
@@ -284,7 +298,7 @@ async fn file_dead_letter(
     // Why it failed, as the consumer sees it now (the same check, run once more).
     let error = match serde_json::from_value::<BookingEvent>(body.clone()) {
         Err(e) => format!("not a booking event: {e}"),
-        Ok(event) => match entry_for(&event, 0) {
+        Ok(event) => match entry_for(&event, BookingHistory::default()) {
             Err(e) => e.to_string(),
             Ok(_) => "failed on every delivery (see the Worker log)".to_owned(),
         },
