@@ -264,11 +264,17 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> Result
     let store = D1Store::new(env.d1("DB")?, "queue");
     let now = Utc::now();
     let dead_letters = batch.queue() == DEAD_LETTER_QUEUE_NAME;
-    for message in batch.messages()? {
+    // Raw, so a body that is not JSON fails alone instead of failing the whole batch.
+    for message in batch.raw_iter() {
+        let body = worker::js_sys::JSON::stringify(&message.body())
+            .ok()
+            .and_then(|text| text.as_string())
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .unwrap_or(serde_json::Value::Null);
         let result = if dead_letters {
-            file_dead_letter(&store, &message.id(), message.body(), now).await
+            file_dead_letter(&store, &message.id(), &body, now).await
         } else {
-            apply(&store, message.body(), now).await
+            apply(&store, &body, now).await
         };
         match result {
             Ok(()) => message.ack(),
