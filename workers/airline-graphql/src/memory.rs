@@ -1,9 +1,8 @@
 //! In-memory account store and a native PBKDF2, so the API runs in native tests exactly
 //! as it does in the Worker, minus D1 and WebCrypto. Enabled by the `memory` feature.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use airline_auth::password::HASH_BYTES;
 use airline_auth::refresh::StoredRefreshToken;
@@ -29,7 +28,7 @@ struct State {
 impl MemoryAccounts {
     /// Makes an account an admin (what the seed-admin command does in D1).
     pub fn promote(&self, email: &str) {
-        let mut state = self.state.lock().unwrap();
+        let mut state = locked(&self.state);
         for account in state.accounts.iter_mut().filter(|a| a.email == email) {
             account.role = airline_auth::Role::Admin;
         }
@@ -39,7 +38,7 @@ impl MemoryAccounts {
 #[async_trait]
 impl AccountStore for MemoryAccounts {
     async fn create_account(&self, account: &AccountRecord) -> Result<(), CreateAccountError> {
-        let mut state = self.state.lock().unwrap();
+        let mut state = locked(&self.state);
         if state.accounts.iter().any(|a| a.email == account.email) {
             return Err(CreateAccountError::EmailTaken);
         }
@@ -48,17 +47,17 @@ impl AccountStore for MemoryAccounts {
     }
 
     async fn account_by_email(&self, email: &str) -> Result<Option<AccountRecord>, StoreError> {
-        let state = self.state.lock().unwrap();
+        let state = locked(&self.state);
         Ok(state.accounts.iter().find(|a| a.email == email).cloned())
     }
 
     async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {
-        let state = self.state.lock().unwrap();
+        let state = locked(&self.state);
         Ok(state.accounts.iter().find(|a| a.id == id).cloned())
     }
 
     async fn sign_in_failures(&self, email: &str) -> Result<Option<ThrottleState>, StoreError> {
-        Ok(self.state.lock().unwrap().failures.get(email).copied())
+        Ok(locked(&self.state).failures.get(email).copied())
     }
 
     async fn record_sign_in_failure(
@@ -67,7 +66,7 @@ impl AccountStore for MemoryAccounts {
         now: DateTime<Utc>,
         window: chrono::Duration,
     ) -> Result<(), StoreError> {
-        let mut state = self.state.lock().unwrap();
+        let mut state = locked(&self.state);
         let throttle = SignInThrottle {
             window,
             ..SignInThrottle::default()
@@ -78,14 +77,12 @@ impl AccountStore for MemoryAccounts {
     }
 
     async fn clear_sign_in_failures(&self, email: &str) -> Result<(), StoreError> {
-        self.state.lock().unwrap().failures.remove(email);
+        locked(&self.state).failures.remove(email);
         Ok(())
     }
 
     async fn insert_refresh_token(&self, token: &NewRefreshToken) -> Result<(), StoreError> {
-        self.state
-            .lock()
-            .unwrap()
+        locked(&self.state)
             .refresh
             .insert(token.hash.clone(), stored(token));
         Ok(())
@@ -95,7 +92,7 @@ impl AccountStore for MemoryAccounts {
         &self,
         hash: &RefreshTokenHash,
     ) -> Result<Option<StoredRefreshToken>, StoreError> {
-        Ok(self.state.lock().unwrap().refresh.get(hash).cloned())
+        Ok(locked(&self.state).refresh.get(hash).cloned())
     }
 
     async fn rotate_refresh_token(
@@ -104,7 +101,7 @@ impl AccountStore for MemoryAccounts {
         next: &NewRefreshToken,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut state = self.state.lock().unwrap();
+        let mut state = locked(&self.state);
         match state.refresh.get_mut(used) {
             Some(old) if old.used_at.is_none() && old.revoked_at.is_none() => {
                 old.used_at = Some(now);
@@ -120,7 +117,7 @@ impl AccountStore for MemoryAccounts {
         family_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut state = self.state.lock().unwrap();
+        let mut state = locked(&self.state);
         for token in state
             .refresh
             .values_mut()
@@ -159,12 +156,20 @@ impl PasswordKdf for NativeKdf {
     }
 }
 
+const TEST_KEY: &str = "test-1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+
+/// A lock that a panicking test thread cannot poison for the others: the doubles hold
+/// plain data, which stays consistent whatever a panicking holder was doing.
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Settings for tests: a fixed signing key and a cheap KDF (the rules are the same; only
 /// the iteration count is lower, so debug-build tests stay fast).
 pub fn test_auth_config() -> crate::AuthConfig {
     crate::AuthConfig {
-        keys: airline_auth::KeyRing::parse("test-1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8")
-            .expect("the test key parses"),
+        keys: airline_auth::KeyRing::parse(TEST_KEY)
+            .unwrap_or_else(|e| unreachable!("the fixed test key parses: {e}")),
         tokens: airline_auth::TokenSettings {
             issuer: "https://airline.test".into(),
             audience: "airline-api".into(),
@@ -220,7 +225,7 @@ impl crate::CatalogStore for MemorySchedule {
         to: &airline_domain::AirportCode,
         window: (DateTime<Utc>, DateTime<Utc>),
     ) -> Result<Vec<airline_domain::Flight>, StoreError> {
-        let flights = self.flights.lock().unwrap();
+        let flights = locked(&self.flights);
         Ok(flights
             .iter()
             .filter(|f| &f.origin.code == from && &f.destination.code == to)
@@ -233,13 +238,7 @@ impl crate::CatalogStore for MemorySchedule {
         &self,
         id: &airline_domain::FlightId,
     ) -> Result<Option<airline_domain::Flight>, StoreError> {
-        Ok(self
-            .flights
-            .lock()
-            .unwrap()
-            .iter()
-            .find(|f| &f.id == id)
-            .cloned())
+        Ok(locked(&self.flights).iter().find(|f| &f.id == id).cloned())
     }
 }
 
@@ -250,12 +249,12 @@ impl crate::ScheduleStore for MemorySchedule {
         flight: &airline_domain::Flight,
         audit: &crate::store::AuditEntry,
     ) -> Result<bool, StoreError> {
-        let mut flights = self.flights.lock().unwrap();
+        let mut flights = locked(&self.flights);
         if flights.iter().any(|f| f.id == flight.id) {
             return Ok(false);
         }
         flights.push(flight.clone());
-        self.audit.lock().unwrap().push(audit.clone());
+        locked(&self.audit).push(audit.clone());
         Ok(true)
     }
 
@@ -265,11 +264,11 @@ impl crate::ScheduleStore for MemorySchedule {
         after: &airline_domain::Flight,
         audit: &crate::store::AuditEntry,
     ) -> Result<bool, StoreError> {
-        let mut flights = self.flights.lock().unwrap();
+        let mut flights = locked(&self.flights);
         match flights.iter_mut().find(|f| *f == before) {
             Some(stored) => {
                 *stored = after.clone();
-                self.audit.lock().unwrap().push(audit.clone());
+                locked(&self.audit).push(audit.clone());
                 Ok(true)
             }
             None => Ok(false),
@@ -281,7 +280,7 @@ impl crate::ScheduleStore for MemorySchedule {
         target: Option<&str>,
         limit: usize,
     ) -> Result<Vec<crate::store::AuditEntry>, StoreError> {
-        let audit = self.audit.lock().unwrap();
+        let audit = locked(&self.audit);
         Ok(audit
             .iter()
             .rev()
@@ -334,7 +333,7 @@ impl crate::BookingService for MemoryBookings {
     ) -> Result<airline_booking::record::WorkflowReply, StoreError> {
         use airline_booking::record::{WorkflowReply, WorkflowRequest};
         use airline_booking::saga::BookingStatus;
-        let mut state = self.state.lock().unwrap();
+        let mut state = locked(&self.state);
         let existing = state.bookings.iter().position(|(_, v)| v.id == booking_id);
         let reply = |view: &airline_booking::record::BookingView| WorkflowReply::Booking {
             booking: Box::new(view.clone()),
@@ -385,7 +384,7 @@ impl crate::BookingService for MemoryBookings {
         limit: usize,
         after: Option<(DateTime<Utc>, String)>,
     ) -> Result<crate::store::BookingPage, StoreError> {
-        let state = self.state.lock().unwrap();
+        let state = locked(&self.state);
         let mut matching: Vec<_> = state
             .bookings
             .iter()
@@ -411,14 +410,14 @@ impl crate::BookingService for MemoryBookings {
         card: &airline_booking::payments::sandbox::TokenizedCard,
         _now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
-        let mut state = self.state.lock().unwrap();
+        let mut state = locked(&self.state);
         let token = format!("tok_{}_{}", card.last4, state.cards.len());
         state.cards.insert(token.clone(), customer_id.to_owned());
         Ok(token)
     }
 
     async fn card_owner(&self, token: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.state.lock().unwrap().cards.get(token).cloned())
+        Ok(locked(&self.state).cards.get(token).cloned())
     }
 }
 
@@ -434,7 +433,7 @@ pub struct MemoryLoyalty {
 #[async_trait]
 impl crate::LoyaltyStore for MemoryLoyalty {
     async fn balance(&self, customer_id: &str) -> Result<i64, StoreError> {
-        let entries = self.entries.lock().unwrap();
+        let entries = locked(&self.entries);
         Ok(entries
             .iter()
             .filter(|(customer, _)| customer == customer_id)
@@ -448,7 +447,7 @@ impl crate::LoyaltyStore for MemoryLoyalty {
         limit: usize,
         after: Option<(DateTime<Utc>, String)>,
     ) -> Result<(Vec<airline_loyalty::LedgerEntry>, bool), StoreError> {
-        let entries = self.entries.lock().unwrap();
+        let entries = locked(&self.entries);
         let mut mine: Vec<_> = entries
             .iter()
             .filter(|(customer, _)| customer == customer_id)
@@ -469,22 +468,22 @@ impl crate::LoyaltyStore for MemoryLoyalty {
         &self,
         limit: usize,
     ) -> Result<Vec<crate::store::DeadLetter>, StoreError> {
-        let letters = self.dead_letters.lock().unwrap();
+        let letters = locked(&self.dead_letters);
         Ok(letters.iter().rev().take(limit).cloned().collect())
     }
 
     async fn dead_letter(&self, id: i64) -> Result<Option<crate::store::DeadLetter>, StoreError> {
-        let letters = self.dead_letters.lock().unwrap();
+        let letters = locked(&self.dead_letters);
         Ok(letters.iter().find(|l| l.id == id).cloned())
     }
 
     async fn publish(&self, body: &serde_json::Value) -> Result<(), StoreError> {
-        self.published.lock().unwrap().push(body.clone());
+        locked(&self.published).push(body.clone());
         Ok(())
     }
 
     async fn mark_replayed(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
-        let mut letters = self.dead_letters.lock().unwrap();
+        let mut letters = locked(&self.dead_letters);
         for letter in letters.iter_mut().filter(|l| l.id == id) {
             letter.replayed_at = Some(at);
         }
