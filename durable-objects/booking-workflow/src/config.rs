@@ -13,6 +13,21 @@ pub enum PaymentProviderKind {
     Stripe { secret_key: String },
 }
 
+impl PaymentProviderKind {
+    /// `PAYMENT_PROVIDER` (`sandbox`, the default, or `stripe` with `STRIPE_SECRET_KEY`).
+    pub fn from_env(env: &Env) -> Self {
+        match env.var("PAYMENT_PROVIDER").map(|v| v.to_string()) {
+            Ok(kind) if kind.trim() == "stripe" => PaymentProviderKind::Stripe {
+                secret_key: env
+                    .secret("STRIPE_SECRET_KEY")
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+            },
+            _ => PaymentProviderKind::Sandbox,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct WorkflowConfig {
     /// How long seats stay held while payment runs (`HOLD_TTL_SECONDS`, default 600).
@@ -34,15 +49,7 @@ impl WorkflowConfig {
                 .filter(|n| range.contains(n))
                 .unwrap_or(default)
         };
-        let payments = match env.var("PAYMENT_PROVIDER").map(|v| v.to_string()) {
-            Ok(kind) if kind.trim() == "stripe" => PaymentProviderKind::Stripe {
-                secret_key: env
-                    .secret("STRIPE_SECRET_KEY")
-                    .map(|s| s.to_string())
-                    .unwrap_or_default(),
-            },
-            _ => PaymentProviderKind::Sandbox,
-        };
+        let payments = PaymentProviderKind::from_env(env);
         let first_delay_ms = number("RETRY_FIRST_DELAY_MS", 1_000, 10..=60_000);
         Self {
             hold_ttl: Duration::seconds(number("HOLD_TTL_SECONDS", 600, 1..=86_400)),

@@ -19,7 +19,7 @@ use airline_booking::saga::{Action, CancelRefusal, Saga};
 use chrono::{DateTime, Duration, Utc};
 use worker::{console_error, durable_object, DurableObject, Env, Request, Response, Result, State};
 
-pub use crate::config::WorkflowConfig;
+pub use crate::config::{PaymentProviderKind, WorkflowConfig};
 
 /// Storage key of the booking record (JSON).
 const RECORD_KEY: &str = "booking";
@@ -31,6 +31,8 @@ const WATCHDOG: Duration = Duration::seconds(5);
 pub struct BookingWorkflow {
     state: State,
     env: Env,
+    /// Read from the vars once, when the object starts (they cannot change while it lives).
+    config: WorkflowConfig,
     /// The record as last persisted; loaded on first use.
     record: RefCell<Option<BookingRecord>>,
     loaded: Cell<bool>,
@@ -42,6 +44,7 @@ pub struct BookingWorkflow {
 impl DurableObject for BookingWorkflow {
     fn new(state: State, env: Env) -> Self {
         Self {
+            config: WorkflowConfig::from_env(&env),
             state,
             env,
             record: RefCell::new(None),
@@ -129,8 +132,7 @@ impl BookingWorkflow {
             // The same request again: the same booking, carried on if it is not finished.
             Some(_) => {}
             None => {
-                let config = WorkflowConfig::from_env(&self.env);
-                let saga = Saga::new(plan.created_at + config.deadline, config.retry);
+                let saga = Saga::new(plan.created_at + self.config.deadline, self.config.retry);
                 *self.record.borrow_mut() = Some(BookingRecord::new(plan, saga));
                 self.persist().await?;
             }
@@ -194,7 +196,6 @@ impl BookingWorkflow {
     }
 
     async fn drive_steps(&self) -> Result<()> {
-        let config = WorkflowConfig::from_env(&self.env);
         let storage = self.state.storage();
         // Reading a finished booking must not write anything.
         let mut changed = false;
@@ -238,7 +239,7 @@ impl BookingWorkflow {
                     // Persist "about to run" and arm the watchdog before any effect happens.
                     self.persist().await?;
                     storage.set_alarm(watchdog_at(now)).await?;
-                    let outcome = steps::run(&self.env, &config, &snapshot, step).await;
+                    let outcome = steps::run(&self.env, &self.config, &snapshot, step).await;
                     let finished_at = Utc::now();
                     {
                         let mut guard = self.record.borrow_mut();
@@ -259,6 +260,35 @@ impl BookingWorkflow {
             }
         }
     }
+}
+
+/// Sends one JSON request to the Durable Object named `name` in the `binding` namespace and
+/// reads its JSON reply; any answer but 200 is an error. The Worker and the saga both talk
+/// to objects this way.
+pub async fn call_object<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
+    env: &Env,
+    binding: &str,
+    name: &str,
+    message: &Q,
+) -> Result<A> {
+    let stub = env
+        .durable_object(binding)?
+        .id_from_name(name)?
+        .get_stub()?;
+    let mut init = worker::RequestInit::new();
+    init.with_method(worker::Method::Post).with_body(Some(
+        worker::wasm_bindgen::JsValue::from_str(&serde_json::to_string(message)?),
+    ));
+    let request = Request::new_with_init("https://object/", &init)?;
+    let mut response = stub.fetch_with_request(request).await?;
+    if response.status_code() != 200 {
+        let text = response.text().await.unwrap_or_default();
+        return Err(worker::Error::RustError(format!(
+            "{binding}/{name} answered {}: {text}",
+            response.status_code()
+        )));
+    }
+    response.json::<A>().await
 }
 
 fn watchdog_at(now: DateTime<Utc>) -> DateTime<Utc> {

@@ -11,8 +11,7 @@ use airline_booking::reference;
 use airline_booking::saga::{BookingStatus, Failure, Step, StepResult};
 use airline_domain::{Currency, Money};
 use chrono::Utc;
-use worker::wasm_bindgen::JsValue;
-use worker::{Env, Method, Request, RequestInit};
+use worker::Env;
 
 use crate::config::WorkflowConfig;
 use crate::payments::Provider;
@@ -90,26 +89,9 @@ async fn inventory_call(
     flight_id: &str,
     message: &InventoryRequest,
 ) -> Result<InventoryReply, String> {
-    let call = async {
-        let stub = env
-            .durable_object(INVENTORY)?
-            .id_from_name(flight_id)?
-            .get_stub()?;
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_body(Some(JsValue::from_str(&serde_json::to_string(message)?)));
-        let request = Request::new_with_init("https://inventory/", &init)?;
-        let mut response = stub.fetch_with_request(request).await?;
-        if response.status_code() != 200 {
-            let text = response.text().await.unwrap_or_default();
-            return Err(worker::Error::RustError(format!(
-                "inventory answered {}: {text}",
-                response.status_code()
-            )));
-        }
-        response.json::<InventoryReply>().await
-    };
-    call.await.map_err(|e| e.to_string())
+    crate::call_object(env, INVENTORY, flight_id, message)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn hold_seats(env: &Env, config: &WorkflowConfig, record: &BookingRecord) -> StepOutcome {

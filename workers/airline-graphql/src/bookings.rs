@@ -58,6 +58,23 @@ impl RequestContext {
     }
 }
 
+impl RequestContext {
+    /// Whose data a request reads: the viewer's own, or (admins only) the customer named.
+    /// A customer naming someone else gets NOT_FOUND, never FORBIDDEN: ids do not leak.
+    pub(crate) fn customer_in_view(&self, named: Option<ID>) -> Result<String> {
+        let principal = self.signed_in()?;
+        match named {
+            Some(id) if *id != principal.account_id => {
+                if principal.role != Role::Admin {
+                    return Err(not_found(format_args!("customer {}", id.as_str())));
+                }
+                Ok(id.to_string())
+            }
+            _ => Ok(principal.account_id.clone()),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct BookingQuery;
 
@@ -96,16 +113,7 @@ impl BookingQuery {
         #[graphql(desc = "Admins only: whose bookings.")] customer_id: Option<ID>,
     ) -> Result<BookingConnection> {
         let request = RequestContext::of(ctx)?;
-        let principal = request.signed_in()?;
-        let customer = match customer_id {
-            Some(id) if *id != principal.account_id => {
-                if principal.role != Role::Admin {
-                    return Err(not_found(format_args!("customer {}", id.as_str())));
-                }
-                id.to_string()
-            }
-            _ => principal.account_id.clone(),
-        };
+        let customer = request.customer_in_view(customer_id)?;
         let limit = first.unwrap_or(20);
         if !(1..=MAX_PAGE).contains(&limit) {
             return Err(bad_input(InputError::new(

@@ -2,7 +2,6 @@
 //! for an admin), and the admin tools around the event queue: the dead letters, replaying
 //! one (optionally corrected), and publishing an event by hand.
 
-use airline_auth::Role;
 use airline_domain::InputError;
 use airline_loyalty::{LedgerEntry, LoyaltySummary};
 use async_graphql::connection::PageInfo;
@@ -31,16 +30,7 @@ impl LoyaltyQuery {
     /// Your points and tier; admins may name any customer. Anyone else's id is NOT_FOUND.
     async fn loyalty(&self, ctx: &Context<'_>, customer_id: Option<ID>) -> Result<Loyalty> {
         let request = RequestContext::of(ctx)?;
-        let principal = request.signed_in()?;
-        let customer = match customer_id {
-            Some(id) if *id != principal.account_id => {
-                if principal.role != Role::Admin {
-                    return Err(not_found(format_args!("customer {}", id.as_str())));
-                }
-                id.to_string()
-            }
-            _ => principal.account_id.clone(),
-        };
+        let customer = request.customer_in_view(customer_id)?;
         let balance = request
             .loyalty
             .balance(&customer)

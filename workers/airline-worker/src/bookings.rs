@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use worker::send::SendFuture;
 use worker::wasm_bindgen::JsValue;
-use worker::{Env, Method, Request, RequestInit};
+use worker::Env;
 
 use crate::d1::{utc_text, D1Store};
 
@@ -30,9 +30,9 @@ pub struct EdgeBookings {
 
 impl EdgeBookings {
     pub fn new(env: &Env, store: std::sync::Arc<D1Store>) -> Self {
-        let mode = match env.var("PAYMENT_PROVIDER").map(|v| v.to_string()) {
-            Ok(kind) if kind.trim() == "stripe" => PaymentMode::Stripe,
-            _ => PaymentMode::Sandbox,
+        let mode = match booking_workflow::PaymentProviderKind::from_env(env) {
+            booking_workflow::PaymentProviderKind::Stripe { .. } => PaymentMode::Stripe,
+            booking_workflow::PaymentProviderKind::Sandbox => PaymentMode::Sandbox,
         };
         Self {
             env: env.clone(),
@@ -48,30 +48,11 @@ impl EdgeBookings {
         name: &str,
         message: &Q,
     ) -> Result<A, StoreError> {
-        let what = format!("{namespace}/{name}");
-        let result = async {
-            let stub = self
-                .env
-                .durable_object(namespace)?
-                .id_from_name(name)?
-                .get_stub()?;
-            let mut init = RequestInit::new();
-            init.with_method(Method::Post)
-                .with_body(Some(JsValue::from_str(&serde_json::to_string(message)?)));
-            let request = Request::new_with_init("https://object/", &init)?;
-            let mut response = stub.fetch_with_request(request).await?;
-            if response.status_code() != 200 {
-                let text = response.text().await.unwrap_or_default();
-                return Err(worker::Error::RustError(format!(
-                    "answered {}: {text}",
-                    response.status_code()
-                )));
-            }
-            response.json::<A>().await
-        };
-        SendFuture::new(result)
-            .await
-            .map_err(|e| self.store.fail(&what, e))
+        SendFuture::new(booking_workflow::call_object(
+            &self.env, namespace, name, message,
+        ))
+        .await
+        .map_err(|e| self.store.fail(&format!("{namespace}/{name}"), e))
     }
 }
 
