@@ -178,12 +178,22 @@ pub fn price(
     inbound: Option<&Flight>,
     passengers: usize,
 ) -> Result<Money, InputError> {
+    party_total(outbound.fare, inbound.map(|flight| flight.fare), passengers)
+}
+
+/// What a party pays for these fares: each fare times the party, the return converted to
+/// the outbound fare's currency at the reference rates. Public so the web app's price
+/// summary shows exactly the amount the booking will charge.
+pub fn party_total(
+    outbound: Money,
+    inbound: Option<Money>,
+    passengers: usize,
+) -> Result<Money, InputError> {
     let too_large = || InputError::new("passengers", "the total is too large");
     let count = u32::try_from(passengers).map_err(|_| too_large())?;
-    let mut total = outbound.fare.times(count).ok_or_else(too_large)?;
+    let mut total = outbound.times(count).ok_or_else(too_large)?;
     if let Some(inbound) = inbound {
         let leg = inbound
-            .fare
             .times(count)
             .and_then(|m| m.convert_to(total.currency()))
             .ok_or_else(|| {
@@ -273,8 +283,9 @@ fn check_passengers(
 }
 
 /// Names as on a passport: letters of any script, spaces, hyphens, apostrophes and dots,
-/// 1 to 50 characters, trimmed and with inner runs of spaces collapsed.
-fn check_name(field: &'static str, text: &str) -> Result<String, InputError> {
+/// 1 to 50 characters, trimmed and with inner runs of spaces collapsed. Public so the web
+/// app checks a name as it is typed with the very rule the booking applies.
+pub fn check_name(field: &'static str, text: &str) -> Result<String, InputError> {
     let name = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let length = name.chars().count();
     if length == 0 || length > 50 {
@@ -290,7 +301,8 @@ fn check_name(field: &'static str, text: &str) -> Result<String, InputError> {
     Ok(name)
 }
 
-fn check_birth_date(text: &str, today: NaiveDate) -> Result<NaiveDate, InputError> {
+/// A passenger's birth date: a real date, not in the future, at most 120 years ago.
+pub fn check_birth_date(text: &str, today: NaiveDate) -> Result<NaiveDate, InputError> {
     const FIELD: &str = "passengers.dateOfBirth";
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| InputError::new(FIELD, format!("`{text}` is not a date (YYYY-MM-DD)")))?;
