@@ -12,8 +12,8 @@ mod server;
 pub use customer::{nonce, Customer, PASSWORD};
 
 pub use server::{
-    DevServer, HttpResponse, ServerOptions, TEST_AUDIENCE, TEST_ISSUER, TEST_SERVICE_KEY_ID,
-    TEST_SERVICE_SECRET, TEST_SIGNING_KEYS,
+    workspace_root, DevServer, HttpResponse, ServerOptions, TEST_AUDIENCE, TEST_ISSUER,
+    TEST_SERVICE_KEY_ID, TEST_SERVICE_SECRET, TEST_SIGNING_KEYS,
 };
 
 use std::sync::Arc;

@@ -89,6 +89,7 @@ impl DevServer {
     /// Migrates and seeds a fresh local D1, starts `wrangler dev` on a free port and
     /// waits until `/healthz` answers 200.
     pub fn start(options: ServerOptions) -> Result<Self, String> {
+        check_web_app_built(&workspace_root())?;
         let state = tempfile::Builder::new()
             .prefix("airline-e2e-")
             .tempdir()
@@ -427,6 +428,21 @@ fn spawn_wrangler_dev(
         .map_err(|e| format!("spawn wrangler dev: {e}"))
 }
 
+/// wrangler dev serves the web app from web/dist (`[assets]` in wrangler.toml) and will
+/// not start without it: say what to run rather than leave a wrangler stack trace.
+fn check_web_app_built(root: &Path) -> Result<(), String> {
+    let index = root.join("web/dist/index.html");
+    if index.is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} is missing: the Worker serves the web app from web/dist; run \
+             scripts/build-web.sh (scripts/build.sh runs it too) first",
+            index.display()
+        ))
+    }
+}
+
 /// The repository root (this crate lives in `tests/`).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -483,4 +499,20 @@ fn free_port() -> Result<u16, String> {
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())
         .map_err(|e| format!("no free port: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_web_build_is_explained() {
+        let root = tempfile::tempdir().unwrap();
+        let error = check_web_app_built(root.path()).unwrap_err();
+        assert!(error.contains("web/dist/index.html is missing"), "{error}");
+        assert!(error.contains("run scripts/build-web.sh"), "{error}");
+        std::fs::create_dir_all(root.path().join("web/dist")).unwrap();
+        std::fs::write(root.path().join("web/dist/index.html"), "<!doctype html>").unwrap();
+        assert_eq!(check_web_app_built(root.path()), Ok(()));
+    }
 }

@@ -193,10 +193,7 @@ fn token_attacks_are_unauthenticated(server: &DevServer) -> Result<(), Failed> {
         account_id: account["account"]["id"].as_str().unwrap().to_owned(),
         role: Role::Customer,
     };
-    let settings = TokenSettings {
-        issuer: TEST_ISSUER.into(),
-        audience: TEST_AUDIENCE.into(),
-    };
+    let settings = TokenSettings::new(TEST_ISSUER, TEST_AUDIENCE);
     let ring = KeyRing::parse(TEST_SIGNING_KEYS).unwrap();
     let now = Utc::now();
     let mint = |ring: &KeyRing, settings: &TokenSettings, at| {

@@ -507,9 +507,11 @@ fn http_rules_are_enforced(server: &DevServer) -> Result<(), Failed> {
         405,
         "METHOD_NOT_ALLOWED",
     )?;
+    // A path under one the Worker owns (wrangler.toml's run_worker_first) that it does not
+    // serve; any other path is the web app's, answered by the static assets (web_edge).
     check(
         "unknown path",
-        send("GET", "/nowhere", &[], b""),
+        send("GET", "/auth/nowhere", &[], b""),
         404,
         "NOT_FOUND",
     )?;

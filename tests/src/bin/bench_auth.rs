@@ -19,10 +19,7 @@ fn main() {
 
     // Native verification, for scale: the same code the Worker runs, compiled for x86.
     let ring = KeyRing::parse(TEST_SIGNING_KEYS).unwrap();
-    let settings = TokenSettings {
-        issuer: TEST_ISSUER.into(),
-        audience: TEST_AUDIENCE.into(),
-    };
+    let settings = TokenSettings::new(TEST_ISSUER, TEST_AUDIENCE);
     let principal = Principal {
         account_id: "acct_bench".into(),
         role: Role::Customer,

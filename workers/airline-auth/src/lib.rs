@@ -19,7 +19,9 @@ pub use external::ExternalIssuer;
 pub use password::{DisplayName, PasswordHash, PasswordPolicyError};
 pub use refresh::{RefreshToken, RefreshTokenHash};
 pub use throttle::{SignInThrottle, ThrottleState};
-pub use tokens::{AccessToken, KeyRing, Principal, Role, TokenError, TokenSettings};
+pub use tokens::{
+    AccessToken, AccessTokenLifetime, KeyRing, Principal, Role, TokenError, TokenSettings,
+};
 
 /// `n` bytes from the platform's CSPRNG (crypto.getRandomValues in a Worker).
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], getrandom::Error> {

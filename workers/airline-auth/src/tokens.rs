@@ -16,8 +16,13 @@ use jwt_compact::alg::Ed25519;
 use jwt_compact::{AlgorithmExt as _, Claims, Header, TimeOptions, Token, UntrustedToken};
 use serde::{Deserialize, Serialize};
 
-/// How long an access token lives; refresh tokens carry the session beyond it.
+/// How long an access token lives unless configured otherwise; refresh tokens carry the
+/// session beyond it.
 pub const ACCESS_TOKEN_TTL_MINUTES: i64 = 15;
+/// The lifetimes a deployment may configure, in seconds. Below 5 s a token could expire
+/// on its way to the API; beyond a day a stolen token stays useful too long, since access
+/// tokens cannot be revoked (signing out only ends the refresh token).
+pub const ACCESS_TOKEN_TTL_RANGE_SECONDS: std::ops::RangeInclusive<i64> = 5..=86_400;
 /// Clock skew tolerated between whoever signed and whoever checks.
 pub const LEEWAY_SECONDS: i64 = 30;
 const ALGORITHM: &str = "EdDSA";
@@ -89,7 +94,7 @@ impl fmt::Display for TokenError {
 /// Ed25519 keys by id: the first signs, all verify. Parsed from the `JWT_SIGNING_KEYS`
 /// secret: `kid:base64url(32-byte seed)` entries separated by commas, newest first.
 /// Rotating = prepend a new entry, and drop the oldest once its tokens have expired
-/// (15 minutes later).
+/// (one access-token lifetime later: 15 minutes by default).
 pub struct KeyRing {
     keys: Vec<(String, SigningKey)>,
 }
@@ -144,11 +149,62 @@ impl KeyRing {
     }
 }
 
-/// Where tokens come from and who they are for.
+/// Where tokens come from, who they are for, and how long they live.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenSettings {
     pub issuer: String,
     pub audience: String,
+    pub access_lifetime: AccessTokenLifetime,
+}
+
+impl TokenSettings {
+    /// Settings with the default access-token lifetime.
+    pub fn new(issuer: impl Into<String>, audience: impl Into<String>) -> Self {
+        Self {
+            issuer: issuer.into(),
+            audience: audience.into(),
+            access_lifetime: AccessTokenLifetime::default(),
+        }
+    }
+}
+
+/// How long an issued access token is valid: [`ACCESS_TOKEN_TTL_MINUTES`] unless the
+/// deployment sets a number of seconds in [`ACCESS_TOKEN_TTL_RANGE_SECONDS`] (browser
+/// tests use a few seconds to see sessions refresh).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessTokenLifetime(Duration);
+
+impl AccessTokenLifetime {
+    pub fn from_seconds(seconds: i64) -> Result<Self, String> {
+        if ACCESS_TOKEN_TTL_RANGE_SECONDS.contains(&seconds) {
+            Ok(Self(Duration::seconds(seconds)))
+        } else {
+            Err(format!(
+                "an access token lifetime of {seconds} s is outside {}..={} s",
+                ACCESS_TOKEN_TTL_RANGE_SECONDS.start(),
+                ACCESS_TOKEN_TTL_RANGE_SECONDS.end()
+            ))
+        }
+    }
+
+    /// Parses a configured number of seconds, e.g. `"900"`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let seconds = text
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| format!("`{text}` is not a whole number of seconds"))?;
+        Self::from_seconds(seconds)
+    }
+
+    pub fn duration(self) -> Duration {
+        self.0
+    }
+}
+
+impl Default for AccessTokenLifetime {
+    fn default() -> Self {
+        Self(Duration::minutes(ACCESS_TOKEN_TTL_MINUTES))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -183,7 +239,7 @@ impl KeyRing {
             aud: settings.audience.clone(),
             jti,
         })
-        .set_duration_and_issuance(&options, Duration::minutes(ACCESS_TOKEN_TTL_MINUTES))
+        .set_duration_and_issuance(&options, settings.access_lifetime.duration())
         .set_not_before(now);
         let (kid, key) = self.current();
         let header = Header::empty().with_key_id(kid).with_token_type("JWT");
@@ -192,7 +248,7 @@ impl KeyRing {
             .map_err(|e| e.to_string())?;
         Ok(AccessToken {
             token,
-            expires_at: now + Duration::minutes(ACCESS_TOKEN_TTL_MINUTES),
+            expires_at: now + settings.access_lifetime.duration(),
         })
     }
 
@@ -261,10 +317,7 @@ mod tests {
     use jwt_compact::alg::{Hs256, Hs256Key};
 
     fn settings() -> TokenSettings {
-        TokenSettings {
-            issuer: "https://airline.example".into(),
-            audience: "airline-api".into(),
-        }
+        TokenSettings::new("https://airline.example", "airline-api")
     }
 
     fn ring(entries: &[&str]) -> KeyRing {
@@ -445,6 +498,50 @@ mod tests {
                 keys.verify(&settings(), garbage, now()).is_err(),
                 "{garbage}"
             );
+        }
+    }
+
+    #[test]
+    fn a_configured_lifetime_sets_expiry_and_is_enforced() {
+        let keys = ring(&[K1]);
+        let short = TokenSettings {
+            access_lifetime: AccessTokenLifetime::parse(" 20 ").unwrap(),
+            ..settings()
+        };
+        let token = keys.issue(&short, &alice(), now()).unwrap();
+        assert_eq!(token.expires_at, now() + Duration::seconds(20));
+        let claims = UntrustedToken::new(&token.token)
+            .unwrap()
+            .deserialize_claims_unchecked::<AccessClaims>()
+            .unwrap();
+        assert_eq!(
+            claims.expiration.map(|exp| exp.timestamp()),
+            Some((now() + Duration::seconds(20)).timestamp())
+        );
+        // Valid until its expiry plus the leeway, refused after.
+        let within_leeway = now() + Duration::seconds(20 + LEEWAY_SECONDS - 1);
+        assert!(keys.verify(&short, &token.token, within_leeway).is_ok());
+        let after = now() + Duration::seconds(20 + LEEWAY_SECONDS + 1);
+        assert_eq!(
+            keys.verify(&short, &token.token, after),
+            Err(TokenError::Expired)
+        );
+    }
+
+    #[test]
+    fn lifetimes_outside_the_range_are_refused() {
+        assert_eq!(
+            AccessTokenLifetime::default().duration(),
+            Duration::minutes(15)
+        );
+        assert_eq!(
+            AccessTokenLifetime::parse("900"),
+            Ok(AccessTokenLifetime::default())
+        );
+        assert!(AccessTokenLifetime::parse("5").is_ok());
+        assert!(AccessTokenLifetime::parse("86400").is_ok());
+        for bad in ["4", "0", "-900", "86401", "", "15m", "9e2", "900.5"] {
+            assert!(AccessTokenLifetime::parse(bad).is_err(), "{bad:?}");
         }
     }
 

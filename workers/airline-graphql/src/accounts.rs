@@ -327,7 +327,8 @@ fn hex(bytes: &[u8]) -> String {
 /// A signed-in session.
 #[derive(SimpleObject)]
 pub struct Session {
-    /// Send as `Authorization: Bearer <accessToken>`; valid for 15 minutes.
+    /// Send as `Authorization: Bearer <accessToken>`; valid until `expiresAt` (15 minutes
+    /// unless the deployment configures another lifetime).
     access_token: String,
     /// When the access token expires, RFC 3339 UTC.
     expires_at: String,

@@ -1,6 +1,7 @@
-//! The HTTP rules around `/graphql`: which requests are accepted, how large they may be,
-//! which origins may call from a browser, and how every answer is shaped. Pure functions,
-//! so the Worker applies them and native tests pin them.
+//! The HTTP rules around the API and the web app: which requests `/graphql` accepts, how
+//! large they may be, which origins may call from a browser, how every answer is shaped,
+//! the security headers on what the Worker serves, and which static files it checks itself.
+//! Pure functions and constants, so the Worker applies them and native tests pin them.
 
 use serde_json::json;
 
@@ -206,6 +207,106 @@ impl CorsPolicy {
     }
 }
 
+/// The one place the Content-Security-Policy is written: the Worker's own HTML (GraphiQL)
+/// and the web app differ only in `script-src`. Fonts may be `data:` URIs because
+/// GraphiQL's stylesheet embeds its fonts that way. Styles may not be inline: checked in
+/// Chromium, GraphiQL 3.8.3 renders, runs queries and opens its dialogs under
+/// `style-src 'self'`; the one thing refused is the `<style>` its dialogs inject to stop
+/// the page behind them scrolling, and the GraphiQL page never scrolls (it is exactly one
+/// window high), so `'unsafe-inline'` would buy nothing.
+macro_rules! content_security_policy {
+    ($script_src:literal) => {
+        concat!(
+            "default-src 'self'; script-src ",
+            $script_src,
+            "; style-src 'self'; img-src 'self' data:; font-src 'self' data:; ",
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; ",
+            "frame-ancestors 'none'"
+        )
+    };
+}
+
+/// The policy on HTML the Worker renders (GraphiQL): scripts and styles from this origin
+/// only, so an injected `<script>` or inline handler cannot run.
+pub const CONTENT_SECURITY_POLICY: &str = content_security_policy!("'self'");
+/// The web app's policy (written to its `_headers` by the web build): the same plus
+/// `'wasm-unsafe-eval'`, which compiling its WebAssembly needs; it allows no JavaScript
+/// `eval`.
+pub const APP_CONTENT_SECURITY_POLICY: &str = content_security_policy!("'self' 'wasm-unsafe-eval'");
+
+/// Never guess a type from the bytes: a JSON error echoing input is not HTML.
+pub const NOSNIFF: (&str, &str) = ("X-Content-Type-Options", "nosniff");
+
+/// Headers on every HTML page the Worker serves. HSTS tells browsers to use HTTPS only for
+/// two years; they ignore it over plain HTTP, so local development is unaffected.
+pub const SECURITY_HEADERS: [(&str, &str); 5] = [
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    NOSNIFF,
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    (
+        "Strict-Transport-Security",
+        "max-age=63072000; includeSubDomains",
+    ),
+    ("X-Frame-Options", "DENY"),
+];
+
+/// The name under which [`APP_CONTENT_SECURITY_POLICY`] appears in
+/// [`security_headers_file`] (not a real header: the web build writes its value as the
+/// app's `Content-Security-Policy`).
+pub const APP_CSP_LINE: &str = "Content-Security-Policy-App";
+
+/// The security headers as `Name: value` lines, with the app's policy as its own line:
+/// the text of the checked-in `workers/airline-worker/src/security-headers.txt`, from
+/// which the web build writes the same headers into the static assets' `_headers`.
+pub fn security_headers_file() -> String {
+    let mut lines: Vec<String> = SECURITY_HEADERS
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\n"))
+        .collect();
+    lines.insert(
+        1,
+        format!("{APP_CSP_LINE}: {APP_CONTENT_SECURITY_POLICY}\n"),
+    );
+    lines.concat()
+}
+
+/// Every path the Worker answers before the static assets are consulted, exactly as
+/// wrangler.toml's `[assets] run_worker_first` lists them (a native test compares). Any
+/// other path is the web app's: a file, or `index.html` for its client-side routes.
+pub const WORKER_FIRST_PATHS: [&str; 6] = [
+    "/graphql",
+    "/healthz",
+    "/loyalty/*",
+    "/auth/*",
+    "/assets/*",
+    "/graphiql/*",
+];
+
+/// Static files the Worker fetches from the assets itself. Left to the assets, a missing
+/// one would be answered with `index.html` and 200 (the single-page-app fallback), so a
+/// page still running an older deploy would get HTML for its script, a MIME error instead
+/// of a 404 it can recover from.
+pub const CHECKED_ASSET_PREFIXES: [&str; 2] = ["/assets/", "/graphiql/"];
+
+pub fn is_checked_asset(path: &str) -> bool {
+    CHECKED_ASSET_PREFIXES
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
+
+/// Whether the assets' answer for a checked asset path is that file. HTML is never one
+/// of them, so HTML is the fallback standing in for a missing file. 304 passes: the
+/// browser's copy is still current.
+pub fn asset_found(status: u16, content_type: Option<&str>) -> bool {
+    let html = content_type.is_some_and(|value| {
+        value
+            .split(';')
+            .next()
+            .is_some_and(|media| media.trim().eq_ignore_ascii_case("text/html"))
+    });
+    ((200..300).contains(&status) || status == 304) && !html
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,5 +411,61 @@ mod tests {
         );
 
         assert!(CorsPolicy::parse("*").allows("https://anyone.example"));
+    }
+
+    #[test]
+    fn the_two_policies_differ_only_in_script_src() {
+        assert_eq!(
+            APP_CONTENT_SECURITY_POLICY.replace(" 'wasm-unsafe-eval'", ""),
+            CONTENT_SECURITY_POLICY
+        );
+        for directive in [
+            "default-src 'self'",
+            "script-src 'self';",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+            "connect-src 'self'",
+        ] {
+            assert!(CONTENT_SECURITY_POLICY.contains(directive), "{directive}");
+        }
+        for loose in ["unsafe-inline", "unsafe-eval'", "*", "http:", "https:"] {
+            assert!(!CONTENT_SECURITY_POLICY.contains(loose), "{loose}");
+        }
+    }
+
+    #[test]
+    fn the_header_file_lists_every_header_once_and_the_app_policy() {
+        let file = security_headers_file();
+        let lines: Vec<(&str, &str)> = file
+            .lines()
+            .map(|line| line.split_once(": ").unwrap())
+            .collect();
+        assert_eq!(lines.len(), SECURITY_HEADERS.len() + 1);
+        for (name, value) in SECURITY_HEADERS {
+            assert!(lines.contains(&(name, value)), "{name}");
+        }
+        assert!(lines.contains(&(APP_CSP_LINE, APP_CONTENT_SECURITY_POLICY)));
+    }
+
+    #[test]
+    fn only_real_files_count_as_found_assets() {
+        assert!(asset_found(200, Some("application/javascript")));
+        assert!(asset_found(200, Some("application/wasm")));
+        assert!(asset_found(200, Some("text/css; charset=utf-8")));
+        assert!(asset_found(304, None));
+        // The single-page-app fallback: index.html for a missing file.
+        assert!(!asset_found(200, Some("text/html; charset=utf-8")));
+        assert!(!asset_found(200, Some("Text/HTML")));
+        assert!(!asset_found(404, Some("text/plain")));
+        assert!(!asset_found(405, None));
+        assert!(!asset_found(500, Some("application/javascript")));
+
+        assert!(is_checked_asset("/assets/app-0123.js"));
+        assert!(is_checked_asset("/graphiql/graphiql.min.js"));
+        for other in ["/", "/assets", "/graphiql", "/search", "/assetsx/a.js"] {
+            assert!(!is_checked_asset(other), "{other}");
+        }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod auth_endpoints;
 pub mod bookings;
 pub mod catalog;
 pub mod error;

@@ -170,10 +170,7 @@ pub fn test_auth_config() -> crate::AuthConfig {
     crate::AuthConfig {
         keys: airline_auth::KeyRing::parse(TEST_KEY)
             .unwrap_or_else(|e| unreachable!("the fixed test key parses: {e}")),
-        tokens: airline_auth::TokenSettings {
-            issuer: "https://airline.test".into(),
-            audience: "airline-api".into(),
-        },
+        tokens: airline_auth::TokenSettings::new("https://airline.test", "airline-api"),
         throttle: SignInThrottle::default(),
         password_iterations: 1_000,
         external: None,

@@ -4,8 +4,8 @@
 use std::sync::{Arc, OnceLock};
 
 use airline_auth::password::PBKDF2_ITERATIONS;
-use airline_auth::{ExternalIssuer, KeyRing, SignInThrottle, TokenSettings};
-use airline_graphql::http::{self, CorsPolicy, Rejection};
+use airline_auth::{AccessTokenLifetime, ExternalIssuer, KeyRing, SignInThrottle, TokenSettings};
+use airline_graphql::http::{self, CorsPolicy, Rejection, NOSNIFF, SECURITY_HEADERS};
 use airline_graphql::{ApiSchema, AuthConfig, RequestContext, Viewer};
 use worker::{console_error, Env, Headers, Request, Response, Result};
 
@@ -23,6 +23,8 @@ const GRAPHIQL_HTML: &str = include_str!("graphiql.html");
 const SIGNING_KEYS_SECRET: &str = "JWT_SIGNING_KEYS";
 const ISSUER_VAR: &str = "JWT_ISSUER";
 const AUDIENCE_VAR: &str = "JWT_AUDIENCE";
+/// Seconds an access token is valid; unset or empty means the default (15 minutes).
+const ACCESS_TTL_VAR: &str = "ACCESS_TOKEN_TTL_SECONDS";
 /// Optional external OpenID Connect issuer: its `iss`, the `aud` to require, its JWKS
 /// document (JSON), the claim holding group names, and the group that means admin.
 const OIDC_ISSUER_VAR: &str = "OIDC_ISSUER";
@@ -72,11 +74,18 @@ fn auth_config(env: &Env) -> std::result::Result<Arc<AuthConfig>, String> {
             }
             _ => None,
         };
+        let access_lifetime = match var(ACCESS_TTL_VAR, "").trim() {
+            "" => AccessTokenLifetime::default(),
+            seconds => {
+                AccessTokenLifetime::parse(seconds).map_err(|e| format!("{ACCESS_TTL_VAR}: {e}"))?
+            }
+        };
         Ok(Arc::new(AuthConfig {
             keys: KeyRing::parse(&keys).map_err(|e| format!("{SIGNING_KEYS_SECRET}: {e}"))?,
             tokens: TokenSettings {
                 issuer: var(ISSUER_VAR, "edge-airline"),
                 audience: var(AUDIENCE_VAR, "edge-airline-api"),
+                access_lifetime,
             },
             throttle: SignInThrottle::default(),
             password_iterations: PBKDF2_ITERATIONS,
@@ -118,17 +127,35 @@ pub async fn graphql(mut request: Request, env: &Env, id: &RequestId) -> Result<
         Ok(parsed) => parsed,
         Err(rejection) => return rejected(&rejection, id, cors),
     };
-    let auth = match auth_config(env) {
-        Ok(auth) => auth,
-        Err(problem) => {
-            console_error!("[{}] misconfigured: {problem}", id.as_str());
-            return json(503, &Rejection::Misconfigured.body(id.as_str()), cors);
-        }
+    let context = match request_context(env, id, authorization.as_deref()) {
+        Ok(context) => context,
+        Err(rejection) => return rejected(&rejection, id, cors),
     };
+    let response = execute(graphql_request, context).await;
+    json(200, &http::response_body(&response), cors)
+}
+
+/// What every GraphQL execution of this request gets: the D1 stores, the Durable Object
+/// and queue adapters, the identity settings, the caller (from `Authorization`, when
+/// given) and one clock reading. `/graphql` and the `/auth/*` endpoints both build it
+/// here, so a session endpoint runs its mutation exactly as `/graphql` would.
+pub fn request_context(
+    env: &Env,
+    id: &RequestId,
+    authorization: Option<&str>,
+) -> std::result::Result<RequestContext, Rejection> {
+    let misconfigured = |problem: String| {
+        console_error!("[{}] misconfigured: {problem}", id.as_str());
+        Rejection::Misconfigured
+    };
+    let auth = auth_config(env).map_err(misconfigured)?;
+    let database = env
+        .d1(DATABASE)
+        .map_err(|e| misconfigured(format!("the {DATABASE} binding: {e}")))?;
     let now = chrono::Utc::now();
-    let viewer = Viewer::from_authorization(authorization.as_deref(), &auth, now);
-    let store = Arc::new(D1Store::new(env.d1(DATABASE)?, id.as_str()));
-    let context = RequestContext {
+    let viewer = Viewer::from_authorization(authorization, &auth, now);
+    let store = Arc::new(D1Store::new(database, id.as_str()));
+    Ok(RequestContext {
         store: store.clone(),
         accounts: store.clone(),
         schedule: store.clone(),
@@ -139,9 +166,15 @@ pub async fn graphql(mut request: Request, env: &Env, id: &RequestId) -> Result<
         viewer,
         now,
         request_id: id.as_str().to_owned(),
-    };
-    let response = airline_graphql::execute(schema(), graphql_request, context).await;
-    json(200, &http::response_body(&response), cors)
+    })
+}
+
+/// Runs one GraphQL request against the API's schema.
+pub async fn execute(
+    request: async_graphql::Request,
+    context: RequestContext,
+) -> async_graphql::Response {
+    airline_graphql::execute(schema(), request, context).await
 }
 
 pub fn graphiql(request: &Request, id: &RequestId) -> Result<Response> {
@@ -154,7 +187,11 @@ pub fn graphiql(request: &Request, id: &RequestId) -> Result<Response> {
         return rejected(&Rejection::MethodNotAllowed, id, Vec::new());
     }
     let mut response = Response::from_html(GRAPHIQL_HTML)?;
-    response.headers_mut().set("Cache-Control", "no-cache")?;
+    let headers = response.headers_mut();
+    headers.set("Cache-Control", "no-cache")?;
+    for (name, value) in SECURITY_HEADERS {
+        headers.set(name, value)?;
+    }
     Ok(response)
 }
 
@@ -200,16 +237,17 @@ fn rejected(
     json(rejection.status(), &rejection.body(id.as_str()), cors)
 }
 
-fn json(status: u16, body: &str, extra: Vec<(&'static str, String)>) -> Result<Response> {
+pub fn json(status: u16, body: &str, extra: Vec<(&'static str, String)>) -> Result<Response> {
     let mut response = Response::ok(body)?.with_status(status);
     let headers = response.headers_mut();
     headers.set("Content-Type", "application/json; charset=utf-8")?;
     headers.set("Cache-Control", "no-store")?;
+    headers.set(NOSNIFF.0, NOSNIFF.1)?;
     set_all(headers, &extra)?;
     Ok(response)
 }
 
-fn set_all(headers: &mut Headers, pairs: &[(&'static str, String)]) -> Result<()> {
+pub fn set_all(headers: &mut Headers, pairs: &[(&'static str, String)]) -> Result<()> {
     for (name, value) in pairs {
         headers.set(name, value)?;
     }

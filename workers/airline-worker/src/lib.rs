@@ -1,8 +1,12 @@
 //! The deployable Worker: a thin adapter from HTTP and bindings to the airline's API.
 //!
 //! Routing reads as a table of contents; everything with rules in it (the API, the HTTP
-//! limits, CORS, the domain) lives in plain library crates tested natively.
+//! limits, CORS, sessions, security headers, the domain) lives in plain library crates
+//! tested natively. Only the paths wrangler.toml's `run_worker_first` lists reach this
+//! router; every other path is the web app's, served from the static assets directly.
 
+mod assets;
+mod auth;
 mod bookings;
 mod d1;
 mod d1_accounts;
@@ -12,6 +16,8 @@ mod handlers;
 mod loyalty;
 mod webcrypto;
 
+use airline_graphql::auth_endpoints;
+use airline_graphql::http::is_checked_asset;
 use worker::{event, Context, Env, MessageBatch, Method, Request, Response, Result};
 
 // The Durable Object classes wrangler.toml binds must be exported by this Worker.
@@ -37,6 +43,12 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
         (Method::Get, "/healthz") => handlers::health(&env, &request_id).await,
         (Method::Get, p) if p.starts_with("/loyalty/") => {
             loyalty::rest_summary(&request, &env, &p["/loyalty/".len()..]).await
+        }
+        (_, p) if p.starts_with(auth_endpoints::PREFIX) => {
+            auth::endpoint(request, &env, &request_id, p).await
+        }
+        (Method::Get | Method::Head, p) if is_checked_asset(p) => {
+            assets::serve(request, &env).await
         }
         _ => handlers::not_found(&request_id),
     };

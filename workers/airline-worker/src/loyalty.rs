@@ -3,6 +3,7 @@
 //! other services call.
 
 use airline_booking::events::BookingEvent;
+use airline_graphql::http::NOSNIFF;
 use airline_graphql::store::DeadLetter;
 use airline_graphql::{LoyaltyStore, StoreError};
 use airline_loyalty::signing::{
@@ -396,6 +397,8 @@ pub async fn rest_summary(request: &Request, env: &Env, customer_id: &str) -> Re
 
 fn json_status(status: u16, body: &serde_json::Value) -> Result<Response> {
     let mut response = Response::from_json(body)?.with_status(status);
-    response.headers_mut().set("Cache-Control", "no-store")?;
+    let headers = response.headers_mut();
+    headers.set("Cache-Control", "no-store")?;
+    headers.set(NOSNIFF.0, NOSNIFF.1)?;
     Ok(response)
 }
