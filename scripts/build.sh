@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Worker (Rust -> wasm -> JS shim) with worker-build, offline.
+# Builds the Worker (Rust -> wasm -> JS shim) with worker-build, offline, and then the web
+# app it serves (scripts/build-web.sh).
 #
 # worker-build would download wasm-bindgen, wasm-opt and esbuild from GitHub; the *_BIN
 # overrides point it at the pinned tools scripts/setup.sh installed instead. wrangler.toml's
@@ -12,7 +13,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 crate="$root/workers/airline-worker"
 
-if [[ "${AIRLINE_SKIP_BUILD:-}" == "1" && -f "$crate/build/index.js" ]]; then
+if [[ "${AIRLINE_SKIP_BUILD:-}" == "1" && -f "$crate/build/index.js" && -f "$root/web/dist/index.html" ]]; then
   exit 0
 fi
 
@@ -21,5 +22,5 @@ export WASM_OPT_BIN="${WASM_OPT_BIN:-$root/node_modules/.bin/wasm-opt}"
 export ESBUILD_BIN="${ESBUILD_BIN:-$root/node_modules/.bin/esbuild}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-cd "$crate"
-exec worker-build --release
+(cd "$crate" && worker-build --release)
+bash "$root/scripts/build-web.sh"

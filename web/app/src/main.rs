@@ -1,0 +1,17 @@
+//! The traveller's web app: search, seats, checkout, trips and loyalty, in the browser,
+//! talking to the Worker's GraphQL API on the same origin.
+
+mod api;
+mod app;
+mod components;
+mod i18n;
+mod pages;
+mod session;
+mod storage;
+
+fn main() {
+    // A panic says what and where in the console, not just "unreachable".
+    console_error_panic_hook::set_once();
+    i18n::set_document_lang(i18n::locale());
+    leptos::mount::mount_to_body(app::App);
+}

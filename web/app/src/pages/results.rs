@@ -1,0 +1,448 @@
+//! Search results: the outbound (and return) flights of a search read from the URL, sorted
+//! and filtered, a page at a time; choosing one of each starts a checkout.
+
+use airline_web_core::checkout::{idempotency_key, Checkout};
+use airline_web_core::format::{day_offset, duration, major_to_minor, minor_to_major};
+use airline_web_core::search::{is_time_of_day, Filters, Search, SearchField, Sort};
+use airline_web_core::Msg;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::api::{self, search_flights, ApiError, SearchFlights};
+use crate::components::{describe, Alert, Skeleton};
+use crate::i18n::{date, locale, money, t, tf};
+use crate::pages::search::SearchForm;
+use crate::storage;
+
+type Edge = search_flights::SearchFlightsSearchFlightsEdges;
+
+/// Results stay this few seats from selling out before the card says so.
+const FEW_SEATS: i64 = 9;
+
+#[component]
+pub fn ResultsPage() -> impl IntoView {
+    super::title(Msg::SearchButton);
+    let query = use_query_map();
+    let search = Memo::new(move |_| {
+        let params = query.get();
+        Search::from_query(|key| params.get(key))
+    });
+    // Outlives each list: the filter panel stays open while sorting and filtering.
+    let filters_open = RwSignal::new(false);
+    move || match search.get() {
+        Some(search) => view! { <Results search=search filters_open=filters_open /> }.into_any(),
+        None => view! {
+            <section class="page hero">
+                <h1>{move || t(Msg::SearchTitle)}</h1>
+                <super::search::SearchForm initial=None />
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn Results(search: Search, filters_open: RwSignal<bool>) -> impl IntoView {
+    let navigate = use_navigate();
+    let editing = RwSignal::new(false);
+    let outbound = RwSignal::new(None::<String>);
+    let inbound = RwSignal::new(None::<String>);
+    let field_problem = RwSignal::new(None::<(SearchField, String)>);
+    let currency_decimals = RwSignal::new(2i64);
+    let round_trip = search.return_date.is_some();
+
+    let apply = {
+        let search = search.clone();
+        let navigate = navigate.clone();
+        move |sort: Sort, filters: Filters| {
+            let next = Search {
+                sort,
+                filters,
+                ..search.clone()
+            };
+            navigate(&format!("/flights?{}", next.to_query()), Default::default());
+        }
+    };
+
+    let cont = {
+        let search = search.clone();
+        let navigate = navigate.clone();
+        move |_| {
+            let Some(out) = outbound.get_untracked() else {
+                return;
+            };
+            if round_trip && inbound.get_untracked().is_none() {
+                return;
+            }
+            let checkout = Checkout::start(
+                search.to_query(),
+                search.passengers,
+                out,
+                inbound.get_untracked(),
+                idempotency_key(storage::random_bytes()),
+            );
+            storage::save(&checkout);
+            navigate("/book/seats", Default::default());
+        }
+    };
+
+    // Codes until the first results name the cities.
+    let cities = RwSignal::new((search.from.clone(), search.to.clone()));
+    let heading = move || {
+        let (from, to) = cities.get();
+        tf(Msg::ResultsTitle, &[&from, &to])
+    };
+    let summary = {
+        let search = search.clone();
+        move || {
+            let mut parts = vec![date(&search.depart.to_string())];
+            if let Some(back) = search.return_date {
+                parts.push(date(&back.to_string()));
+            }
+            parts.push(count(
+                search.passengers as i64,
+                Msg::PartyOfOne,
+                Msg::PartyOf,
+            ));
+            parts.join(" · ")
+        }
+    };
+    let ready = move || outbound.get().is_some() && (!round_trip || inbound.get().is_some());
+    let search_for_form = search.clone();
+    let return_leg = search.return_date.map(|back| {
+        let leg = Leg {
+            from: search.to.clone(),
+            to: search.from.clone(),
+            date: back.to_string(),
+        };
+        view! {
+            <FlightList search=search.clone() leg=leg title=Msg::ReturnFlights chosen=inbound
+                field_problem=field_problem currency_decimals=currency_decimals cities=None />
+        }
+    });
+    let outbound_leg = Leg {
+        from: search.from.clone(),
+        to: search.to.clone(),
+        date: search.depart.to_string(),
+    };
+
+    view! {
+        <section class="page results">
+            <div class="results-head">
+                <div>
+                    <h1 id="results-title" tabindex="-1">{heading}</h1>
+                    <p class="lead">{summary}</p>
+                </div>
+                <button type="button" class="secondary" aria-expanded=move || editing.get().to_string()
+                    aria-controls="change-search"
+                    on:click=move |_| editing.update(|e| *e = !*e)>
+                    {move || t(Msg::ChangeSearch)}
+                </button>
+            </div>
+            <div id="change-search">
+                <Show when=move || editing.get() || field_problem.get().is_some()>
+                    {
+                        let initial = search_for_form.clone();
+                        view! {
+                            <SearchForm initial=Some(initial) />
+                            {move || field_problem.get().map(|(_, message)| view! {
+                                <div class="alert" role="alert">{message}</div>
+                            })}
+                        }
+                    }
+                </Show>
+            </div>
+            <Toolbar search=search.clone() apply=apply decimals=currency_decimals open=filters_open />
+            <FlightList search=search.clone() leg=outbound_leg title=Msg::OutboundFlights chosen=outbound
+                field_problem=field_problem currency_decimals=currency_decimals cities=Some(cities) />
+            {return_leg}
+            <div class="continue-bar">
+                <p role="status">
+                    {move || if outbound.get().is_none() {
+                        t(Msg::ChooseOutboundFirst).to_owned()
+                    } else if round_trip && inbound.get().is_none() {
+                        t(Msg::ChooseReturnToo).to_owned()
+                    } else {
+                        String::new()
+                    }}
+                </p>
+                <button type="button" class="primary" disabled=move || !ready() on:click=cont>
+                    {move || t(Msg::ContinueToSeats)}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+/// Sort order and filters; applying them changes the URL, which reloads the lists.
+#[component]
+fn Toolbar<F>(
+    search: Search,
+    apply: F,
+    decimals: RwSignal<i64>,
+    open: RwSignal<bool>,
+) -> impl IntoView
+where
+    F: Fn(Sort, Filters) + Clone + 'static,
+{
+    let after = RwSignal::new(search.filters.depart_after.clone().unwrap_or_default());
+    let before = RwSignal::new(search.filters.depart_before.clone().unwrap_or_default());
+    let max = RwSignal::new(
+        search
+            .filters
+            .max_price
+            .map(|m| minor_to_major(m, decimals.get_untracked() as u32))
+            .unwrap_or_default(),
+    );
+    let sort = search.sort;
+    let filters_now = search.filters.clone();
+    let on_sort = {
+        let apply = apply.clone();
+        let filters = filters_now.clone();
+        move |ev: leptos::ev::Event| {
+            if let Some(chosen) = Sort::from_key(&event_target_value(&ev)) {
+                apply(chosen, filters.clone());
+            }
+        }
+    };
+    let on_filter = {
+        let apply = apply.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let time = |text: String| Some(text).filter(|t| is_time_of_day(t));
+            apply(
+                sort,
+                Filters {
+                    depart_after: time(after.get_untracked()),
+                    depart_before: time(before.get_untracked()),
+                    max_price: major_to_minor(
+                        &max.get_untracked(),
+                        decimals.get_untracked() as u32,
+                    ),
+                },
+            );
+        }
+    };
+    let clear = move |_| apply(sort, Filters::default());
+    view! {
+        <div class="toolbar">
+            <label class="sort">
+                <span>{move || t(Msg::SortBy)}</span>
+                <select on:change=on_sort>
+                    {Sort::ALL.into_iter().map(|option| view! {
+                        <option value=option.key() selected=option == sort>{move || t(option.label())}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <details class="filters"
+                prop:open=move || open.get() || filters_now != Filters::default()
+                on:toggle=move |ev| {
+                    use wasm_bindgen::JsCast;
+                    if let Some(details) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
+                        open.set(details.open());
+                    }
+                }>
+                <summary>{move || t(Msg::Filters)}</summary>
+                <form on:submit=on_filter>
+                    <label>
+                        <span>{move || t(Msg::DepartAfter)}</span>
+                        <input type="time" name="after" prop:value=move || after.get() on:input=move |ev| after.set(event_target_value(&ev)) />
+                    </label>
+                    <label>
+                        <span>{move || t(Msg::DepartBefore)}</span>
+                        <input type="time" name="before" prop:value=move || before.get() on:input=move |ev| before.set(event_target_value(&ev)) />
+                    </label>
+                    <label>
+                        <span>{move || tf(Msg::MaxPrice, &[""]).replace(" ()", "")}</span>
+                        <input type="text" inputmode="decimal" name="max" prop:value=move || max.get() on:input=move |ev| max.set(event_target_value(&ev)) />
+                    </label>
+                    <div class="actions">
+                        <button type="submit" class="secondary">{move || t(Msg::ApplyFilters)}</button>
+                        <button type="button" class="link" on:click=clear>{move || t(Msg::ClearFilters)}</button>
+                    </div>
+                </form>
+            </details>
+        </div>
+    }
+}
+
+#[derive(Clone, PartialEq)]
+struct Leg {
+    from: String,
+    to: String,
+    date: String,
+}
+
+/// One leg's flights, ten at a time, with "show more" following the cursor.
+#[component]
+fn FlightList(
+    search: Search,
+    leg: Leg,
+    title: Msg,
+    chosen: RwSignal<Option<String>>,
+    field_problem: RwSignal<Option<(SearchField, String)>>,
+    currency_decimals: RwSignal<i64>,
+    /// Told the cities' names once they are known, for the page heading.
+    cities: Option<RwSignal<(String, String)>>,
+) -> impl IntoView {
+    let edges = RwSignal::new(Vec::<Edge>::new());
+    let total = RwSignal::new(0i64);
+    let cursor = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(true);
+    let error = RwSignal::new(None::<ApiError>);
+    let passengers = search.passengers;
+
+    let load = {
+        let search = search.clone();
+        let leg = leg.clone();
+        move |after: Option<String>| {
+            let variables = search_flights::Variables {
+                from: leg.from.clone(),
+                to: leg.to.clone(),
+                date: leg.date.clone(),
+                passengers: i64::from(search.passengers),
+                sort: match search.sort {
+                    Sort::Price => search_flights::FlightSort::PRICE,
+                    Sort::Departure => search_flights::FlightSort::DEPARTURE,
+                    Sort::Duration => search_flights::FlightSort::DURATION,
+                },
+                filter: Some(search_flights::FlightFilter {
+                    max_price: search.filters.max_price,
+                    depart_after: search.filters.depart_after.clone(),
+                    depart_before: search.filters.depart_before.clone(),
+                }),
+                after: after.clone(),
+            };
+            loading.set(true);
+            leptos::task::spawn_local(async move {
+                let result = api::run::<SearchFlights>(variables).await;
+                loading.set(false);
+                match result {
+                    Ok(data) => {
+                        let page = data.search_flights;
+                        if let Some(first) = page.edges.first() {
+                            currency_decimals.set(first.node.fare.decimals);
+                            if let Some(cities) = cities {
+                                cities.set((
+                                    first.node.origin.city.clone(),
+                                    first.node.destination.city.clone(),
+                                ));
+                            }
+                        }
+                        total.set(page.total_count);
+                        cursor.set(
+                            page.page_info
+                                .has_next_page
+                                .then_some(page.page_info.end_cursor)
+                                .flatten(),
+                        );
+                        if after.is_some() {
+                            edges.update(|all| all.extend(page.edges));
+                        } else {
+                            edges.set(page.edges);
+                        }
+                        error.set(None);
+                    }
+                    Err(problem) => {
+                        if let Some(field) = problem.field().and_then(SearchField::from_api) {
+                            field_problem.set(Some((field, describe(&problem))));
+                        }
+                        error.set(Some(problem));
+                    }
+                }
+            });
+        }
+    };
+    load(None);
+    let more = {
+        let load = load.clone();
+        move |_| load(cursor.get_untracked())
+    };
+    let heading_id = format!("leg-{}-{}", leg.from, leg.to);
+    let leg_date = leg.date.clone();
+    let labelled_by = heading_id.clone();
+
+    view! {
+        <section class="leg" aria-labelledby=labelled_by>
+            <h2 id=heading_id>{move || tf(title, &[&date(&leg_date)])}</h2>
+            <p class="count" role="status">
+                {move || (!loading.get() && error.get().is_none()).then(|| count(total.get(), Msg::FlightFound, Msg::FlightsFound))}
+            </p>
+            <Alert error=error />
+            <Show when=move || loading.get() && edges.get().is_empty()>
+                <Skeleton count=3 />
+            </Show>
+            <Show when=move || !loading.get() && error.get().is_none() && edges.get().is_empty()>
+                <p class="empty card">{move || t(Msg::NoFlights)}</p>
+            </Show>
+            <ul class="flights">
+                <For each=move || edges.get() key=|edge| edge.node.id.clone() let:edge>
+                    <FlightCard edge=edge chosen=chosen passengers=passengers />
+                </For>
+            </ul>
+            <Show when=move || cursor.get().is_some()>
+                <button type="button" class="secondary more" on:click=more.clone() disabled=move || loading.get()>
+                    {move || if loading.get() { t(Msg::Loading) } else { t(Msg::ShowMore) }}
+                </button>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn FlightCard(edge: Edge, chosen: RwSignal<Option<String>>, passengers: u32) -> impl IntoView {
+    let flight = edge.node;
+    let id = flight.id.clone();
+    let is_chosen = {
+        let id = id.clone();
+        Memo::new(move |_| chosen.get().as_deref() == Some(id.as_str()))
+    };
+    let fare = flight.fare.clone();
+    let total = edge.total_price.clone();
+    let label_id = format!("flight-{}", flight.id);
+    let departs = flight.departure.local_time.clone();
+    let number = flight.flight_number.clone();
+    let offset = flight.arrival_day_offset;
+    let seats_left = flight.seats_available;
+    let minutes = flight.duration_minutes;
+    view! {
+        <li class="card flight" class:chosen=move || is_chosen.get()>
+            <div class="times" id=label_id.clone()>
+                <span class="time">{flight.departure.local_time.clone()}</span>
+                <span class="code">{flight.origin.code.clone()}</span>
+                <span class="arrow" aria-hidden="true">"→"</span>
+                <span class="time">{flight.arrival.local_time.clone()}</span>
+                <span class="code">{flight.destination.code.clone()}</span>
+                {move || day_offset(offset, locale()).map(|text| view! { <span class="offset">{text}</span> })}
+            </div>
+            <div class="details">
+                <span>{move || duration(minutes, locale())}</span>
+                <span>{flight.flight_number.clone()}</span>
+                <span>{flight.aircraft.name.clone()}</span>
+                {move || (seats_left <= FEW_SEATS).then(|| view! {
+                    <span class="few">{tf(Msg::SeatsLeft, &[&seats_left.to_string()])}</span>
+                })}
+            </div>
+            <div class="price">
+                <span class="fare">{move || money(fare.amount, &fare.currency, fare.decimals)}</span>
+                <span class="per">{move || t(Msg::PerPerson)}</span>
+                <span class="total">{move || format!("{} {}", money(total.amount, &total.currency, total.decimals), tf(Msg::TotalFor, &[&passengers.to_string()]))}</span>
+            </div>
+            <button type="button" class="select secondary"
+                aria-pressed=move || is_chosen.get().to_string()
+                aria-label=move || tf(Msg::SelectFlight, &[&number, &departs])
+                on:click=move |_| chosen.set(Some(id.clone()))>
+                {move || if is_chosen.get() { t(Msg::Selected) } else { t(Msg::Select) }}
+            </button>
+        </li>
+    }
+}
+
+/// "1 flight" / "3 flights".
+fn count(n: i64, one: Msg, many: Msg) -> String {
+    if n == 1 {
+        t(one).to_owned()
+    } else {
+        tf(many, &[&n.to_string()])
+    }
+}

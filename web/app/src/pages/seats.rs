@@ -1,0 +1,317 @@
+//! Seat choice for each leg of the checkout: the aircraft's seat map with free and taken
+//! seats, one seat per passenger or "seat us together", all of it usable with arrow keys
+//! and a screen reader.
+
+use airline_web_core::checkout::Checkout;
+use airline_web_core::seats::{cabin_name, spoken_label, SeatPlan, SeatState, Step};
+use airline_web_core::seats::{Cabin, Seat, SeatId};
+use airline_web_core::Msg;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::{self, seat_plan};
+use crate::components::{focus, Alert, Skeleton};
+use crate::i18n::{date, locale, t, tf};
+use crate::storage;
+
+#[component]
+pub fn SeatsPage() -> impl IntoView {
+    super::title(Msg::SeatsTitle);
+    match storage::load().filter(|c| c.outbound.is_some()) {
+        Some(checkout) => view! { <Seats checkout=checkout /> }.into_any(),
+        None => view! { <NothingToBook /> }.into_any(),
+    }
+}
+
+#[component]
+pub fn NothingToBook() -> impl IntoView {
+    view! {
+        <section class="page narrow">
+            <h1>{move || t(Msg::SeatsTitle)}</h1>
+            <p>{move || t(Msg::NothingToBook)}</p>
+            <p><a class="button" href="/">{move || t(Msg::StartOver)}</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn Seats(checkout: Checkout) -> impl IntoView {
+    let navigate = use_navigate();
+    let passengers = checkout.passengers as usize;
+    let outbound_seats = RwSignal::new(full_or_empty(&checkout.outbound_seats, passengers));
+    let inbound_seats = RwSignal::new(full_or_empty(&checkout.inbound_seats, passengers));
+    let chosen_count =
+        move |seats: RwSignal<Vec<Option<String>>>| seats.get().iter().flatten().count();
+    let has_inbound = checkout.inbound.is_some();
+    let all_chosen = move || {
+        chosen_count(outbound_seats) == passengers
+            && (!has_inbound || chosen_count(inbound_seats) == passengers)
+    };
+
+    let go_on = {
+        let checkout = checkout.clone();
+        move |keep_choice: bool| {
+            let mut next = checkout.clone();
+            let collect = |seats: RwSignal<Vec<Option<String>>>| {
+                let seats: Vec<String> = seats.get_untracked().into_iter().flatten().collect();
+                if keep_choice && seats.len() == passengers {
+                    seats
+                } else {
+                    Vec::new()
+                }
+            };
+            next.outbound_seats = collect(outbound_seats);
+            next.inbound_seats = if has_inbound {
+                collect(inbound_seats)
+            } else {
+                Vec::new()
+            };
+            storage::save(&next);
+            navigate("/book/checkout", Default::default());
+        }
+    };
+    let continue_with = go_on.clone();
+    let skip = go_on;
+    let outbound_id = checkout.outbound.clone().unwrap_or_default();
+    let inbound = checkout.inbound.clone().map(|id| {
+        view! {
+            <LegSeats flight_id=id passengers=passengers seats=inbound_seats />
+        }
+    });
+
+    view! {
+        <section class="page">
+            <h1 id="seats-title" tabindex="-1">{move || t(Msg::SeatsTitle)}</h1>
+            <p class="lead">{move || t(Msg::SeatsLead)}</p>
+            <p class="hint">{move || t(Msg::SeatKeysHelp)}</p>
+            <div class="seat-legs">
+                <LegSeats flight_id=outbound_id passengers=passengers seats=outbound_seats />
+                {inbound}
+            </div>
+            <div class="continue-bar">
+                <button type="button" class="link" on:click=move |_| skip(false)>{move || t(Msg::SkipSeats)}</button>
+                <button type="button" class="primary" disabled=move || !all_chosen() on:click=move |_| continue_with(true)>
+                    {move || t(Msg::ContinueToPassengers)}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+fn full_or_empty(seats: &[String], passengers: usize) -> Vec<Option<String>> {
+    if seats.len() == passengers {
+        seats.iter().cloned().map(Some).collect()
+    } else {
+        vec![None; passengers]
+    }
+}
+
+/// One flight's seat map and the party's choice on it.
+#[component]
+fn LegSeats(
+    flight_id: String,
+    passengers: usize,
+    seats: RwSignal<Vec<Option<String>>>,
+) -> impl IntoView {
+    let id = flight_id.clone();
+    let data = LocalResource::new(move || {
+        let id = id.clone();
+        async move { api::run::<api::SeatPlan>(seat_plan::Variables { flight_id: id }).await }
+    });
+    move || match data.get() {
+        None => view! { <Skeleton count=1 /> }.into_any(),
+        Some(Err(error)) => {
+            view! { <Alert error=Signal::derive(move || Some(error.clone())) /> }.into_any()
+        }
+        Some(Ok(found)) => leg_view(found, passengers, seats).into_any(),
+    }
+}
+
+fn leg_view(
+    data: seat_plan::ResponseData,
+    passengers: usize,
+    seats: RwSignal<Vec<Option<String>>>,
+) -> impl IntoView {
+    let flight = data.flight;
+    let map = data.seat_map;
+    let all: Vec<&seat_plan::SeatPlanSeatMapRowsSeats> =
+        map.rows.iter().flat_map(|row| row.seats.iter()).collect();
+    let sellable = all
+        .iter()
+        .filter(|seat| !matches!(seat.status, seat_plan::SeatStatus::BLOCKED))
+        .count() as u32;
+    let taken: Vec<&str> = all
+        .iter()
+        .filter(|seat| !matches!(seat.status, seat_plan::SeatStatus::FREE))
+        .map(|seat| seat.id.as_str())
+        .collect();
+    let Some(plan) = SeatPlan::new(&map.aircraft, sellable, taken) else {
+        return view! { <div class="alert" role="alert">{t(Msg::FailOther)}</div> }.into_any();
+    };
+    // A seat chosen earlier that someone else has taken since is dropped from the choice.
+    seats.update(|chosen| {
+        for seat in chosen.iter_mut() {
+            if seat
+                .as_deref()
+                .and_then(|s| SeatId::parse(s).ok())
+                .is_some_and(|s| !plan.is_free(s))
+            {
+                *seat = None;
+            }
+        }
+    });
+    let plan = StoredValue::new(plan);
+    let focused = RwSignal::new(plan.with_value(|p| p.first_stop()));
+    let notice = RwSignal::new(None::<Msg>);
+    let prefix = format!("seat-{}", flight.id);
+    let heading = format!(
+        "{} · {} → {} · {} {}",
+        flight.flight_number,
+        flight.origin.city,
+        flight.destination.city,
+        flight.departure.local_date,
+        flight.departure.local_time
+    );
+    let number = flight.flight_number.clone();
+
+    let state_of = move |id: SeatId| {
+        let text = id.to_string();
+        match seats
+            .get()
+            .iter()
+            .position(|s| s.as_deref() == Some(text.as_str()))
+        {
+            Some(index) => SeatState::Chosen(index + 1),
+            None if plan.with_value(|p| p.is_free(id)) => SeatState::Free,
+            None => SeatState::Taken,
+        }
+    };
+    let toggle = move |id: SeatId| {
+        let text = id.to_string();
+        seats.update(|chosen| {
+            if let Some(index) = chosen
+                .iter()
+                .position(|s| s.as_deref() == Some(text.as_str()))
+            {
+                chosen[index] = None;
+            } else if plan.with_value(|p| p.is_free(id)) {
+                // The first passenger without a seat gets it; with everyone seated, the last
+                // passenger moves here.
+                let slot = chosen
+                    .iter()
+                    .position(Option::is_none)
+                    .unwrap_or(passengers.saturating_sub(1));
+                if let Some(seat) = chosen.get_mut(slot) {
+                    *seat = Some(text);
+                }
+            }
+        });
+    };
+    let together = move |_| match plan.with_value(|p| p.together(passengers)) {
+        Some(found) => {
+            seats.set(found.iter().map(|id| Some(id.to_string())).collect());
+            focused.set(found.first().copied());
+            notice.set(None);
+        }
+        None => notice.set(Some(Msg::NoSeatsTogether)),
+    };
+    let seat_dom_id = {
+        let prefix = prefix.clone();
+        move |id: SeatId| format!("{prefix}-{id}")
+    };
+    let on_key = {
+        let seat_dom_id = seat_dom_id.clone();
+        move |ev: leptos::ev::KeyboardEvent, id: SeatId| {
+            if let Some(step) = Step::from_key(&ev.key()) {
+                ev.prevent_default();
+                if let Some(next) = plan.with_value(|p| p.step(id, step)) {
+                    focused.set(Some(next));
+                    focus(&seat_dom_id(next));
+                }
+            }
+        }
+    };
+
+    let rows = plan.with_value(|p| p.map().rows().to_vec());
+    let mut last_cabin = None;
+    let rows_view = rows
+        .into_iter()
+        .map(|row| {
+            let cabin_heading = (last_cabin != Some(row.cabin)).then(|| {
+                let cabin = row.cabin;
+                view! { <p class="cabin-label">{move || t(cabin_name(cabin))}</p> }
+            });
+            last_cabin = Some(row.cabin);
+            let business = row.cabin == Cabin::Business;
+            let blocks: Vec<Vec<Seat>> = row.blocks().map(<[_]>::to_vec).collect();
+            let block_count = blocks.len();
+            let cells = blocks
+                .into_iter()
+                .enumerate()
+                .map(|(index, block)| {
+                    let seats_view = block
+                        .into_iter()
+                        .map(|seat| {
+                            let id = seat.id;
+                            let on_key = on_key.clone();
+                            let label_seat = seat.clone();
+                            view! {
+                                <button
+                                    type="button"
+                                    id=seat_dom_id(id)
+                                    class="seat"
+                                    class:business=business
+                                    class:exit=seat.exit_row
+                                    class:taken=move || state_of(id) == SeatState::Taken
+                                    class:chosen=move || matches!(state_of(id), SeatState::Chosen(_))
+                                    tabindex=move || if focused.get() == Some(id) { "0" } else { "-1" }
+                                    aria-pressed=move || matches!(state_of(id), SeatState::Chosen(_)).to_string()
+                                    aria-disabled=move || (state_of(id) == SeatState::Taken).then_some("true")
+                                    aria-label=move || spoken_label(&label_seat, state_of(id), locale())
+                                    on:click=move |_| { focused.set(Some(id)); toggle(id) }
+                                    on:keydown=move |ev| on_key(ev, id)
+                                >
+                                    {move || match state_of(id) {
+                                        SeatState::Chosen(n) => n.to_string(),
+                                        _ => id.letter().to_string(),
+                                    }}
+                                </button>
+                            }
+                        })
+                        .collect_view();
+                    let aisle = (index + 1 < block_count).then(|| view! { <span class="aisle" aria-hidden="true"></span> });
+                    view! { {seats_view}{aisle} }
+                })
+                .collect_view();
+            view! {
+                {cabin_heading}
+                <div class="seat-row" role="group" aria-label=row.number.to_string()>
+                    <span class="row-number" aria-hidden="true">{row.number}</span>
+                    {cells}
+                </div>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <section class="card leg-seats" aria-label=move || tf(Msg::SeatMapOf, &[&number])>
+            <h2>{heading}</h2>
+            <p class="hint">{move || date(&flight.departure.local_date)}" · "{flight.aircraft.name.clone()}</p>
+            <div class="seat-actions">
+                <button type="button" class="secondary" on:click=together>{move || t(Msg::SeatUsTogether)}</button>
+                <p class="picked" role="status">
+                    {move || tf(Msg::SeatsPicked, &[&seats.get().iter().flatten().count().to_string(), &passengers.to_string()])}
+                </p>
+            </div>
+            {move || notice.get().map(|msg| view! { <div class="notice" role="alert">{t(msg)}</div> })}
+            <ul class="legend" aria-label=move || t(Msg::Legend)>
+                <li><span class="seat" aria-hidden="true"></span>{move || t(Msg::SeatFree)}</li>
+                <li><span class="seat taken" aria-hidden="true"></span>{move || t(Msg::SeatTaken)}</li>
+                <li><span class="seat chosen" aria-hidden="true"></span>{move || t(Msg::Selected)}</li>
+                <li><span class="seat exit" aria-hidden="true"></span>{move || t(Msg::SeatExit)}</li>
+            </ul>
+            <div class="seatmap">{rows_view}</div>
+        </section>
+    }
+    .into_any()
+}

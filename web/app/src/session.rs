@@ -1,0 +1,155 @@
+//! The signed-in traveller. The access token lives only in memory; the refresh token is an
+//! `HttpOnly` cookie that page script never sees, so a reload restores the session by
+//! asking `/auth/refresh`, and a timer refreshes the access token before it expires. One
+//! refresh runs at a time: each refresh token works once, and a second use would end the
+//! session.
+
+use std::cell::{Cell, RefCell};
+
+use airline_web_core::session::refresh_delay_ms;
+use leptos::prelude::*;
+use serde::Deserialize;
+
+use crate::api::{self, ApiError};
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub access_token: String,
+    pub expires_at: String,
+    pub account: Account,
+}
+
+/// What the app knows about the traveller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Auth {
+    /// Still asking the server whether a session cookie is there.
+    Unknown,
+    SignedOut,
+    SignedIn(Session),
+}
+
+thread_local! {
+    // Reference-counted rather than owned by a component, so no page change can dispose
+    // of the app's one session.
+    static AUTH: ArcRwSignal<Auth> = ArcRwSignal::new(Auth::Unknown);
+    static REFRESHING: Cell<bool> = const { Cell::new(false) };
+    /// Bumped by every new session, so a timer set for an older one does nothing.
+    static GENERATION: Cell<u32> = const { Cell::new(0) };
+    static EXPIRES_AT_MS: RefCell<f64> = const { RefCell::new(0.0) };
+}
+
+pub fn auth() -> ArcRwSignal<Auth> {
+    AUTH.with(ArcRwSignal::clone)
+}
+
+pub fn current_token() -> Option<String> {
+    match auth().get_untracked() {
+        Auth::SignedIn(session) => Some(session.access_token),
+        _ => None,
+    }
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The access token to send now, refreshed first if it has run out (or about to).
+pub async fn fresh_token() -> Option<String> {
+    wait_for_refresh().await;
+    let token = current_token()?;
+    if EXPIRES_AT_MS.with(|at| *at.borrow()) - now_ms() < 2_000.0 {
+        return if refresh().await {
+            current_token()
+        } else {
+            None
+        };
+    }
+    Some(token)
+}
+
+async fn wait_for_refresh() {
+    while REFRESHING.with(Cell::get) {
+        sleep(50).await;
+    }
+}
+
+/// Trades the refresh cookie for a new session. `true` if signed in afterwards.
+pub async fn refresh() -> bool {
+    if REFRESHING.with(Cell::get) {
+        wait_for_refresh().await;
+        return current_token().is_some();
+    }
+    REFRESHING.with(|r| r.set(true));
+    let result = api::auth::<Session>("/auth/refresh", "{}").await;
+    REFRESHING.with(|r| r.set(false));
+    match result {
+        Ok(session) => {
+            start(session);
+            true
+        }
+        // Offline: keep what we have and let the next call try again.
+        Err(ApiError::Network) => current_token().is_some(),
+        Err(_) => {
+            auth().set(Auth::SignedOut);
+            false
+        }
+    }
+}
+
+/// Adopts a session from sign-in, sign-up or refresh and schedules its refresh.
+pub fn start(session: Session) {
+    let now = now_ms();
+    let expires = js_sys::Date::parse(&session.expires_at);
+    let expires = if expires.is_nan() { now } else { expires };
+    EXPIRES_AT_MS.with(|at| *at.borrow_mut() = expires);
+    let generation = GENERATION.with(|g| {
+        g.set(g.get().wrapping_add(1));
+        g.get()
+    });
+    // The lifetime as issued; a token read back after a reload counts from now.
+    let remaining = (expires - now) as i64;
+    let delay = refresh_delay_ms(remaining.max(0), remaining);
+    auth().set(Auth::SignedIn(session));
+    leptos::task::spawn_local(async move {
+        sleep(delay as i32).await;
+        if GENERATION.with(Cell::get) == generation {
+            refresh().await;
+        }
+    });
+}
+
+/// On start-up: a session cookie, if there is one, becomes a session.
+pub fn restore() {
+    leptos::task::spawn_local(async {
+        if !refresh().await {
+            auth().set(Auth::SignedOut);
+        }
+    });
+}
+
+pub async fn sign_out() {
+    GENERATION.with(|g| g.set(g.get().wrapping_add(1)));
+    // Always succeeds server-side; even offline the page forgets the session.
+    let _ = api::post("/auth/sign-out", "{}", None).await;
+    auth().set(Auth::SignedOut);
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
