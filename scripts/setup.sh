@@ -2,9 +2,10 @@
 # Installs everything building, running and testing need, at pinned versions. Idempotent:
 # each step checks first and skips what is already there, so a second run takes seconds.
 #
-# Needs: rustup + cargo, Node.js >= 20.3 with npm, and the package registries (crates.io,
-# npm). Nothing is downloaded from anywhere else: worker-build's own downloads are replaced
-# by the tools installed here (see scripts/build.sh).
+# Needs: rustup + cargo, Node.js >= 20.3 with npm, apt-get (Debian) for Chromium, and the
+# package registries (crates.io, npm, Debian). Nothing is downloaded from anywhere else:
+# worker-build's own downloads are replaced by the tools installed here (see
+# scripts/build.sh), and the browser tests use Debian's Chromium instead of Playwright's.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -44,11 +45,26 @@ else
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
+# The browser tests and the web benchmark drive Debian's Chromium (verified: 156, with
+# Playwright 1.65.1 and Lighthouse 12.2.3 from package-lock.json). Debian's security archive
+# keeps only its newest build, so the version is the distribution's, not pinned here.
+if [[ -x /usr/bin/chromium ]]; then
+  step "chromium (Debian): present"
+else
+  step "installing chromium with apt-get (about 2 minutes)"
+  sudo=""
+  if (( EUID != 0 )); then sudo="sudo"; fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+fi
+
 # npm ci reinstalls from the lock file; skip it while node_modules matches the lock.
+# Playwright's own browser download needs the internet; Debian's Chromium is used instead.
 if [[ -x node_modules/.bin/wrangler && -x node_modules/.bin/wasm-opt && -x node_modules/.bin/esbuild \
+      && -x node_modules/.bin/playwright && -x node_modules/.bin/lighthouse \
       && node_modules/.package-lock.json -nt package-lock.json ]]; then
-  step "npm tools (wrangler, esbuild, binaryen): present"
+  step "npm tools (wrangler, esbuild, binaryen, playwright, lighthouse): present"
 else
   step "installing npm tools from package-lock.json"
-  npm ci --no-fund --no-audit --loglevel=error
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-fund --no-audit --loglevel=error
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints, native unit tests of the library crates, the
-# release build of the Worker, its deployable bundle (with its size), and the end-to-end
-# suites against `wrangler dev` over HTTP. Installs what is missing first.
+# release build of the Worker, its deployable bundle (with its size), the end-to-end
+# suites against `wrangler dev` over HTTP, and the browser tests (Playwright driving Debian's
+# Chromium against a fresh `wrangler dev`). Installs what is missing first.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -13,13 +14,18 @@ section() { printf '\n== %s (%ss)\n' "$*" "$((SECONDS - started))"; }
 
 section "format"
 cargo fmt --all -- --check
+(cd web && cargo fmt --all -- --check)
 
 section "lint: library crates and tests (native)"
 cargo clippy --workspace --exclude airline-worker --exclude flight-inventory --exclude booking-workflow --all-targets --quiet -- -D warnings
 section "lint: worker crate (wasm32)"
 cargo clippy -p airline-worker -p flight-inventory -p booking-workflow --target wasm32-unknown-unknown --quiet -- -D warnings
 
-section "build: release Worker"
+section "lint: web app (wasm32) and its rules crate (native)"
+(cd web && cargo clippy --target wasm32-unknown-unknown --release --quiet -- -D warnings)
+(cd web && cargo clippy -p airline-web-core --all-targets --quiet -- -D warnings)
+
+section "build: release Worker and web app"
 bash scripts/build.sh
 
 section "bundle: wrangler deploy --dry-run"
@@ -31,6 +37,18 @@ section "tests: unit (native) and end-to-end (wrangler dev over HTTP)"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 AIRLINE_SKIP_BUILD=1 cargo test --workspace --exclude airline-worker --exclude flight-inventory --exclude booking-workflow 2>&1 | tee "$log"
-# One closing line for the whole run, summed over every test binary.
+(cd web && cargo test -p airline-web-core 2>&1) | tee -a "$log"
+
+section "tests: browser (Playwright, Debian chromium)"
+# The browser tests get their server from the e2e harness (tests/src/bin/serve_e2e.rs),
+# started by tests/browser/global-setup.ts over the Worker build above.
+cargo build --quiet -p airline-e2e --bin serve-e2e
+FORCE_COLOR=0 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+  node_modules/.bin/playwright test -c tests/browser/playwright.config.ts 2>&1 | tee -a "$log"
+
+# One closing line for the whole run, summed over every test binary and Playwright's
+# summary ("  12 passed (40.1s)", "  1 flaky": passed on retry, "  1 failed").
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     /^ +[0-9]+ (passed|flaky)( \(.*\))?$/ { p += $1 }
+     /^ +[0-9]+ (failed|interrupted)$/ { f += $1 }
      END { printf "\nall checks passed in '"$((SECONDS - started))"'s\n%d passed, %d failed\n", p, f }' "$log"
