@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole app locally: installs what is missing, migrates and seeds a local D1, then
-# serves the API (and GraphiQL) with `wrangler dev` at http://127.0.0.1:${PORT:-8787}.
+# serves the web app, the API and GraphiQL with `wrangler dev` at
+# http://127.0.0.1:${PORT:-8787}. wrangler builds the Worker and the web app with
+# scripts/build.sh and rebuilds both when their sources change (reload the page).
 # State persists in .wrangler/state between runs; delete that folder to start afresh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,5 +44,5 @@ if [[ ! -f "$marker" ]]; then
   rm -f "$state"/seeded-* && touch "$marker"
 fi
 
-echo "dev: starting wrangler dev on http://127.0.0.1:$port (GraphiQL at /graphql)" >&2
+echo "dev: starting wrangler dev: the app at http://127.0.0.1:$port (GraphiQL at /graphql)" >&2
 exec "$wrangler" dev --ip 127.0.0.1 --port "$port" --persist-to "$state"

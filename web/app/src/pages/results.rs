@@ -27,10 +27,23 @@ pub fn ResultsPage() -> impl IntoView {
         let params = query.get();
         Search::from_query(|key| params.get(key))
     });
-    // Outlives each list: the filter panel stays open while sorting and filtering.
-    let filters_open = RwSignal::new(false);
-    move || match search.get() {
-        Some(search) => view! { <Results search=search filters_open=filters_open /> }.into_any(),
+    // The page is rebuilt only for another trip; sorting and filtering reload the lists in
+    // place, so the toolbar keeps its state and focus.
+    let trip = Memo::new(move |_| {
+        search.get().map(|s| Search {
+            sort: Sort::default(),
+            filters: Filters::default(),
+            ..s
+        })
+    });
+    let order = Memo::new(move |_| {
+        search
+            .get()
+            .map(|s| (s.sort, s.filters))
+            .unwrap_or_default()
+    });
+    move || match trip.get() {
+        Some(search) => view! { <Results search=search order=order /> }.into_any(),
         None => view! {
             <section class="page hero">
                 <h1>{move || t(Msg::SearchTitle)}</h1>
@@ -42,7 +55,7 @@ pub fn ResultsPage() -> impl IntoView {
 }
 
 #[component]
-fn Results(search: Search, filters_open: RwSignal<bool>) -> impl IntoView {
+fn Results(search: Search, order: Memo<(Sort, Filters)>) -> impl IntoView {
     let navigate = use_navigate();
     let editing = RwSignal::new(false);
     let outbound = RwSignal::new(None::<String>);
@@ -74,8 +87,14 @@ fn Results(search: Search, filters_open: RwSignal<bool>) -> impl IntoView {
             if round_trip && inbound.get_untracked().is_none() {
                 return;
             }
+            let (sort, filters) = order.get_untracked();
+            let back = Search {
+                sort,
+                filters,
+                ..search.clone()
+            };
             let checkout = Checkout::start(
-                search.to_query(),
+                back.to_query(),
                 search.passengers,
                 out,
                 inbound.get_untracked(),
@@ -116,7 +135,7 @@ fn Results(search: Search, filters_open: RwSignal<bool>) -> impl IntoView {
             date: back.to_string(),
         };
         view! {
-            <FlightList search=search.clone() leg=leg title=Msg::ReturnFlights chosen=inbound
+            <FlightList search=search.clone() order=order leg=leg title=Msg::ReturnFlights chosen=inbound
                 field_problem=field_problem currency_decimals=currency_decimals cities=None />
         }
     });
@@ -152,8 +171,8 @@ fn Results(search: Search, filters_open: RwSignal<bool>) -> impl IntoView {
                     }
                 </Show>
             </div>
-            <Toolbar search=search.clone() apply=apply decimals=currency_decimals open=filters_open />
-            <FlightList search=search.clone() leg=outbound_leg title=Msg::OutboundFlights chosen=outbound
+            <Toolbar apply=apply decimals=currency_decimals order=order />
+            <FlightList search=search.clone() order=order leg=outbound_leg title=Msg::OutboundFlights chosen=outbound
                 field_problem=field_problem currency_decimals=currency_decimals cities=Some(cities) />
             {return_leg}
             <div class="continue-bar">
@@ -176,32 +195,25 @@ fn Results(search: Search, filters_open: RwSignal<bool>) -> impl IntoView {
 
 /// Sort order and filters; applying them changes the URL, which reloads the lists.
 #[component]
-fn Toolbar<F>(
-    search: Search,
-    apply: F,
-    decimals: RwSignal<i64>,
-    open: RwSignal<bool>,
-) -> impl IntoView
+fn Toolbar<F>(apply: F, decimals: RwSignal<i64>, order: Memo<(Sort, Filters)>) -> impl IntoView
 where
     F: Fn(Sort, Filters) + Clone + 'static,
 {
-    let after = RwSignal::new(search.filters.depart_after.clone().unwrap_or_default());
-    let before = RwSignal::new(search.filters.depart_before.clone().unwrap_or_default());
+    let (_, filters) = order.get_untracked();
+    let after = RwSignal::new(filters.depart_after.clone().unwrap_or_default());
+    let before = RwSignal::new(filters.depart_before.clone().unwrap_or_default());
     let max = RwSignal::new(
-        search
-            .filters
+        filters
             .max_price
             .map(|m| minor_to_major(m, decimals.get_untracked() as u32))
             .unwrap_or_default(),
     );
-    let sort = search.sort;
-    let filters_now = search.filters.clone();
+    let open = RwSignal::new(filters != Filters::default());
     let on_sort = {
         let apply = apply.clone();
-        let filters = filters_now.clone();
         move |ev: leptos::ev::Event| {
             if let Some(chosen) = Sort::from_key(&event_target_value(&ev)) {
-                apply(chosen, filters.clone());
+                apply(chosen, order.get_untracked().1);
             }
         }
     };
@@ -211,7 +223,7 @@ where
             ev.prevent_default();
             let time = |text: String| Some(text).filter(|t| is_time_of_day(t));
             apply(
-                sort,
+                order.get_untracked().0,
                 Filters {
                     depart_after: time(after.get_untracked()),
                     depart_before: time(before.get_untracked()),
@@ -223,19 +235,24 @@ where
             );
         }
     };
-    let clear = move |_| apply(sort, Filters::default());
+    let clear = move |_| {
+        after.set(String::new());
+        before.set(String::new());
+        max.set(String::new());
+        apply(order.get_untracked().0, Filters::default());
+    };
     view! {
         <div class="toolbar">
             <label class="sort">
                 <span>{move || t(Msg::SortBy)}</span>
                 <select on:change=on_sort>
                     {Sort::ALL.into_iter().map(|option| view! {
-                        <option value=option.key() selected=option == sort>{move || t(option.label())}</option>
+                        <option value=option.key() selected=move || order.get().0 == option>{move || t(option.label())}</option>
                     }).collect_view()}
                 </select>
             </label>
             <details class="filters"
-                prop:open=move || open.get() || filters_now != Filters::default()
+                prop:open=move || open.get()
                 on:toggle=move |ev| {
                     use wasm_bindgen::JsCast;
                     if let Some(details) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
@@ -284,7 +301,11 @@ fn FlightList(
     currency_decimals: RwSignal<i64>,
     /// Told the cities' names once they are known, for the page heading.
     cities: Option<RwSignal<(String, String)>>,
+    /// Sort and filters: a change reloads the list from its first page.
+    order: Memo<(Sort, Filters)>,
 ) -> impl IntoView {
+    // Only the latest request may fill the list (a slow answer to an older sort must not).
+    let ticket = StoredValue::new(0u32);
     let edges = RwSignal::new(Vec::<Edge>::new());
     let total = RwSignal::new(0i64);
     let cursor = RwSignal::new(None::<String>);
@@ -296,26 +317,32 @@ fn FlightList(
         let search = search.clone();
         let leg = leg.clone();
         move |after: Option<String>| {
+            let (sort, filters) = order.get_untracked();
+            ticket.update_value(|n| *n += 1);
+            let mine = ticket.get_value();
             let variables = search_flights::Variables {
                 from: leg.from.clone(),
                 to: leg.to.clone(),
                 date: leg.date.clone(),
                 passengers: i64::from(search.passengers),
-                sort: match search.sort {
+                sort: match sort {
                     Sort::Price => search_flights::FlightSort::PRICE,
                     Sort::Departure => search_flights::FlightSort::DEPARTURE,
                     Sort::Duration => search_flights::FlightSort::DURATION,
                 },
                 filter: Some(search_flights::FlightFilter {
-                    max_price: search.filters.max_price,
-                    depart_after: search.filters.depart_after.clone(),
-                    depart_before: search.filters.depart_before.clone(),
+                    max_price: filters.max_price,
+                    depart_after: filters.depart_after,
+                    depart_before: filters.depart_before,
                 }),
                 after: after.clone(),
             };
             loading.set(true);
             leptos::task::spawn_local(async move {
                 let result = api::run::<SearchFlights>(variables).await;
+                if ticket.try_get_value() != Some(mine) {
+                    return;
+                }
                 loading.set(false);
                 match result {
                     Ok(data) => {
@@ -353,7 +380,13 @@ fn FlightList(
             });
         }
     };
-    load(None);
+    {
+        let load = load.clone();
+        Effect::new(move |_| {
+            order.track();
+            load(None);
+        });
+    }
     let more = {
         let load = load.clone();
         move |_| load(cursor.get_untracked())
