@@ -100,6 +100,7 @@ pub async fn refresh() -> bool {
         // Offline: keep what we have and let the next call try again.
         Err(ApiError::Network) => current_token().is_some(),
         Err(_) => {
+            remember_session(false);
             auth().set(Auth::SignedOut);
             false
         }
@@ -119,6 +120,7 @@ pub fn start(session: Session) {
     // The lifetime as issued; a token read back after a reload counts from now.
     let remaining = (expires - now) as i64;
     let delay = refresh_delay_ms(remaining.max(0), remaining);
+    remember_session(true);
     auth().set(Auth::SignedIn(session));
     leptos::task::spawn_local(async move {
         sleep(delay as i32).await;
@@ -128,8 +130,33 @@ pub fn start(session: Session) {
     });
 }
 
+/// Remembers (in local storage, no secret in it) that this browser holds a session cookie,
+/// so a guest's page load does not ask `/auth/refresh` for a session that is not there.
+const HAS_SESSION: &str = "has-session";
+
+fn remember_session(present: bool) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = if present {
+            storage.set_item(HAS_SESSION, "1")
+        } else {
+            storage.remove_item(HAS_SESSION)
+        };
+    }
+}
+
+fn may_have_session() -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(HAS_SESSION).ok().flatten())
+        .is_some()
+}
+
 /// On start-up: a session cookie, if there is one, becomes a session.
 pub fn restore() {
+    if !may_have_session() {
+        auth().set(Auth::SignedOut);
+        return;
+    }
     leptos::task::spawn_local(async {
         if !refresh().await {
             auth().set(Auth::SignedOut);
@@ -141,6 +168,7 @@ pub async fn sign_out() {
     GENERATION.with(|g| g.set(g.get().wrapping_add(1)));
     // Always succeeds server-side; even offline the page forgets the session.
     let _ = api::post("/auth/sign-out", "{}", None).await;
+    remember_session(false);
     auth().set(Auth::SignedOut);
 }
 

@@ -92,7 +92,7 @@ fn confirmed(booking: Booking) -> impl IntoView {
         <BookingSummary booking=booking />
         <div class="next-steps">
             <a class="button" href=trip>{move || t(Msg::ViewTrip)}</a>
-            <a class="secondary button-secondary" href="/">{move || t(Msg::StartOver)}</a>
+            <a class="button secondary" href="/">{move || t(Msg::StartOver)}</a>
         </div>
     }
 }
