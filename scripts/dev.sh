@@ -10,6 +10,9 @@ cd "$root"
 bash scripts/setup.sh
 
 export WRANGLER_SEND_METRICS=false
+# Offline, miniflare would try (and fail, with a stack trace) to fetch the `Request.cf`
+# object at every start.
+export CLOUDFLARE_CF_FETCH_ENABLED=false
 port="${PORT:-8787}"
 state="$root/.wrangler/state"
 wrangler="$root/node_modules/.bin/wrangler"

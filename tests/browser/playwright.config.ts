@@ -17,7 +17,8 @@ export default defineConfig({
   workers: 2,
   retries: ci ? 1 : 0,
   forbidOnly: ci,
-  timeout: 30_000,
+  // Generous: a booking flow with axe checks at two widths takes 15-20 s on a busy 2-core machine.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   // The list reporter ends with the summary lines ("  3 passed (9.1s)", "  1 failed")
   // that scripts/test.sh adds to its total.
