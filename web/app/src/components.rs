@@ -12,7 +12,7 @@ use crate::i18n::{t, tf};
 /// (`aria-describedby`, `aria-invalid`) and announced when it appears.
 #[component]
 pub fn TextField(
-    id: &'static str,
+    #[prop(into)] id: String,
     label: Signal<String>,
     value: RwSignal<String>,
     #[prop(into)] error: Signal<Option<String>>,
@@ -42,10 +42,10 @@ pub fn TextField(
     };
     view! {
         <div class="field" class:invalid=move || error.get().is_some()>
-            <label for=id>{move || label.get()}</label>
+            <label for=id.clone()>{move || label.get()}</label>
             {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{move || hint.get()}</p> })}
             <input
-                id=id
+                id=id.clone()
                 name=id
                 type=kind
                 autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
@@ -97,6 +97,31 @@ pub fn describe(error: &ApiError) -> String {
             &[&retry_after.unwrap_or(60).to_string()],
         ),
         ApiError::Api { message, .. } => message.clone(),
+    }
+}
+
+/// "Show more" under a list read a page at a time: there while the list has a next page,
+/// saying "Loading…" (and refusing a second click) while that page comes.
+#[component]
+pub fn MoreButton<F>(
+    #[prop(into)] cursor: Signal<Option<String>>,
+    #[prop(into)] loading: Signal<bool>,
+    label: Msg,
+    on_more: F,
+) -> impl IntoView
+where
+    F: Fn() + Clone + Send + Sync + 'static,
+{
+    move || {
+        let on_more = on_more.clone();
+        cursor.get().is_some().then(|| {
+            view! {
+                <button type="button" class="secondary more" disabled=move || loading.get()
+                    on:click=move |_| on_more()>
+                    {move || if loading.get() { t(Msg::Loading) } else { t(label) }}
+                </button>
+            }
+        })
     }
 }
 

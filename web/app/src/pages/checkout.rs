@@ -243,11 +243,11 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
             view! {
                 <fieldset class="card passenger">
                     <legend><h3>{move || tf(Msg::PassengerN, &[&number])}</h3></legend>
-                    <TextField id=leak(format!("p{index}-first")) label=Signal::derive(|| t(Msg::FirstName).to_owned())
+                    <TextField id=traveller_input_id(index, TravellerField::FirstName) label=Signal::derive(|| t(Msg::FirstName).to_owned())
                         value=input.first error=traveller_error(index, TravellerField::FirstName) autocomplete=if index == 0 { "given-name" } else { "off" } required=true />
-                    <TextField id=leak(format!("p{index}-last")) label=Signal::derive(|| t(Msg::LastName).to_owned())
+                    <TextField id=traveller_input_id(index, TravellerField::LastName) label=Signal::derive(|| t(Msg::LastName).to_owned())
                         value=input.last error=traveller_error(index, TravellerField::LastName) autocomplete=if index == 0 { "family-name" } else { "off" } required=true />
-                    <TextField id=leak(format!("p{index}-birth")) kind="date" label=Signal::derive(|| t(Msg::BirthDate).to_owned())
+                    <TextField id=traveller_input_id(index, TravellerField::DateOfBirth) kind="date" label=Signal::derive(|| t(Msg::BirthDate).to_owned())
                         value=input.birth error=traveller_error(index, TravellerField::DateOfBirth)
                         max=Signal::derive(|| today().to_string()) />
                 </fieldset>
@@ -290,12 +290,6 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
             </div>
         </section>
     }
-}
-
-/// Input ids must be `&'static str` for the field component; a checkout has at most nine
-/// passengers, so leaking their few ids once per page is bounded.
-fn leak(id: String) -> &'static str {
-    Box::leak(id.into_boxed_str())
 }
 
 fn traveller_input_id(index: usize, field: TravellerField) -> String {

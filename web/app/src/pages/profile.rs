@@ -5,7 +5,7 @@ use airline_web_core::Msg;
 use leptos::prelude::*;
 
 use crate::api::{self, profile, ApiError, Profile};
-use crate::components::{focus, Alert, Skeleton};
+use crate::components::{focus, Alert, MoreButton, Skeleton};
 use crate::i18n::{instant_date, number, t, tf};
 use crate::session::sleep;
 
@@ -103,7 +103,7 @@ pub fn ProfilePage() -> impl IntoView {
             load(None);
         }
     });
-    let show_more = move |_| {
+    let show_more = move || {
         if let Some(after) = cursor.get_untracked() {
             load(Some(after));
         }
@@ -128,11 +128,7 @@ pub fn ProfilePage() -> impl IntoView {
                             <LedgerLine entry=entry />
                         </For>
                     </ul>
-                    <Show when=move || cursor.get().is_some()>
-                        <button type="button" class="secondary more" on:click=show_more disabled=move || loading.get()>
-                            {move || if loading.get() { t(Msg::Loading) } else { t(Msg::MorePoints) }}
-                        </button>
-                    </Show>
+                    <MoreButton cursor=cursor loading=loading label=Msg::MorePoints on_more=show_more />
                 </section>
             </Show>
             {move || me.get().map(|me| {

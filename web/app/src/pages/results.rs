@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::{self, search_flights, ApiError, SearchFlights};
-use crate::components::{describe, Alert, Skeleton};
+use crate::components::{describe, Alert, MoreButton, Skeleton};
 use crate::i18n::{date, locale, money, t, tf};
 use crate::pages::search::SearchForm;
 use crate::storage;
@@ -389,7 +389,7 @@ fn FlightList(
     }
     let more = {
         let load = load.clone();
-        move |_| load(cursor.get_untracked())
+        move || load(cursor.get_untracked())
     };
     let heading_id = format!("leg-{}-{}", leg.from, leg.to);
     let leg_date = leg.date.clone();
@@ -413,11 +413,7 @@ fn FlightList(
                     <FlightCard edge=edge chosen=chosen passengers=passengers />
                 </For>
             </ul>
-            <Show when=move || cursor.get().is_some()>
-                <button type="button" class="secondary more" on:click=more.clone() disabled=move || loading.get()>
-                    {move || if loading.get() { t(Msg::Loading) } else { t(Msg::ShowMore) }}
-                </button>
-            </Show>
+            <MoreButton cursor=cursor loading=loading label=Msg::ShowMore on_more=more />
         </section>
     }
 }

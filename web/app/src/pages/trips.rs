@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{
     self, booking_detail, cancel_booking, trips, ApiError, BookingDetail, CancelBooking, Trips,
 };
-use crate::components::{focus, Alert, Skeleton};
+use crate::components::{focus, Alert, MoreButton, Skeleton};
 use crate::i18n::{date, locale, money, t, tf};
 use crate::session::sleep;
 
@@ -153,7 +153,7 @@ pub fn TripsPage() -> impl IntoView {
         list.set(Vec::new());
         load(group, None);
     });
-    let show_more = move |_| {
+    let show_more = move || {
         if let Some(after) = cursor.get_untracked() {
             load(group.get_untracked(), Some(after));
         }
@@ -191,11 +191,7 @@ pub fn TripsPage() -> impl IntoView {
                     <TripCard trip=trip />
                 </For>
             </ul>
-            <Show when=move || cursor.get().is_some()>
-                <button type="button" class="secondary more" on:click=show_more disabled=move || loading.get()>
-                    {move || if loading.get() { t(Msg::Loading) } else { t(Msg::MoreTrips) }}
-                </button>
-            </Show>
+            <MoreButton cursor=cursor loading=loading label=Msg::MoreTrips on_more=show_more />
         </section>
     }
 }
