@@ -92,3 +92,20 @@ test('the session survives a reload, refreshes before expiry and keeps the refre
   await page.reload();
   await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
 });
+
+test('two tabs restoring the session at the same moment both stay signed in', async ({ context }) => {
+  const account = await signUpViaApi(undefined, { tag: 'twotabs' });
+  const first = await context.newPage();
+  await signIn(first, account);
+  const second = await context.newPage();
+  // Both tabs start at once, and each trades the same refresh cookie for a session.
+  await Promise.all([first.goto('/profile'), second.goto('/profile')]);
+  for (const page of [first, second]) {
+    await expect(page.getByText(account.email)).toBeVisible();
+  }
+  // Still alive afterwards: a refresh token presented twice would have ended the session.
+  await first.reload();
+  await expect(first.getByText(account.email)).toBeVisible();
+  await second.reload();
+  await expect(second.getByText(account.email)).toBeVisible();
+});

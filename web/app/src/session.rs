@@ -90,7 +90,9 @@ pub async fn refresh() -> bool {
         return current_token().is_some();
     }
     REFRESHING.with(|r| r.set(true));
-    let result = api::auth::<Session>("/auth/refresh", "{}").await;
+    let result = across_tabs(api::auth::<Session>("/auth/refresh", "{}"))
+        .await
+        .unwrap_or(Err(ApiError::Network));
     REFRESHING.with(|r| r.set(false));
     match result {
         Ok(session) => {
@@ -104,6 +106,71 @@ pub async fn refresh() -> bool {
             auth().set(Auth::SignedOut);
             false
         }
+    }
+}
+
+/// Runs `work` holding the browser-wide refresh lock (the Web Locks API), so two tabs
+/// waking at once (after a laptop sleeps, say) do not both present the cookie's refresh
+/// token: the second would count as reuse and end the session. The second tab waits, then
+/// sends the cookie the first one received. Without Web Locks the work runs unlocked.
+/// `None` only if the lock was granted and its work then vanished, which cannot happen.
+async fn across_tabs<T: 'static>(
+    work: impl std::future::Future<Output = T> + 'static,
+) -> Option<T> {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use js_sys::{Function, Promise, Reflect};
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    let request = web_sys::window()
+        .and_then(|w| Reflect::get(&w.navigator(), &JsValue::from_str("locks")).ok())
+        .filter(|locks| !locks.is_undefined() && !locks.is_null())
+        .and_then(|locks| {
+            let request = Reflect::get(&locks, &JsValue::from_str("request")).ok()?;
+            Some((locks, request.dyn_into::<Function>().ok()?))
+        });
+    let Some((locks, request)) = request else {
+        return Some(work.await);
+    };
+    // The lock is held until the promise the callback returns settles, i.e. until the work
+    // is done. The work and its result stay on the Rust side, in these cells.
+    let work = Rc::new(RefCell::new(Some(work)));
+    let output = Rc::new(RefCell::new(None));
+    let (to_run, slot) = (work.clone(), output.clone());
+    let callback = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |_lock: JsValue| {
+        let job = to_run.borrow_mut().take();
+        let slot = slot.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            if let Some(job) = job {
+                let result = job.await;
+                *slot.borrow_mut() = Some(result);
+            }
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    let held = request
+        .call2(
+            &locks,
+            &JsValue::from_str("edge-airline-session-refresh"),
+            callback.as_ref(),
+        )
+        .ok()
+        .and_then(|p| p.dyn_into::<Promise>().ok());
+    if let Some(held) = held {
+        let _ = wasm_bindgen_futures::JsFuture::from(held).await;
+    }
+    drop(callback);
+    let done = output.borrow_mut().take();
+    if done.is_some() {
+        return done;
+    }
+    // The lock was refused or never granted: do the work unlocked rather than not at all.
+    let job = work.borrow_mut().take();
+    match job {
+        Some(job) => Some(job.await),
+        None => None,
     }
 }
 

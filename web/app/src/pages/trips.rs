@@ -376,7 +376,7 @@ pub fn TripPage() -> impl IntoView {
         <section class="page trip-detail">
             <p class="back">
                 <a href="/trips">
-                    <span aria-hidden="true">"← "</span>
+                    <span aria-hidden="true">"←\u{a0}"</span>
                     {move || t(Msg::TripsTitle)}
                 </a>
             </p>
