@@ -113,22 +113,23 @@ where
 {
     let body = serde_json::to_string(&Q::build_query(variables))
         .map_err(|_| ApiError::internal("unencodable request"))?;
-    let mut token = session::fresh_token().await;
-    loop {
-        let (_, text) = post("/graphql", &body, token.as_deref()).await?;
-        match decode::<Q::ResponseData>(&text) {
-            Err(error) if error.code() == "UNAUTHENTICATED" && token.is_some() => {
-                // The token lapsed between our check and the server's: refresh once.
-                token = session::refresh()
-                    .await
-                    .then(session::current_token)
-                    .flatten();
-                if token.is_none() {
-                    return Err(error);
-                }
-            }
-            result => return result,
+    let token = session::fresh_token().await;
+    let (_, text) = post("/graphql", &body, token.as_deref()).await?;
+    match decode::<Q::ResponseData>(&text) {
+        Err(error) if error.code() == "UNAUTHENTICATED" && token.is_some() => {
+            // The token lapsed between our check and the server's: refresh, then try once
+            // more (only once, so a server that keeps refusing cannot loop us).
+            let Some(token) = session::refresh()
+                .await
+                .then(session::current_token)
+                .flatten()
+            else {
+                return Err(error);
+            };
+            let (_, text) = post("/graphql", &body, Some(&token)).await?;
+            decode(&text)
         }
+        result => result,
     }
 }
 
