@@ -2,7 +2,7 @@
 //! browser's `Intl` for dates and money in that language.
 
 use airline_web_core::{Locale, Msg};
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Function, Object, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
@@ -79,78 +79,57 @@ fn locales() -> Array {
     Array::of1(&JsValue::from_str(locale().tag()))
 }
 
+/// Calls an `Intl` formatter's `format` on a value; `None` if the browser refuses.
+fn apply(format: Function, value: &JsValue) -> Option<String> {
+    format.call1(&JsValue::NULL, value).ok()?.as_string()
+}
+
+fn number_format(fields: &[(&str, &str)], value: f64) -> Option<String> {
+    let format = js_sys::Intl::NumberFormat::new(&locales(), &options(fields));
+    apply(format.format(), &JsValue::from_f64(value))
+}
+
+/// A date as the language writes it, with the given `Intl.DateTimeFormat` fields; `None`
+/// for text that is no date.
+fn date_format(value: &js_sys::Date, fields: &[(&str, &str)]) -> Option<String> {
+    if value.get_time().is_nan() {
+        return None;
+    }
+    let format = js_sys::Intl::DateTimeFormat::new(&locales(), &options(fields));
+    apply(format.format(), value)
+}
+
 /// "£1,234.50" / "1.234,50 £": an amount in minor units of a currency.
 pub fn money(amount: i64, currency: &str, decimals: i64) -> String {
     let major = amount as f64 / 10f64.powi(decimals as i32);
-    let format = js_sys::Intl::NumberFormat::new(
-        &locales(),
-        &options(&[("style", "currency"), ("currency", currency)]),
-    );
-    format
-        .format()
-        .call1(&JsValue::NULL, &JsValue::from_f64(major))
-        .ok()
-        .and_then(|v| v.as_string())
+    number_format(&[("style", "currency"), ("currency", currency)], major)
         .unwrap_or_else(|| format!("{currency} {major:.2}"))
 }
 
 /// A whole number with the language's grouping: "52,300" / "52.300".
 pub fn number(value: i64) -> String {
-    let format = js_sys::Intl::NumberFormat::new(&locales(), &Object::new());
-    format
-        .format()
-        .call1(&JsValue::NULL, &JsValue::from_f64(value as f64))
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| value.to_string())
+    number_format(&[], value as f64).unwrap_or_else(|| value.to_string())
 }
 
 /// A calendar date (`YYYY-MM-DD`, as the airport's calendar has it): "Thu, 10 Dec 2026".
-/// Formatted in UTC so the browser's own zone cannot move it to another day.
+/// Formatted at noon UTC in UTC, so the browser's own zone cannot move it to another day.
 pub fn date(local_date: &str) -> String {
-    format_date(
-        local_date,
-        &[
-            ("weekday", "short"),
-            ("day", "numeric"),
-            ("month", "short"),
-            ("year", "numeric"),
-        ],
-    )
-}
-
-fn format_date(local_date: &str, fields: &[(&str, &str)]) -> String {
-    let mut pairs = vec![("timeZone", "UTC")];
-    pairs.extend_from_slice(fields);
-    let value = js_sys::Date::new(&JsValue::from_str(&format!("{local_date}T12:00:00Z")));
-    if value.get_time().is_nan() {
-        return local_date.to_owned();
-    }
-    let format = js_sys::Intl::DateTimeFormat::new(&locales(), &options(&pairs));
-    format
-        .format()
-        .call1(&JsValue::NULL, &value)
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| local_date.to_owned())
+    let noon = js_sys::Date::new(&JsValue::from_str(&format!("{local_date}T12:00:00Z")));
+    let fields = [
+        ("timeZone", "UTC"),
+        ("weekday", "short"),
+        ("day", "numeric"),
+        ("month", "short"),
+        ("year", "numeric"),
+    ];
+    date_format(&noon, &fields).unwrap_or_else(|| local_date.to_owned())
 }
 
 /// An instant (RFC 3339) as a date in the traveller's own zone.
 pub fn instant_date(rfc3339: &str) -> String {
     let value = js_sys::Date::new(&JsValue::from_str(rfc3339));
-    if value.get_time().is_nan() {
-        return rfc3339.to_owned();
-    }
-    let format = js_sys::Intl::DateTimeFormat::new(
-        &locales(),
-        &options(&[("day", "numeric"), ("month", "short"), ("year", "numeric")]),
-    );
-    format
-        .format()
-        .call1(&JsValue::NULL, &value)
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| rfc3339.to_owned())
+    let fields = [("day", "numeric"), ("month", "short"), ("year", "numeric")];
+    date_format(&value, &fields).unwrap_or_else(|| rfc3339.to_owned())
 }
 
 /// Today's date in the traveller's zone, which is what "no past dates" means to them.
