@@ -19,6 +19,8 @@ const READY_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long a stopped server gets to exit cleanly before it is killed.
 const STOP_GRACE: Duration = Duration::from_secs(10);
 const DATABASE: &str = "airline";
+/// How often `d1()` asks again when the database is locked by the server's own write.
+const D1_BUSY_RETRIES: u64 = 5;
 
 /// The signing key every test server uses, so tests can mint and forge tokens.
 pub const TEST_SIGNING_KEYS: &str = "e2e-1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
@@ -338,17 +340,33 @@ impl DevServer {
     /// and returns the rows of the last statement.
     pub fn d1(&self, sql: &str) -> Result<Vec<Value>, String> {
         let persist = self.state.path().join("state");
-        let output = wrangler(&[
-            "d1",
-            "execute",
-            DATABASE,
-            "--local",
-            "--persist-to",
-            &persist.to_string_lossy(),
-            "--json",
-            "--command",
-            sql,
-        ])?;
+        let run = || {
+            wrangler(&[
+                "d1",
+                "execute",
+                DATABASE,
+                "--local",
+                "--persist-to",
+                &persist.to_string_lossy(),
+                "--json",
+                "--command",
+                sql,
+            ])
+        };
+        // This second SQLite connection meets the server's own writes: on a busy machine
+        // it can find the database locked (SQLITE_BUSY) for a moment. That says nothing
+        // about the data, so wait and ask again; any other failure is reported at once.
+        let mut output = run();
+        for attempt in 1..=D1_BUSY_RETRIES {
+            match &output {
+                Err(error) if error.contains("SQLITE_BUSY") => {
+                    std::thread::sleep(Duration::from_millis(250 * attempt));
+                    output = run();
+                }
+                _ => break,
+            }
+        }
+        let output = output?;
         let parsed: Value = serde_json::from_str(&output).map_err(|e| format!("{e}: {output}"))?;
         let results = parsed
             .as_array()
