@@ -12,6 +12,9 @@ cd "$root"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 WORKER_BUILD_VERSION="0.8.7"
+# Splits the web app's wasm into one module per page (scripts/build-web.sh); pairs with the
+# wasm_split_helpers crate Leptos's lazy routes use.
+WASM_SPLIT_VERSION="0.2.4"
 # wasm-bindgen's CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 
@@ -43,6 +46,13 @@ else
   # Not --locked: its lock file names a crate version the registry no longer serves.
   step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 3 minutes on 2 cores)"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+if cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  step "wasm-split-cli $WASM_SPLIT_VERSION: present"
+else
+  step "installing wasm-split-cli $WASM_SPLIT_VERSION (about 1 minute on 2 cores)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked
 fi
 
 # The browser tests and the web benchmark drive Debian's Chromium (verified: 156, with

@@ -70,7 +70,9 @@ pub struct DevServer {
 pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    /// The body as text (lossy for binary files; those compare [`HttpResponse::bytes`]).
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl HttpResponse {
@@ -244,16 +246,17 @@ impl DevServer {
             .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_owned()))
             .collect();
         let status = response.status().as_u16();
-        let body = response
+        let bytes = response
             .body_mut()
             .with_config()
             .limit(16 * 1024 * 1024)
-            .read_to_string()
+            .read_to_vec()
             .map_err(|e| e.to_string())?;
         Ok(HttpResponse {
             status,
             headers,
-            body,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         })
     }
 

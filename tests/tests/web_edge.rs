@@ -596,23 +596,42 @@ fn existing_assets_pass_through_with_their_headers(server: &DevServer) -> Result
         graphiql.headers
     );
 
-    // Whatever the web build put in /assets/, with the headers its _headers file gives.
-    let assets = std::fs::read_dir(workspace_root().join("web/dist/assets"))
-        .map(|dir| {
-            dir.filter_map(|entry| entry.ok())
-                .map(|entry| entry.file_name().to_string_lossy().into_owned())
-                .filter(|name| name.ends_with(".js") || name.ends_with(".css"))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
+    // Whatever the web build put in /assets/ (the app's modules one folder down), with the
+    // headers its _headers file gives.
+    let files_in = |folder: &str| -> Vec<String> {
+        std::fs::read_dir(workspace_root().join("web/dist/assets").join(folder))
+            .map(|dir| {
+                dir.filter_map(|entry| entry.ok())
+                    .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                    .map(|name| format!("{folder}{name}"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let top = files_in("");
+    let mut assets: Vec<String> = top
+        .iter()
+        .filter(|name| name.ends_with(".js") || name.ends_with(".css"))
+        .cloned()
+        .collect();
+    let app = top
+        .iter()
+        .find(|name| name.starts_with("app-") && !name.contains('.'))
+        .ok_or_else(|| format!("no app folder in web/dist/assets: {top:?}"))?;
+    assets.extend(
+        files_in(&format!("{app}/"))
+            .into_iter()
+            .filter(|name| name.ends_with("/app.wasm") || name.contains("/split_")),
+    );
+    ensure!(assets.len() >= 4, "{assets:?}");
     let mut expected = headers_rule("/*");
     expected.extend(headers_rule("/assets/*"));
-    for name in assets.iter().take(3) {
+    for name in &assets {
         let path = format!("/assets/{name}");
         let response = server.request("GET", &path, &[], b"").unwrap();
         ensure!(response.status == 200, "{path}: {response:?}");
         ensure!(
-            response.body.as_bytes() == dist_file(&path),
+            response.bytes == dist_file(&path),
             "{path}: the file, unchanged"
         );
         for (name, value) in &expected {

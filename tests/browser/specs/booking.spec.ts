@@ -174,6 +174,7 @@ test('points and tier show in the profile after a booking', async ({ page }) => 
   await bookOneWay(page, account);
   const reference = await confirmedReference(page);
   await page.getByRole('link', { name: 'Profile' }).click();
+  await expect(page).toHaveURL(/\/profile$/);
   // Points arrive through the loyalty queue a second or so after the confirmation.
   await expect(async () => {
     await page.reload();

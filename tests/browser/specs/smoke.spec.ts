@@ -19,3 +19,66 @@ test('a deep link is answered with the app', async ({ request }) => {
   expect(response.status()).toBe(200);
   expect(response.headers()['content-type']).toContain('text/html');
 });
+
+// The first download is the search page's; a link deeper in fetches that page's module
+// alongside the app, and the search page fetches none.
+test('a deep link fetches its own pages with the app, the search page only its own', async ({ page }) => {
+  const pageModules: string[] = [];
+  page.on('request', (request) => {
+    const name = request.url().match(/\/assets\/app-[0-9a-f]+\/((?:split|chunk)_\w+)\.wasm$/)?.[1];
+    if (name) pageModules.push(name);
+  });
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  expect(pageModules).toEqual([]);
+
+  const date = isoDateInDays(7, process.env.SEED_START);
+  for (const [path, group] of [
+    [`/flights?from=LHR&to=JFK&date=${date}&passengers=1`, 'results_page'],
+    ['/book/seats', 'booking_page'],
+    ['/profile', 'account_page'],
+  ]) {
+    await page.goto(path);
+    await expect(page.locator(`link[rel=preload][href*="/split_${group}_"]`)).toHaveCount(1);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    expect(pageModules.some((name) => name.startsWith(`split_${group}_`))).toBe(true);
+  }
+});
+
+// Each page's code is its own module, fetched on the way there. After a deploy the old
+// modules are gone: the app reloads once (fetching the new build) and carries on to where
+// the traveller was going, instead of dying on a failed fetch.
+test('a page whose code has gone since the app loaded reloads and opens', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  let refused = 0;
+  await page.route(/\/assets\/app-[0-9a-f]+\/split_account_page_\d+\.wasm$/, async (route) => {
+    if (refused++ === 0) await route.fulfill({ status: 404, body: 'Not Found' });
+    else await route.continue();
+  });
+  const reloaded = page.waitForEvent('load');
+  await page.getByRole('link', { name: 'My trips' }).click();
+  await reloaded;
+  // A guest going to My trips is asked to sign in first, and brought back after.
+  await expect(page).toHaveURL(/\/signin\?next=%2Ftrips$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  expect(refused).toBe(2);
+  await expect(page.locator('#boot-error')).toBeHidden();
+});
+
+test('a page whose code cannot be fetched at all says so after one reload', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  let refused = 0;
+  await page.route(/\/assets\/app-[0-9a-f]+\/split_account_page_\d+\.wasm$/, async (route) => {
+    refused++;
+    await route.fulfill({ status: 404, body: 'Not Found' });
+  });
+  let loads = 0;
+  page.on('load', () => loads++);
+  await page.getByRole('link', { name: 'Profile' }).click();
+  await expect(page.locator('#boot-error')).toBeVisible();
+  expect(loads).toBe(1);
+  expect(refused).toBe(2);
+});

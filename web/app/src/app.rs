@@ -5,36 +5,128 @@ use airline_web_core::{Locale, Msg};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::path;
+use leptos_router::{path, Lazy, LazyRoute};
 
 use crate::i18n::{locale, set_locale, t};
 use crate::pages;
+use crate::recover;
 use crate::session::{self, Auth};
 
 #[component]
 pub fn App() -> impl IntoView {
     // Tasks can be spawned once the app is mounted (Leptos starts its executor then).
     session::restore();
+    // True while the router fetches a page's code (and the page's data) before showing it.
+    let (is_routing, set_is_routing) = signal(false);
     view! {
-        <Router>
+        <Router set_is_routing>
             <a class="skip-link" href="#main">{move || t(Msg::SkipToContent)}</a>
+            <div class="route-progress" hidden=move || !is_routing.get()></div>
+            <recover::FollowNavigation />
             <Header />
-            <main id="main" tabindex="-1">
+            <main id="main" tabindex="-1" aria-busy=move || is_routing.get().to_string()>
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::search::SearchPage />
-                    <Route path=path!("/flights") view=pages::results::ResultsPage />
-                    <Route path=path!("/book/seats") view=pages::seats::SeatsPage />
-                    <Route path=path!("/book/checkout") view=pages::checkout::CheckoutPage />
-                    <Route path=path!("/book/status/:id") view=pages::status::StatusPage />
-                    <Route path=path!("/trips") view=pages::trips::TripsPage />
-                    <Route path=path!("/trips/:id") view=pages::trips::TripPage />
-                    <Route path=path!("/profile") view=pages::profile::ProfilePage />
+                    <Route path=path!("/flights") view={Lazy::<ResultsRoute>::new()} />
+                    <Route path=path!("/book/seats") view={Lazy::<SeatsRoute>::new()} />
+                    <Route path=path!("/book/checkout") view={Lazy::<CheckoutRoute>::new()} />
+                    <Route path=path!("/book/status/:id") view={Lazy::<StatusRoute>::new()} />
+                    <Route path=path!("/trips") view={Lazy::<TripsRoute>::new()} />
+                    <Route path=path!("/trips/:id") view={Lazy::<TripRoute>::new()} />
+                    <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} />
                     <Route path=path!("/signin") view=pages::account::SignInPage />
                     <Route path=path!("/signup") view=pages::account::SignUpPage />
                 </Routes>
             </main>
         </Router>
     }
+}
+
+/// The results, the page most often opened from a link: on its own, so a link to it
+/// downloads no more than it shows.
+#[lazy]
+fn results_page() -> AnyView {
+    pages::results::ResultsPage().into_any()
+}
+
+/// The pages after the results, fetched together the first time a traveller goes to
+/// one: whoever chooses seats goes on to the checkout and its outcome.
+#[derive(Clone, Copy)]
+enum BookingPage {
+    Seats,
+    Checkout,
+    Status,
+}
+
+#[lazy]
+fn booking_page(page: BookingPage) -> AnyView {
+    match page {
+        BookingPage::Seats => pages::seats::SeatsPage().into_any(),
+        BookingPage::Checkout => pages::checkout::CheckoutPage().into_any(),
+        BookingPage::Status => pages::status::StatusPage().into_any(),
+    }
+}
+
+/// A traveller's own pages, fetched together: trips, one trip, the profile.
+#[derive(Clone, Copy)]
+enum AccountPage {
+    Trips,
+    Trip,
+    Profile,
+}
+
+#[lazy]
+fn account_page(page: AccountPage) -> AnyView {
+    match page {
+        AccountPage::Trips => pages::trips::TripsPage().into_any(),
+        AccountPage::Trip => pages::trips::TripPage().into_any(),
+        AccountPage::Profile => pages::profile::ProfilePage().into_any(),
+    }
+}
+
+/// Fetches the results page's code ahead of the traveller, from the search form, so the
+/// search that follows waits for its flights alone.
+pub fn prefetch_results() {
+    leptos::task::spawn_local(__preload_results_page());
+}
+
+/// Fetches the code of the pages after the results, from the results.
+pub fn prefetch_booking() {
+    leptos::task::spawn_local(__preload_booking_page());
+}
+
+/// Routes to pages whose code is not in the first download. The search page, the frame
+/// and the account forms are; the rest is split off at build time (scripts/build-web.sh)
+/// into one module per group above (web/boot.js fetches a deep link's group alongside the
+/// app), so a phone on the search page downloads only what it runs.
+macro_rules! lazy_routes {
+    ($($route:ident => $group:ident($($page:expr)?), $preload:ident;)*) => {$(
+        struct $route;
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            async fn view(_this: Self) -> AnyView {
+                $group($($page)?).await
+            }
+
+            async fn preload() {
+                $preload().await;
+            }
+        }
+    )*};
+}
+
+lazy_routes! {
+    ResultsRoute => results_page(), __preload_results_page;
+    SeatsRoute => booking_page(BookingPage::Seats), __preload_booking_page;
+    CheckoutRoute => booking_page(BookingPage::Checkout), __preload_booking_page;
+    StatusRoute => booking_page(BookingPage::Status), __preload_booking_page;
+    TripsRoute => account_page(AccountPage::Trips), __preload_account_page;
+    TripRoute => account_page(AccountPage::Trip), __preload_account_page;
+    ProfileRoute => account_page(AccountPage::Profile), __preload_account_page;
 }
 
 #[component]

@@ -6,12 +6,13 @@ mod app;
 mod components;
 mod i18n;
 mod pages;
+mod recover;
 mod session;
 mod storage;
+mod stripe;
 
 fn main() {
-    // A panic says what and where in the console, not just "unreachable".
-    console_error_panic_hook::set_once();
+    recover::install_panic_hook();
     i18n::set_document_lang(i18n::locale());
     leptos::mount::mount_to_body(app::App);
 }

@@ -187,6 +187,9 @@ messages! {
     ErrCardNumber => "Enter the 16-digit card number.", "Geben Sie die 16-stellige Kartennummer ein.";
     ErrCardExpiry => "Enter the expiry as MM/YY, not in the past.", "Geben Sie das Ablaufdatum als MM/JJ ein, nicht in der Vergangenheit.";
     ErrCardCvc => "Enter the 3 or 4 digits on the back.", "Geben Sie die 3 oder 4 Ziffern auf der Rückseite ein.";
+    Card => "Card", "Karte";
+    CardFormUnavailable => "The card form could not load. Check your connection and reload the page.", "Das Kartenformular konnte nicht laden. Prüfen Sie Ihre Verbindung und laden Sie die Seite neu.";
+    CardNotChecked => "The card could not be checked. Please try again.", "Die Karte konnte nicht geprüft werden. Bitte versuchen Sie es erneut.";
     TestCards => "Test cards", "Testkarten";
     TestCardsLead => "This is a sandbox: no real money moves. Any future expiry and any CVC work.", "Dies ist eine Testumgebung: Es fließt kein echtes Geld. Jedes künftige Ablaufdatum und jede Prüfnummer funktioniert.";
     CardSucceeds => "succeeds", "wird angenommen";

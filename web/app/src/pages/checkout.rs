@@ -10,10 +10,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::{self, flight_brief, process_booking, tokenize_card, ApiError};
-use crate::components::{describe, focus, Alert, TextField};
-use crate::i18n::{date, money, t, tf, today};
+use crate::components::{describe, focus, Alert, FieldError, TextField};
+use crate::i18n::{date, locale, money, t, tf, today};
 use crate::pages::seats::NothingToBook;
 use crate::storage;
+use crate::stripe;
 
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
@@ -58,6 +59,26 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
             }
         })
         .collect();
+    // With Stripe (a build for PAYMENT_PROVIDER=stripe) its card element takes the card;
+    // otherwise the sandbox's card form below.
+    let stripe_key = stripe::publishable_key();
+    let uses_stripe = stripe_key.is_some();
+    let stripe_card = StoredValue::new_local(None::<stripe::Card>);
+    let stripe_error = RwSignal::new(None::<String>);
+    if let Some(key) = stripe_key {
+        // After the first render, when the element to mount into exists.
+        Effect::new(move |mounted: Option<()>| {
+            if mounted.is_none() {
+                let key = key.clone();
+                leptos::task::spawn_local(async move {
+                    match stripe::mount(&key, "#stripe-card", locale().tag()).await {
+                        Ok(card) => stripe_card.set_value(Some(card)),
+                        Err(()) => stripe_error.set(Some(t(Msg::CardFormUnavailable).to_owned())),
+                    }
+                });
+            }
+        });
+    }
     let card_number = RwSignal::new(String::new());
     let card_expiry = RwSignal::new(String::new());
     let card_cvc = RwSignal::new(String::new());
@@ -123,12 +144,18 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
                         .collect()
                 })
                 .collect();
-            let card = CardDraft {
-                number: card_number.get_untracked(),
-                expiry: card_expiry.get_untracked(),
-                cvc: card_cvc.get_untracked(),
-            }
-            .check(today);
+            // Stripe's element checks its card itself.
+            let card = if uses_stripe {
+                Ok(None)
+            } else {
+                CardDraft {
+                    number: card_number.get_untracked(),
+                    expiry: card_expiry.get_untracked(),
+                    cvc: card_cvc.get_untracked(),
+                }
+                .check(today)
+                .map(Some)
+            };
             let card_found: Vec<(CardField, String)> = match &card {
                 Ok(_) => Vec::new(),
                 Err(list) => list
@@ -155,6 +182,82 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
             busy.set(true);
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
+                // Books with a payment token, from the sandbox or from Stripe.
+                let book = move |token: String| async move {
+                    let checkout = state.get_value();
+                    let seats = (!checkout.outbound_seats.is_empty()
+                        || !checkout.inbound_seats.is_empty())
+                    .then(|| process_booking::SeatChoice {
+                        outbound: (!checkout.outbound_seats.is_empty())
+                            .then(|| checkout.outbound_seats.clone()),
+                        return_: (!checkout.inbound_seats.is_empty())
+                            .then(|| checkout.inbound_seats.clone()),
+                    });
+                    let input = process_booking::BookingInput {
+                        outbound_flight_id: checkout.outbound.clone().unwrap_or_default(),
+                        return_flight_id: checkout.inbound.clone(),
+                        passengers: checkout
+                            .travellers
+                            .iter()
+                            .map(|t| process_booking::PassengerInputObject {
+                                first_name: t.first_name.clone(),
+                                last_name: t.last_name.clone(),
+                                date_of_birth: Some(t.date_of_birth.trim().to_owned())
+                                    .filter(|d| !d.is_empty()),
+                            })
+                            .collect(),
+                        seats,
+                        payment_token: token,
+                        idempotency_key: checkout.idempotency_key.clone(),
+                    };
+                    let booked =
+                        api::run::<api::ProcessBooking>(process_booking::Variables { input }).await;
+                    busy.set(false);
+                    match booked {
+                        Ok(data) => navigate(
+                            &format!("/book/status/{}", data.process_booking.id),
+                            Default::default(),
+                        ),
+                        // A booking that failed (declined, sold out, …) is explained, with the way
+                        // forward, on its status page.
+                        Err(error) if error.booking_id().is_some() => {
+                            let id = error.booking_id().unwrap_or_default().to_owned();
+                            navigate(&format!("/book/status/{id}"), Default::default());
+                        }
+                        Err(error) => {
+                            // Input problems belong next to their inputs.
+                            if let Some(field) = error.field().and_then(TravellerField::from_api) {
+                                let message = describe(&error);
+                                traveller_problems.set(vec![
+                                    vec![(field, message)];
+                                    checkout.passengers as usize
+                                ]);
+                                focus(&traveller_input_id(0, field));
+                            }
+                            general.set(Some(error));
+                            focus("checkout-title");
+                        }
+                    }
+                };
+                let Some(card) = card else {
+                    // Stripe: its PaymentMethod id is the token.
+                    stripe_error.set(None);
+                    let method = match stripe_card.get_value() {
+                        Some(card) => card.payment_method().await,
+                        None => Err(Some(t(Msg::CardFormUnavailable).to_owned())),
+                    };
+                    match method {
+                        Ok(token) => book(token).await,
+                        Err(message) => {
+                            busy.set(false);
+                            stripe_error.set(Some(
+                                message.unwrap_or_else(|| t(Msg::CardNotChecked).to_owned()),
+                            ));
+                            stripe_card.with_value(|card| card.as_ref().map(stripe::Card::focus));
+                        }
+                    }
+                    return;
+                };
                 let token = api::run::<api::TokenizeCard>(tokenize_card::Variables {
                     input: tokenize_card::CardInput {
                         number: card.number,
@@ -178,58 +281,7 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
                         return;
                     }
                 };
-                let checkout = state.get_value();
-                let seats = (!checkout.outbound_seats.is_empty()
-                    || !checkout.inbound_seats.is_empty())
-                .then(|| process_booking::SeatChoice {
-                    outbound: (!checkout.outbound_seats.is_empty())
-                        .then(|| checkout.outbound_seats.clone()),
-                    return_: (!checkout.inbound_seats.is_empty())
-                        .then(|| checkout.inbound_seats.clone()),
-                });
-                let input = process_booking::BookingInput {
-                    outbound_flight_id: checkout.outbound.clone().unwrap_or_default(),
-                    return_flight_id: checkout.inbound.clone(),
-                    passengers: checkout
-                        .travellers
-                        .iter()
-                        .map(|t| process_booking::PassengerInputObject {
-                            first_name: t.first_name.clone(),
-                            last_name: t.last_name.clone(),
-                            date_of_birth: Some(t.date_of_birth.trim().to_owned())
-                                .filter(|d| !d.is_empty()),
-                        })
-                        .collect(),
-                    seats,
-                    payment_token: token,
-                    idempotency_key: checkout.idempotency_key.clone(),
-                };
-                let booked =
-                    api::run::<api::ProcessBooking>(process_booking::Variables { input }).await;
-                busy.set(false);
-                match booked {
-                    Ok(data) => navigate(
-                        &format!("/book/status/{}", data.process_booking.id),
-                        Default::default(),
-                    ),
-                    // A booking that failed (declined, sold out, …) is explained, with the way
-                    // forward, on its status page.
-                    Err(error) if error.booking_id().is_some() => {
-                        let id = error.booking_id().unwrap_or_default().to_owned();
-                        navigate(&format!("/book/status/{id}"), Default::default());
-                    }
-                    Err(error) => {
-                        // Input problems belong next to their inputs.
-                        if let Some(field) = error.field().and_then(TravellerField::from_api) {
-                            let message = describe(&error);
-                            traveller_problems
-                                .set(vec![vec![(field, message)]; checkout.passengers as usize]);
-                            focus(&traveller_input_id(0, field));
-                        }
-                        general.set(Some(error));
-                        focus("checkout-title");
-                    }
-                }
+                book(token).await;
             });
         }
     };
@@ -264,23 +316,38 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
                     {traveller_forms}
                     <fieldset class="card">
                         <legend><h2>{move || t(Msg::Payment)}</h2></legend>
-                        <TextField id="card-number" label=Signal::derive(|| t(Msg::CardNumber).to_owned()) value=card_number
-                            error=card_error(CardField::Number) inputmode="numeric" autocomplete="cc-number" required=true />
-                        <div class="card-row">
-                            <TextField id="card-expiry" label=Signal::derive(|| t(Msg::CardExpiry).to_owned()) value=card_expiry
-                                error=card_error(CardField::Expiry) autocomplete="cc-exp" inputmode="numeric" required=true />
-                            <TextField id="card-cvc" label=Signal::derive(|| t(Msg::CardCvc).to_owned()) value=card_cvc
-                                error=card_error(CardField::Cvc) autocomplete="cc-csc" inputmode="numeric" required=true />
-                        </div>
-                        <details class="test-cards">
-                            <summary>{move || t(Msg::TestCards)}</summary>
-                            <p>{move || t(Msg::TestCardsLead)}</p>
-                            <ul>
-                                {test_cards().into_iter().map(|(number, outcome)| view! {
-                                    <li><code>{number}</code>" "{move || t(outcome)}</li>
-                                }).collect_view()}
-                            </ul>
-                        </details>
+                        {if uses_stripe {
+                            view! {
+                                <div class="field" class:invalid=move || stripe_error.get().is_some()>
+                                    <span class="label" id="stripe-card-label">{move || t(Msg::Card)}</span>
+                                    <div id="stripe-card" class="stripe-card" role="group" aria-labelledby="stripe-card-label"
+                                        aria-describedby="stripe-card-error"></div>
+                                    <FieldError id="stripe-card-error".to_owned() error=stripe_error />
+                                </div>
+                            }
+                            .into_any()
+                        } else {
+                            view! {
+                            <TextField id="card-number" label=Signal::derive(|| t(Msg::CardNumber).to_owned()) value=card_number
+                                error=card_error(CardField::Number) inputmode="numeric" autocomplete="cc-number" required=true />
+                            <div class="card-row">
+                                <TextField id="card-expiry" label=Signal::derive(|| t(Msg::CardExpiry).to_owned()) value=card_expiry
+                                    error=card_error(CardField::Expiry) autocomplete="cc-exp" inputmode="numeric" required=true />
+                                <TextField id="card-cvc" label=Signal::derive(|| t(Msg::CardCvc).to_owned()) value=card_cvc
+                                    error=card_error(CardField::Cvc) autocomplete="cc-csc" inputmode="numeric" required=true />
+                            </div>
+                            <details class="test-cards">
+                                <summary>{move || t(Msg::TestCards)}</summary>
+                                <p>{move || t(Msg::TestCardsLead)}</p>
+                                <ul>
+                                    {test_cards().into_iter().map(|(number, outcome)| view! {
+                                        <li><code>{number}</code>" "{move || t(outcome)}</li>
+                                    }).collect_view()}
+                                </ul>
+                            </details>
+                            }
+                            .into_any()
+                        }}
                     </fieldset>
                     <button type="submit" class="primary pay" disabled=move || busy.get() aria-describedby="price-total">
                         {move || if busy.get() { t(Msg::Paying).to_owned() } else { tf(Msg::PayAndBook, &[&total_text.get()]) }}

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::{self, search_flights, ApiError, SearchFlights};
+use crate::app::prefetch_booking;
 use crate::components::{describe, Alert, MoreButton, Skeleton};
 use crate::i18n::{date, locale, money, t, tf};
 use crate::pages::search::SearchForm;
@@ -146,7 +147,8 @@ fn Results(search: Search, order: Memo<(Sort, Filters)>) -> impl IntoView {
     };
 
     view! {
-        <section class="page results">
+        // Whoever reaches for a flight is about to choose seats.
+        <section class="page results" on:focusin=|_| prefetch_booking() on:pointerdown=|_| prefetch_booking()>
             <div class="results-head">
                 <div>
                     <h1 id="results-title" tabindex="-1">{heading}</h1>

@@ -6,6 +6,7 @@ use airline_web_core::Msg;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+use crate::app::prefetch_results;
 use crate::components::{AirportBox, TextField};
 use crate::i18n::{t, today};
 
@@ -13,7 +14,8 @@ use crate::i18n::{t, today};
 pub fn SearchPage() -> impl IntoView {
     super::title(Msg::SearchTitle);
     view! {
-        <section class="page hero">
+        // Whoever starts filling in the form is about to see results.
+        <section class="page hero" on:focusin=|_| prefetch_results() on:pointerdown=|_| prefetch_results()>
             <h1>{move || t(Msg::SearchTitle)}</h1>
             <p class="lead">{move || t(Msg::SearchLead)}</p>
             <SearchForm initial=None />
