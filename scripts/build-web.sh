@@ -79,15 +79,15 @@ css_name="app-$(hash "$stage/app.css").css"
 cp "$stage/app.css" "$next/assets/$css_name"
 page_modules="$(node "$root/scripts/split-manifest.mjs" "$stage/app/__wasm_split.js")"
 sed -e "s|@APP_JS@|$app_js|g" -e "s|@APP_WASM@|$app_wasm|g" -e "s|@APP_DIR@|/assets/$app_dir|g" \
-  -e "s|@PAGE_MODULES@|$page_modules|g" "$web/boot.js" > "$stage/boot.js"
+  -e "s|@PAGE_MODULES@|$page_modules|g" "$web/shell/boot.js" > "$stage/boot.js"
 boot_name="boot-$(hash "$stage/boot.js").js"
 cp "$stage/boot.js" "$next/assets/$boot_name"
-cp "$web/icon.svg" "$next/assets/icon.svg"
+cp "$web/shell/icon.svg" "$next/assets/icon.svg"
 
 sed -e "s|@APP_JS@|$app_js|g" -e "s|@APP_WASM@|$app_wasm|g" -e "s|@SPLIT_JS@|$split_js|g" \
   -e "s|@APP_CSS@|/assets/$css_name|g" -e "s|@BOOT_JS@|/assets/$boot_name|g" \
   -e "s|@BUILD@|$app_hash|g" -e "s|@PAYMENT_META@|$payment_meta|" -e '/^ *$/d' \
-  "$web/index.html" > "$next/index.html"
+  "$web/shell/index.html" > "$next/index.html"
 
 bash "$root/scripts/bundle-graphiql.sh" "$next"
 

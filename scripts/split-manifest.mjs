@@ -1,6 +1,6 @@
 // Reads the loader wasm-split writes (__wasm_split.js) and prints, as JSON, the files each
 // lazily loaded group of pages needs: its own module and the chunks it shares with other
-// groups, e.g. {"results_page": ["split_results_page_….wasm", "chunk_5.wasm"]}. web/boot.js
+// groups, e.g. {"results_page": ["split_results_page_….wasm", "chunk_5.wasm"]}. web/shell/boot.js
 // uses it to fetch a deep link's pages alongside the app instead of after it.
 //
 // Usage: node scripts/split-manifest.mjs <__wasm_split.js>

@@ -97,8 +97,8 @@ pub fn prefetch_booking() {
 
 /// Routes to pages whose code is not in the first download. The search page, the frame
 /// and the account forms are; the rest is split off at build time (scripts/build-web.sh)
-/// into one module per group above (web/boot.js fetches a deep link's group alongside the
-/// app), so a phone on the search page downloads only what it runs.
+/// into one module per group above (web/shell/boot.js fetches a deep link's group
+/// alongside the app), so a phone on the search page downloads only what it runs.
 macro_rules! lazy_routes {
     ($($route:ident => $group:ident($($page:expr)?), $preload:ident;)*) => {$(
         struct $route;

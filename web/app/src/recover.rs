@@ -2,7 +2,8 @@
 //! own module, fetched when a traveller first goes there (web/app/src/app.rs); after a
 //! deploy the old modules are gone, and the split loader's only answer to a failed fetch is
 //! a panic. The panic hook notices that one and loads the page the traveller was going to
-//! afresh, once, which brings the new build; web/boot.js does the same for the first module.
+//! afresh, once, which brings the new build; web/shell/boot.js does the same for the first
+//! module.
 
 use std::cell::RefCell;
 
