@@ -29,7 +29,13 @@ fn watched() -> Vec<String> {
         .trim_start_matches('[')
         .trim_end_matches(']')
         .split(',')
-        .map(|entry| entry.trim().trim_matches('"').trim_end_matches('/').to_owned())
+        .map(|entry| {
+            entry
+                .trim()
+                .trim_matches('"')
+                .trim_end_matches('/')
+                .to_owned()
+        })
         .filter(|entry| !entry.is_empty())
         .collect()
 }
@@ -42,7 +48,11 @@ fn local_crates_of(manifest: &Path, package: &str) -> BTreeSet<PathBuf> {
         // Both builds are wasm32: the crates they use for it (and no others, which may not
         // be downloaded).
         .args(["metadata", "--format-version", "1", "--offline"])
-        .args(["--filter-platform", "wasm32-unknown-unknown", "--manifest-path"])
+        .args([
+            "--filter-platform",
+            "wasm32-unknown-unknown",
+            "--manifest-path",
+        ])
         .arg(manifest)
         .output()
         .expect("cargo metadata runs");
