@@ -7,9 +7,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::seatmap::{SeatId, SeatMap};
+use crate::seatmap::{SeatId, SeatMap, MAX_PARTY};
 
-pub const MAX_PASSENGERS: usize = 9;
 /// Sales close this long before departure (check-in and boarding need the time).
 pub const SALES_CLOSE_BEFORE_DEPARTURE: Duration = Duration::minutes(45);
 /// A return flight must leave at least this long after the outbound lands.
@@ -261,10 +260,10 @@ fn check_passengers(
     inputs: &[PassengerInput],
     today: NaiveDate,
 ) -> Result<Vec<Passenger>, InputError> {
-    if inputs.is_empty() || inputs.len() > MAX_PASSENGERS {
+    if inputs.is_empty() || inputs.len() > MAX_PARTY {
         return Err(InputError::new(
             "passengers",
-            format!("a booking has 1 to {MAX_PASSENGERS} passengers"),
+            format!("a booking has 1 to {MAX_PARTY} passengers"),
         ));
     }
     inputs
@@ -576,7 +575,7 @@ mod tests {
 
     #[test]
     fn price_is_the_fare_times_the_party() {
-        for count in 1..=MAX_PASSENGERS {
+        for count in 1..=MAX_PARTY {
             let total = price(&outbound(), None, count).unwrap();
             assert_eq!(total.amount_minor(), 45_000 * count as i64);
             assert_eq!(total.currency(), currency("GBP"));
@@ -714,9 +713,9 @@ mod tests {
     #[test]
     fn a_booking_has_one_to_nine_passengers() {
         assert_eq!(refused(&request(0), None), "passengers");
-        assert_eq!(refused(&request(MAX_PASSENGERS + 1), None), "passengers");
+        assert_eq!(refused(&request(MAX_PARTY + 1), None), "passengers");
         assert_eq!(refused(&request(10), None), "passengers");
-        assert!(plan_booking(&request(MAX_PASSENGERS), &outbound(), None, now()).is_ok());
+        assert!(plan_booking(&request(MAX_PARTY), &outbound(), None, now()).is_ok());
         assert!(plan_booking(&request(1), &outbound(), None, now()).is_ok());
     }
 

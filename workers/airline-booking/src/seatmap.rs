@@ -16,8 +16,8 @@ use std::ops::Range;
 use airline_domain::AircraftType;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// The most passengers one booking may hold, as the fare rules allow.
-pub const MAX_PARTY: usize = 9;
+/// The most passengers one booking may hold: the domain's limit, as a count of seats.
+pub const MAX_PARTY: usize = airline_domain::MAX_PASSENGERS as usize;
 
 /// Rows above this would need four digits, which no seat number has.
 const MAX_ROW: u16 = 999;

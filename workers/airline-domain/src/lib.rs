@@ -23,5 +23,5 @@ pub use error::InputError;
 pub use flight::{Flight, FlightId, FlightNumber, FlightStatus};
 pub use geo::GeoPoint;
 pub use money::{Currency, Money};
-pub use search::{FlightSearch, SearchCursor, SearchFilter, SearchPage, SortOrder};
+pub use search::{FlightSearch, SearchCursor, SearchFilter, SearchPage, SortOrder, MAX_PASSENGERS};
 pub use time::{LocalDate, LocalTimeOfDay, TimeZone};

@@ -12,7 +12,8 @@ use crate::{Airport, AirportCode, Flight, FlightStatus, InputError, LocalDate, L
 
 /// How far ahead the timetable can be searched.
 pub const MAX_DAYS_AHEAD: i64 = 365;
-/// Passengers on one booking, as airlines allow online.
+/// Passengers on one booking, as airlines allow online: the one limit the search, the
+/// booking plan, the seat map and the web form all use.
 pub const MAX_PASSENGERS: u32 = 9;
 pub const DEFAULT_PAGE_SIZE: usize = 20;
 pub const MAX_PAGE_SIZE: usize = 50;
