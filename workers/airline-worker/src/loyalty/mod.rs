@@ -1,0 +1,14 @@
+//! Loyalty at the edge, in three parts: the ledger over D1 and the queue, as the API sees it
+//! ([`store`]); the queue consumers that apply booking events and file dead letters
+//! ([`consumer`]); and the signed REST endpoint other services call ([`rest`]).
+
+mod consumer;
+mod rest;
+mod store;
+
+pub use consumer::consume;
+pub use rest::rest_summary;
+pub use store::EdgeLoyalty;
+
+/// The queue binding events are published on (as in wrangler.toml).
+pub const EVENTS_QUEUE: &str = "LOYALTY_EVENTS";
