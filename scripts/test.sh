@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints, native unit tests of the library crates, the
 # release build of the Worker, its deployable bundle (with its size), the end-to-end
-# suites against `wrangler dev` over HTTP, and the browser tests (Playwright driving Debian's
-# Chromium against a fresh `wrangler dev`). Installs what is missing first.
+# suites against `wrangler dev` over HTTP, and, beside them, the browser tests (Playwright
+# driving Debian's Chromium against a fresh `wrangler dev`). Installs what is missing first.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -33,18 +33,43 @@ section "bundle: wrangler deploy --dry-run"
 AIRLINE_SKIP_BUILD=1 node_modules/.bin/wrangler deploy --dry-run --outdir target/bundle 2>&1 \
   | grep -E 'Total Upload|--dry-run' || { echo "bundle: wrangler deploy --dry-run failed" >&2; exit 1; }
 
-section "tests: unit (native) and end-to-end (wrangler dev over HTTP)"
+section "tests: unit and end-to-end (wrangler dev over HTTP), beside the browser tests"
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-AIRLINE_SKIP_BUILD=1 cargo test --workspace --exclude airline-worker --exclude flight-inventory --exclude booking-workflow 2>&1 | tee "$log"
-(cd web && cargo test -p airline-web-core 2>&1) | tee -a "$log"
-
-section "tests: browser (Playwright, Debian chromium)"
+browser_log="$(mktemp)"
+browser_pid=""
 # The browser tests get their server from the e2e harness (tests/src/bin/serve_e2e.rs),
-# started by tests/browser/global-setup.ts over the Worker build above.
+# started by tests/browser/global-setup.ts over the Worker build above. They run beside
+# the Rust suites: both spend much of their time waiting on their own servers, so two
+# lanes on two cores finish well before one after the other.
 cargo build --quiet -p airline-e2e --bin serve-e2e
-FORCE_COLOR=0 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
-  node_modules/.bin/playwright test -c tests/browser/playwright.config.ts 2>&1 | tee -a "$log"
+lane_started=$SECONDS
+(
+  status=0
+  FORCE_COLOR=0 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+    node_modules/.bin/playwright test -c tests/browser/playwright.config.ts > "$browser_log" 2>&1 \
+    || status=$?
+  echo "browser lane: $((SECONDS - lane_started))s" >> "$browser_log"
+  exit "$status"
+) &
+browser_pid=$!
+trap 'if [[ -n "$browser_pid" ]]; then kill "$browser_pid" 2>/dev/null || true; fi; rm -f "$log" "$browser_log"' EXIT
+
+rust_status=0
+{
+  AIRLINE_SKIP_BUILD=1 cargo test --workspace --exclude airline-worker --exclude flight-inventory --exclude booking-workflow 2>&1 \
+    && (cd web && cargo test -p airline-web-core 2>&1)
+} | tee "$log" || rust_status=$?
+echo "rust lane: $((SECONDS - lane_started))s"
+
+section "tests: browser (Playwright, Debian chromium), the other lane"
+browser_status=0
+wait "$browser_pid" || browser_status=$?
+browser_pid=""
+tee -a "$log" < "$browser_log"
+if (( rust_status != 0 || browser_status != 0 )); then
+  echo "tests failed (rust lane: exit $rust_status, browser lane: exit $browser_status)" >&2
+  exit 1
+fi
 
 # One closing line for the whole run, summed over every test binary and Playwright's
 # summary ("  12 passed (40.1s)", "  1 flaky": passed on retry, "  1 failed").
