@@ -14,7 +14,8 @@ mod steps;
 use std::cell::{Cell, RefCell};
 
 use airline_booking::plan::BookingPlan;
-use airline_booking::record::{BookingRecord, WorkflowReply, WorkflowRequest};
+use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
+use airline_booking::record::BookingRecord;
 use airline_booking::saga::{Action, CancelRefusal, Saga};
 use chrono::{DateTime, Duration, Utc};
 use worker::{console_error, durable_object, DurableObject, Env, Request, Response, Result, State};

@@ -6,7 +6,8 @@
 use airline_booking::events::EventKind;
 use airline_booking::inventory::Hold;
 use airline_booking::payments::{PaymentError, PaymentRequest};
-use airline_booking::record::{BookingRecord, FlightSetup, InventoryReply, InventoryRequest};
+use airline_booking::protocol::{FlightSetup, InventoryReply, InventoryRequest};
+use airline_booking::record::BookingRecord;
 use airline_booking::reference;
 use airline_booking::saga::{BookingStatus, Failure, Step, StepResult};
 use airline_domain::{Currency, Money};
@@ -258,7 +259,7 @@ async fn release_seats(env: &Env, record: &BookingRecord) -> StepOutcome {
 }
 
 /// The booking as D1 should show it once `step` has succeeded.
-fn view_after(record: &BookingRecord, step: Step) -> airline_booking::record::BookingView {
+fn view_after(record: &BookingRecord, step: Step) -> airline_booking::views::BookingView {
     let mut next = record.clone();
     next.saga.apply(step, StepResult::Done, Utc::now());
     next.updated_at = Utc::now();

@@ -12,7 +12,7 @@
 //! an update to it was lost.
 
 use airline_booking::inventory::{self, Assignment};
-use airline_booking::record::{FlightSetup, InventoryReply, InventoryRequest};
+use airline_booking::protocol::{FlightSetup, InventoryReply, InventoryRequest};
 use airline_booking::seatmap::{SeatError, SeatId, SeatMap};
 use airline_domain::AircraftType;
 use chrono::{DateTime, Duration, TimeZone as _, Utc};

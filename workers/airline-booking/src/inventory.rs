@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::record::{RowView, SeatMapView, SeatStatus, SeatView};
 use crate::seatmap::{assign_seats, SeatError, SeatId, SeatMap};
+use crate::views::{RowView, SeatMapView, SeatStatus, SeatView};
 
 /// A seat taken by a booking: held until `expires_at`, or sold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

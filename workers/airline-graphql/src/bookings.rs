@@ -5,8 +5,9 @@
 use airline_auth::Role;
 use airline_booking::payments::sandbox::{self, CardInput as SandboxCard};
 use airline_booking::plan::{self, BookingRequest, PassengerInput};
-use airline_booking::record::{self, BookingView, FlightSetup, WorkflowReply, WorkflowRequest};
+use airline_booking::protocol::{FlightSetup, WorkflowReply, WorkflowRequest};
 use airline_booking::saga::BookingStatus as DomainStatus;
+use airline_booking::views::{self, BookingView};
 use airline_domain::{Currency, FlightId, InputError};
 use async_graphql::connection::PageInfo;
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
@@ -425,7 +426,7 @@ pub struct Passenger {
     pub date_of_birth: Option<String>,
 }
 
-pub struct BookedFlight(record::BookedFlight);
+pub struct BookedFlight(views::BookedFlight);
 
 #[Object]
 impl BookedFlight {
@@ -576,8 +577,8 @@ pub enum SeatStatus {
     Blocked,
 }
 
-impl From<record::SeatMapView> for SeatMap {
-    fn from(view: record::SeatMapView) -> Self {
+impl From<views::SeatMapView> for SeatMap {
+    fn from(view: views::SeatMapView) -> Self {
         SeatMap {
             flight_id: ID(view.flight_id),
             aircraft: view.aircraft,
@@ -600,10 +601,10 @@ impl From<record::SeatMapView> for SeatMap {
                             aisle: seat.aisle,
                             exit_row: seat.exit_row,
                             status: match seat.status {
-                                record::SeatStatus::Free => SeatStatus::Free,
-                                record::SeatStatus::Held => SeatStatus::Held,
-                                record::SeatStatus::Sold => SeatStatus::Sold,
-                                record::SeatStatus::Blocked => SeatStatus::Blocked,
+                                views::SeatStatus::Free => SeatStatus::Free,
+                                views::SeatStatus::Held => SeatStatus::Held,
+                                views::SeatStatus::Sold => SeatStatus::Sold,
+                                views::SeatStatus::Blocked => SeatStatus::Blocked,
                             },
                         })
                         .collect(),

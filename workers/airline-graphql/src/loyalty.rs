@@ -11,7 +11,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::json;
 
 use airline_booking::plan::is_booking_id;
-use airline_booking::record::{WorkflowReply, WorkflowRequest};
+use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
 
 use crate::bookings::Booking;
 use crate::error::{bad_input, not_found};

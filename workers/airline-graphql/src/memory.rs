@@ -299,7 +299,7 @@ pub struct MemoryBookings {
 #[derive(Default)]
 struct BookingState {
     cards: HashMap<String, String>,
-    bookings: Vec<(String, airline_booking::record::BookingView)>,
+    bookings: Vec<(String, airline_booking::views::BookingView)>,
 }
 
 #[async_trait]
@@ -310,8 +310,8 @@ impl crate::BookingService for MemoryBookings {
 
     async fn seat_map(
         &self,
-        flight: &airline_booking::record::FlightSetup,
-    ) -> Result<airline_booking::record::SeatMapView, StoreError> {
+        flight: &airline_booking::protocol::FlightSetup,
+    ) -> Result<airline_booking::views::SeatMapView, StoreError> {
         let aircraft = airline_domain::AircraftType::parse("aircraft", &flight.aircraft)
             .map_err(|e| StoreError(e.to_string()))?;
         let map = airline_booking::seatmap::SeatMap::for_flight(aircraft, flight.seat_capacity);
@@ -326,13 +326,13 @@ impl crate::BookingService for MemoryBookings {
     async fn workflow(
         &self,
         booking_id: &str,
-        request: airline_booking::record::WorkflowRequest,
-    ) -> Result<airline_booking::record::WorkflowReply, StoreError> {
-        use airline_booking::record::{WorkflowReply, WorkflowRequest};
+        request: airline_booking::protocol::WorkflowRequest,
+    ) -> Result<airline_booking::protocol::WorkflowReply, StoreError> {
+        use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
         use airline_booking::saga::BookingStatus;
         let mut state = locked(&self.state);
         let existing = state.bookings.iter().position(|(_, v)| v.id == booking_id);
-        let reply = |view: &airline_booking::record::BookingView| WorkflowReply::Booking {
+        let reply = |view: &airline_booking::views::BookingView| WorkflowReply::Booking {
             booking: Box::new(view.clone()),
         };
         Ok(match (request, existing) {

@@ -167,7 +167,7 @@ pub enum PaymentMode {
 /// One page of a customer's bookings, newest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookingPage {
-    pub bookings: Vec<airline_booking::record::BookingView>,
+    pub bookings: Vec<airline_booking::views::BookingView>,
     pub has_next_page: bool,
 }
 
@@ -179,15 +179,15 @@ pub trait BookingService: Send + Sync {
 
     async fn seat_map(
         &self,
-        flight: &airline_booking::record::FlightSetup,
-    ) -> Result<airline_booking::record::SeatMapView, StoreError>;
+        flight: &airline_booking::protocol::FlightSetup,
+    ) -> Result<airline_booking::views::SeatMapView, StoreError>;
 
     /// Sends one request to the workflow object of `booking_id`.
     async fn workflow(
         &self,
         booking_id: &str,
-        request: airline_booking::record::WorkflowRequest,
-    ) -> Result<airline_booking::record::WorkflowReply, StoreError>;
+        request: airline_booking::protocol::WorkflowRequest,
+    ) -> Result<airline_booking::protocol::WorkflowReply, StoreError>;
 
     /// `customer_id`'s bookings, newest first, after the `(created_at, id)` cursor.
     async fn list(

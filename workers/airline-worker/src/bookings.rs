@@ -2,11 +2,11 @@
 //! booking's workflow) and the D1 reads and writes that need no saga (lists, cards).
 
 use airline_booking::payments::sandbox::TokenizedCard;
-use airline_booking::record::{
-    BookingView, FlightSetup, InventoryReply, InventoryRequest, SeatMapView, WorkflowReply,
-    WorkflowRequest,
+use airline_booking::protocol::{
+    FlightSetup, InventoryReply, InventoryRequest, WorkflowReply, WorkflowRequest,
 };
 use airline_booking::saga::BookingStatus;
+use airline_booking::views::{BookingView, SeatMapView};
 use airline_graphql::store::BookingPage;
 use airline_graphql::{BookingService, PaymentMode, StoreError};
 use async_trait::async_trait;
