@@ -10,7 +10,7 @@ use chrono::SecondsFormat;
 
 use crate::error::{bad_input, conflict, not_found, rate_limited, unauthenticated};
 use crate::store::{AccountRecord, CreateAccountError, NewRefreshToken};
-use crate::{RequestContext, Viewer};
+use crate::RequestContext;
 
 /// The one message for a wrong email or a wrong password, so neither reveals which
 /// accounts exist.
@@ -237,17 +237,6 @@ impl AccountMutation {
 }
 
 impl RequestContext {
-    /// The signed-in principal, or UNAUTHENTICATED.
-    pub(crate) fn signed_in(&self) -> Result<&Principal> {
-        match &self.viewer {
-            Viewer::Signed(principal) => Ok(principal),
-            Viewer::Anonymous => Err(unauthenticated("sign in to do this")),
-            Viewer::Rejected(_) => Err(unauthenticated(
-                "the access token is invalid or expired; refresh the session or sign in",
-            )),
-        }
-    }
-
     /// Issues an access token and a refresh token. With `rotating`, the new refresh
     /// token joins that family and the old one is spent in the same step.
     async fn start_session(

@@ -2,7 +2,6 @@
 //! Every mutation is validated like any input and audited (who, what, when) in the same
 //! write.
 
-use airline_auth::Role;
 use airline_domain::schedule::{check_cancellable, parse_local_datetime, FlightUpdate, NewFlight};
 use airline_domain::{
     AircraftType, AirportCode, Currency, FlightId, FlightNumber, FlightStatus, InputError, Money,
@@ -12,7 +11,7 @@ use chrono::SecondsFormat;
 use serde_json::json;
 
 use crate::catalog::Flight;
-use crate::error::{bad_input, conflict, forbidden, not_found};
+use crate::error::{bad_input, conflict, not_found};
 use crate::store::AuditEntry;
 use crate::RequestContext;
 
@@ -20,16 +19,6 @@ const MAX_AUDIT_ENTRIES: i32 = 100;
 const MAX_REASON_CHARS: usize = 500;
 
 impl RequestContext {
-    /// The signed-in admin's account id; UNAUTHENTICATED for anonymous callers and
-    /// FORBIDDEN for customers.
-    pub(crate) fn admin(&self) -> Result<&str> {
-        let principal = self.signed_in()?;
-        match principal.role {
-            Role::Admin => Ok(&principal.account_id),
-            Role::Customer => Err(forbidden()),
-        }
-    }
-
     fn audit(
         &self,
         actor: &str,

@@ -11,10 +11,10 @@ use airline_booking::views::{self, BookingView};
 use airline_domain::{Currency, FlightId, InputError};
 use async_graphql::connection::PageInfo;
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
-use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::catalog::{Flight, Money};
+use crate::cursor::TimeCursor;
 use crate::error::{bad_input, booking_failed, conflict, not_found};
 use crate::store::{BookingPage, PaymentMode};
 use crate::RequestContext;
@@ -55,23 +55,6 @@ impl RequestContext {
                 Ok(*booking)
             }
             _ => Err(missing()),
-        }
-    }
-}
-
-impl RequestContext {
-    /// Whose data a request reads: the viewer's own, or (admins only) the customer named.
-    /// A customer naming someone else gets NOT_FOUND, never FORBIDDEN: ids do not leak.
-    pub(crate) fn customer_in_view(&self, named: Option<ID>) -> Result<String> {
-        let principal = self.signed_in()?;
-        match named {
-            Some(id) if *id != principal.account_id => {
-                if principal.role != Role::Admin {
-                    return Err(not_found(format_args!("customer {}", id.as_str())));
-                }
-                Ok(id.to_string())
-            }
-            _ => Ok(principal.account_id.clone()),
         }
     }
 }
@@ -304,29 +287,18 @@ async fn check_payment_token(request: &RequestContext, customer: &str, token: &s
     }
 }
 
-fn encode_cursor(view: &BookingView) -> String {
-    let text = format!(
-        "{}|{}",
-        view.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        view.id
-    );
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+/// Where a booking sits in a list of bookings (newest first).
+fn cursor_of(view: &BookingView) -> TimeCursor {
+    TimeCursor::new(view.created_at, view.id.clone())
 }
 
+/// A cursor from a list of bookings: a time, and an id that is a booking's.
 fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, String), InputError> {
-    let bad = || InputError::new("after", "is not a cursor from this list");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let (at, id) = text.split_once('|').ok_or_else(bad)?;
-    let at = DateTime::parse_from_rfc3339(at)
-        .map_err(|_| bad())?
-        .with_timezone(&Utc);
-    if !plan::is_booking_id(id) {
-        return Err(bad());
+    let TimeCursor { at, id } = TimeCursor::decode(cursor)?;
+    if !plan::is_booking_id(&id) {
+        return Err(InputError::new("after", "is not a cursor from this list"));
     }
-    Ok((at, id.to_owned()))
+    Ok((at, id))
 }
 
 #[derive(InputObject)]
@@ -524,7 +496,7 @@ impl BookingConnection {
             .bookings
             .into_iter()
             .map(|view| BookingEdge {
-                cursor: encode_cursor(&view),
+                cursor: cursor_of(&view).encode(),
                 node: Booking(view),
             })
             .collect();

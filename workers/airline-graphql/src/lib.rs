@@ -5,11 +5,13 @@
 //! the Worker only adapts requests and bindings to it.
 #![forbid(unsafe_code)]
 
+mod access;
 pub mod accounts;
 pub mod admin;
 pub mod auth_endpoints;
 pub mod bookings;
 pub mod catalog;
+mod cursor;
 pub mod error;
 pub mod http;
 pub mod loyalty;

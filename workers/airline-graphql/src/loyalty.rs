@@ -6,14 +6,13 @@ use airline_domain::InputError;
 use airline_loyalty::{LedgerEntry, LoyaltySummary};
 use async_graphql::connection::PageInfo;
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
-use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde_json::json;
 
 use airline_booking::plan::is_booking_id;
 use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
 
 use crate::bookings::Booking;
+use crate::cursor::TimeCursor;
 use crate::error::{bad_input, not_found};
 use crate::store::DeadLetter;
 use crate::RequestContext;
@@ -179,7 +178,7 @@ impl Loyalty {
         let limit = page_size(first)?;
         let after = after
             .as_deref()
-            .map(decode_cursor)
+            .map(|cursor| TimeCursor::decode(cursor).map(|c| (c.at, c.id)))
             .transpose()
             .map_err(bad_input)?;
         let (entries, has_next_page) = request
@@ -190,7 +189,7 @@ impl Loyalty {
         let edges: Vec<LedgerEdge> = entries
             .into_iter()
             .map(|entry| LedgerEdge {
-                cursor: encode_cursor(&entry),
+                cursor: TimeCursor::new(entry.created_at, entry.entry_id.clone()).encode(),
                 node: LedgerEntryView {
                     entry,
                     customer_id: self.customer_id.clone(),
@@ -295,21 +294,4 @@ impl From<DeadLetter> for LoyaltyDeadLetter {
 
 fn utc(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-fn encode_cursor(entry: &LedgerEntry) -> String {
-    let text = json!([utc(entry.created_at), entry.entry_id]).to_string();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
-}
-
-fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, String), InputError> {
-    let bad = || InputError::new("after", "is not a cursor from this list");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .map_err(|_| bad())?;
-    let (at, id): (String, String) = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-    let at = DateTime::parse_from_rfc3339(&at)
-        .map_err(|_| bad())?
-        .with_timezone(&Utc);
-    Ok((at, id))
 }
