@@ -1,0 +1,79 @@
+//! Seats and bookings: the seat map, starting a booking (the saga runs in its workflow
+//! object), reading and listing bookings, cancelling, and the payment sandbox's card
+//! tokenization. Owners see their own bookings, admins any; anyone else gets NOT_FOUND.
+//!
+//! [`query`] reads, [`mutation`] changes, [`types`] are the GraphQL objects both return.
+
+mod mutation;
+mod query;
+mod types;
+
+pub use mutation::BookingMutation;
+pub use query::BookingQuery;
+pub use types::*;
+
+use airline_auth::Role;
+use airline_booking::plan;
+use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
+use airline_booking::views::BookingView;
+use airline_domain::{FlightId, InputError};
+use async_graphql::Result;
+use chrono::{DateTime, Utc};
+
+use crate::cursor::TimeCursor;
+use crate::error::{bad_input, not_found};
+use crate::RequestContext;
+
+const MAX_PAGE: i32 = 50;
+
+impl RequestContext {
+    async fn catalog_flight(
+        &self,
+        field: &'static str,
+        id: &str,
+    ) -> Result<airline_domain::Flight> {
+        let id = FlightId::parse(field, id).map_err(bad_input)?;
+        self.store
+            .flight(&id)
+            .await
+            .map_err(|e| self.internal(e))?
+            .ok_or_else(|| not_found(format_args!("flight {id}")))
+    }
+
+    /// The booking if the viewer may see it: its owner or an admin. Anyone else gets the
+    /// same NOT_FOUND as for an id that does not exist.
+    async fn visible_booking(&self, id: &str) -> Result<BookingView> {
+        let principal = self.signed_in()?;
+        let missing = || not_found(format_args!("booking {id}"));
+        if !plan::is_booking_id(id) {
+            return Err(missing());
+        }
+        let reply = self
+            .bookings
+            .workflow(id, WorkflowRequest::Get)
+            .await
+            .map_err(|e| self.internal(e))?;
+        match reply {
+            WorkflowReply::Booking { booking }
+                if booking.customer_id == principal.account_id || principal.role == Role::Admin =>
+            {
+                Ok(*booking)
+            }
+            _ => Err(missing()),
+        }
+    }
+}
+
+/// Where a booking sits in a list of bookings (newest first).
+fn cursor_of(view: &BookingView) -> TimeCursor {
+    TimeCursor::new(view.created_at, view.id.clone())
+}
+
+/// A cursor from a list of bookings: a time, and an id that is a booking's.
+fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, String), InputError> {
+    let TimeCursor { at, id } = TimeCursor::decode(cursor)?;
+    if !plan::is_booking_id(&id) {
+        return Err(InputError::new("after", "is not a cursor from this list"));
+    }
+    Ok((at, id))
+}

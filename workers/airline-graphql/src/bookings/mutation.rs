@@ -1,0 +1,176 @@
+//! Changing bookings: tokenizing a sandbox card, starting a booking, cancelling one.
+
+use airline_booking::payments::sandbox::{self, CardInput as SandboxCard};
+use airline_booking::plan::{self, BookingRequest, PassengerInput};
+use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
+use airline_booking::saga::BookingStatus as DomainStatus;
+use airline_domain::InputError;
+use async_graphql::{Context, Object, Result, ID};
+
+use super::types::{Booking, BookingInput, CardInput, PaymentCard};
+use crate::error::{bad_input, booking_failed, conflict, not_found};
+use crate::store::PaymentMode;
+use crate::RequestContext;
+
+#[derive(Default)]
+pub struct BookingMutation;
+
+#[Object]
+impl BookingMutation {
+    /// Sandbox payments only: turns a test card into a payment token for processBooking.
+    /// The card number is never stored. (With Stripe, the browser tokenizes with
+    /// Stripe.js and passes the `pm_...` id instead.)
+    async fn tokenize_card(&self, ctx: &Context<'_>, input: CardInput) -> Result<PaymentCard> {
+        let request = RequestContext::of(ctx)?;
+        let principal = request.signed_in()?;
+        if request.bookings.payment_mode() != PaymentMode::Sandbox {
+            return Err(bad_input(InputError::new(
+                "input",
+                "card details are not accepted here; tokenize the card with Stripe.js",
+            )));
+        }
+        let card = sandbox::tokenize(
+            SandboxCard {
+                number: &input.number,
+                exp_month: input.exp_month,
+                exp_year: input.exp_year,
+                cvc: &input.cvc,
+            },
+            request.now.date_naive(),
+        )
+        .map_err(bad_input)?;
+        let token = request
+            .bookings
+            .save_card(&principal.account_id, &card, request.now)
+            .await
+            .map_err(|e| request.internal(e))?;
+        Ok(PaymentCard {
+            token,
+            brand: card.brand,
+            last4: card.last4,
+            exp_month: card.exp_month,
+            exp_year: card.exp_year,
+        })
+    }
+
+    /// Books seats on a flight (and its return) and pays. The answer comes when the
+    /// booking is final, normally within a second; if a step is being retried it comes
+    /// as UNCONFIRMED and `booking(id)` shows the rest. The same `idempotencyKey` always
+    /// gives the same booking. A booking that fails is CANCELLED with nothing kept or
+    /// charged, and the error's code says why: SOLD_OUT, SEAT_UNAVAILABLE,
+    /// PAYMENT_DECLINED, PAYMENT_FAILED, HOLD_EXPIRED or TIMEOUT.
+    async fn process_booking(&self, ctx: &Context<'_>, input: BookingInput) -> Result<Booking> {
+        let request = RequestContext::of(ctx)?;
+        let principal = request.signed_in()?;
+        let outbound = request
+            .catalog_flight("outboundFlightId", &input.outbound_flight_id)
+            .await?;
+        let inbound = match &input.return_flight_id {
+            Some(id) => Some(request.catalog_flight("returnFlightId", id).await?),
+            None => None,
+        };
+        let seats = input.seats.unwrap_or_default();
+        let booking_request = BookingRequest {
+            customer_id: principal.account_id.clone(),
+            idempotency_key: input.idempotency_key.clone(),
+            passengers: input
+                .passengers
+                .into_iter()
+                .map(|p| PassengerInput {
+                    first_name: p.first_name,
+                    last_name: p.last_name,
+                    date_of_birth: p.date_of_birth,
+                })
+                .collect(),
+            outbound_seats: seats.outbound.unwrap_or_default(),
+            return_seats: seats.return_seats.unwrap_or_default(),
+            payment_token: input.payment_token,
+        };
+        let reply =
+            match plan::plan_booking(&booking_request, &outbound, inbound.as_ref(), request.now) {
+                Ok(plan) => {
+                    check_payment_token(request, &principal.account_id, &plan.payment_token)
+                        .await?;
+                    request
+                        .bookings
+                        .workflow(
+                            &plan.booking_id.clone(),
+                            WorkflowRequest::Start {
+                                plan: Box::new(plan),
+                            },
+                        )
+                        .await
+                        .map_err(|e| request.internal(e))?
+                }
+                // A retry of a booking already made must get that booking, even once the
+                // request would no longer be accepted as new (sales closed meanwhile).
+                Err(refusal) => {
+                    let id = plan::booking_id(&principal.account_id, &input.idempotency_key);
+                    let existing = request
+                        .bookings
+                        .workflow(&id, WorkflowRequest::Get)
+                        .await
+                        .map_err(|e| request.internal(e))?;
+                    match existing {
+                        WorkflowReply::Booking { .. } => existing,
+                        _ => return Err(bad_input(refusal)),
+                    }
+                }
+            };
+        match reply {
+            WorkflowReply::Booking { booking } => match (&booking.status, &booking.failure) {
+                (DomainStatus::Cancelled, Some(failure)) => {
+                    Err(booking_failed(&failure.code, &failure.message, &booking.id))
+                }
+                _ => Ok(Booking(*booking)),
+            },
+            WorkflowReply::Conflict { message } => Err(conflict(&message)),
+            WorkflowReply::NotFound | WorkflowReply::CannotCancel { .. } => {
+                Err(crate::error::internal(&request.request_id))
+            }
+        }
+    }
+
+    /// Cancels a confirmed booking before departure: the payment is refunded, the seats
+    /// are released and a BookingCancelled event goes to the loyalty service. Owner or admin.
+    async fn cancel_booking(&self, ctx: &Context<'_>, id: ID) -> Result<Booking> {
+        let request = RequestContext::of(ctx)?;
+        let booking = request.visible_booking(&id).await?;
+        let reply = request
+            .bookings
+            .workflow(&booking.id, WorkflowRequest::Cancel)
+            .await
+            .map_err(|e| request.internal(e))?;
+        match reply {
+            WorkflowReply::Booking { booking } => Ok(Booking(*booking)),
+            WorkflowReply::CannotCancel { message } => Err(conflict(&message)),
+            WorkflowReply::NotFound => Err(not_found(format_args!("booking {}", id.as_str()))),
+            WorkflowReply::Conflict { message } => Err(conflict(&message)),
+        }
+    }
+}
+
+/// A payment token must be usable by this customer: in the sandbox, one of their own
+/// tokenized cards; with Stripe, a PaymentMethod id.
+async fn check_payment_token(request: &RequestContext, customer: &str, token: &str) -> Result<()> {
+    let usable = match request.bookings.payment_mode() {
+        PaymentMode::Sandbox => {
+            request
+                .bookings
+                .card_owner(token)
+                .await
+                .map_err(|e| request.internal(e))?
+                .as_deref()
+                == Some(customer)
+        }
+        PaymentMode::Stripe => token.starts_with("pm_") && token.len() <= 255,
+    };
+    if usable {
+        Ok(())
+    } else {
+        Err(bad_input(InputError::new(
+            "paymentToken",
+            "is not a payment token of yours; tokenize a card first",
+        )))
+    }
+}

@@ -1,0 +1,299 @@
+//! The GraphQL objects of bookings and seats, and the inputs that start a booking.
+
+use airline_booking::saga::BookingStatus as DomainStatus;
+use airline_booking::views::{self, BookingView};
+use airline_domain::Currency;
+use async_graphql::connection::PageInfo;
+use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
+use chrono::SecondsFormat;
+
+use super::cursor_of;
+use crate::catalog::{Flight, Money};
+use crate::error::bad_input;
+use crate::store::BookingPage;
+use crate::RequestContext;
+
+#[derive(InputObject)]
+pub struct CardInput {
+    /// A sandbox test card, e.g. 4242 4242 4242 4242 (see the README for the others).
+    pub number: String,
+    pub exp_month: u32,
+    pub exp_year: i32,
+    pub cvc: String,
+}
+
+#[derive(SimpleObject)]
+pub struct PaymentCard {
+    /// Pass this as `paymentToken` to processBooking.
+    pub token: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: u32,
+    pub exp_year: i32,
+}
+
+#[derive(InputObject)]
+pub struct PassengerInputObject {
+    pub first_name: String,
+    pub last_name: String,
+    /// YYYY-MM-DD.
+    pub date_of_birth: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct SeatChoice {
+    /// One seat per passenger on the outbound flight, e.g. ["12A", "12B"]; omit to have
+    /// seats assigned side by side.
+    pub outbound: Option<Vec<String>>,
+    /// The same for the return flight.
+    #[graphql(name = "return")]
+    pub return_seats: Option<Vec<String>>,
+}
+
+#[derive(InputObject)]
+#[graphql(name = "BookingInput")]
+pub struct BookingInput {
+    pub outbound_flight_id: ID,
+    pub return_flight_id: Option<ID>,
+    /// 1 to 9 travellers.
+    #[graphql(name = "passengers")]
+    pub passengers: Vec<PassengerInputObject>,
+    pub seats: Option<SeatChoice>,
+    /// From tokenizeCard (sandbox) or a Stripe PaymentMethod id.
+    pub payment_token: String,
+    /// Any 8-64 characters of letters, digits, '-' or '_' unique to this booking attempt
+    /// (a UUID): sending the same request again returns the same booking.
+    pub idempotency_key: String,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum BookingStatus {
+    /// Being processed: seats may be held; nothing is final yet.
+    Unconfirmed,
+    Confirmed,
+    Cancelled,
+}
+
+impl From<BookingStatus> for DomainStatus {
+    fn from(status: BookingStatus) -> Self {
+        match status {
+            BookingStatus::Unconfirmed => DomainStatus::Unconfirmed,
+            BookingStatus::Confirmed => DomainStatus::Confirmed,
+            BookingStatus::Cancelled => DomainStatus::Cancelled,
+        }
+    }
+}
+
+impl From<DomainStatus> for BookingStatus {
+    fn from(status: DomainStatus) -> Self {
+        match status {
+            DomainStatus::Unconfirmed => BookingStatus::Unconfirmed,
+            DomainStatus::Confirmed => BookingStatus::Confirmed,
+            DomainStatus::Cancelled => BookingStatus::Cancelled,
+        }
+    }
+}
+
+/// Why a booking was cancelled.
+#[derive(SimpleObject)]
+pub struct BookingFailure {
+    /// SOLD_OUT, SEAT_UNAVAILABLE, PAYMENT_DECLINED, PAYMENT_FAILED, HOLD_EXPIRED, TIMEOUT
+    /// or CANCELLED_BY_CUSTOMER.
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(SimpleObject)]
+pub struct Passenger {
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: Option<String>,
+}
+
+pub struct BookedFlight(views::BookedFlight);
+
+#[Object]
+impl BookedFlight {
+    async fn flight(&self, ctx: &Context<'_>) -> Result<Flight> {
+        let request = RequestContext::of(ctx)?;
+        Ok(Flight(
+            request
+                .catalog_flight("flightId", &self.0.flight_id)
+                .await?,
+        ))
+    }
+    /// Seats held or sold to this booking, one per passenger in passenger order.
+    async fn seats(&self) -> Vec<String> {
+        self.0.seats.iter().map(ToString::to_string).collect()
+    }
+}
+
+pub struct Booking(pub BookingView);
+
+#[Object]
+impl Booking {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// Six characters, once confirmed, e.g. "K7MXRA".
+    async fn reference(&self) -> Option<&str> {
+        self.0.reference.as_deref()
+    }
+    async fn status(&self) -> BookingStatus {
+        self.0.status.into()
+    }
+    /// Why it was cancelled, when it was.
+    async fn failure(&self) -> Option<BookingFailure> {
+        self.0.failure.as_ref().map(|f| BookingFailure {
+            code: f.code.clone(),
+            message: f.message.clone(),
+        })
+    }
+    /// The step in progress (e.g. AUTHORIZE_PAYMENT), while not final.
+    async fn step(&self) -> Option<&str> {
+        self.0.step.as_deref()
+    }
+    /// Outbound first, then the return flight.
+    async fn flights(&self) -> Vec<BookedFlight> {
+        self.0.flights.iter().cloned().map(BookedFlight).collect()
+    }
+    async fn passengers(&self) -> Vec<Passenger> {
+        self.0
+            .passengers
+            .iter()
+            .map(|p| Passenger {
+                first_name: p.first_name.clone(),
+                last_name: p.last_name.clone(),
+                date_of_birth: p.date_of_birth.map(|d| d.format("%Y-%m-%d").to_string()),
+            })
+            .collect()
+    }
+    /// What the booking costs (and, once confirmed, what was paid).
+    async fn total(&self) -> Result<Money> {
+        let currency = Currency::parse("currency", &self.0.total_currency).map_err(bad_input)?;
+        Ok(Money(airline_domain::Money::from_minor(
+            self.0.total_amount,
+            currency,
+        )))
+    }
+    /// While unconfirmed: when the held seats are released if payment has not completed.
+    async fn hold_expires_at(&self) -> Option<String> {
+        self.0
+            .hold_expires_at
+            .map(|at| at.to_rfc3339_opts(SecondsFormat::Secs, true))
+    }
+    async fn created_at(&self) -> String {
+        self.0.created_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+    async fn updated_at(&self) -> String {
+        self.0.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct BookingConnection {
+    edges: Vec<BookingEdge>,
+    page_info: PageInfo,
+}
+
+#[derive(SimpleObject)]
+pub struct BookingEdge {
+    cursor: String,
+    node: Booking,
+}
+
+impl BookingConnection {
+    pub(super) fn new(page: BookingPage) -> Self {
+        let edges: Vec<BookingEdge> = page
+            .bookings
+            .into_iter()
+            .map(|view| BookingEdge {
+                cursor: cursor_of(&view).encode(),
+                node: Booking(view),
+            })
+            .collect();
+        let page_info = PageInfo {
+            has_previous_page: false,
+            has_next_page: page.has_next_page,
+            start_cursor: edges.first().map(|e| e.cursor.clone()),
+            end_cursor: edges.last().map(|e| e.cursor.clone()),
+        };
+        Self { edges, page_info }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct SeatMap {
+    pub flight_id: ID,
+    /// ICAO type code, e.g. A20N.
+    pub aircraft: String,
+    pub seats_available: u32,
+    pub rows: Vec<SeatRow>,
+}
+
+#[derive(SimpleObject)]
+pub struct SeatRow {
+    pub number: u16,
+    /// BUSINESS or ECONOMY.
+    pub cabin: String,
+    pub exit_row: bool,
+    /// Seat letters with "|" for each aisle, e.g. "ABC|DEF".
+    pub layout: String,
+    pub seats: Vec<Seat>,
+}
+
+#[derive(SimpleObject)]
+pub struct Seat {
+    /// e.g. "12C".
+    pub id: String,
+    pub cabin: String,
+    pub window: bool,
+    pub aisle: bool,
+    pub exit_row: bool,
+    pub status: SeatStatus,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum SeatStatus {
+    Free,
+    Held,
+    Sold,
+    Blocked,
+}
+
+impl From<views::SeatMapView> for SeatMap {
+    fn from(view: views::SeatMapView) -> Self {
+        SeatMap {
+            flight_id: ID(view.flight_id),
+            aircraft: view.aircraft,
+            seats_available: view.seats_available,
+            rows: view
+                .rows
+                .into_iter()
+                .map(|row| SeatRow {
+                    number: row.number,
+                    cabin: row.cabin,
+                    exit_row: row.exit_row,
+                    layout: row.layout,
+                    seats: row
+                        .seats
+                        .into_iter()
+                        .map(|seat| Seat {
+                            id: seat.seat.to_string(),
+                            cabin: seat.cabin,
+                            window: seat.window,
+                            aisle: seat.aisle,
+                            exit_row: seat.exit_row,
+                            status: match seat.status {
+                                views::SeatStatus::Free => SeatStatus::Free,
+                                views::SeatStatus::Held => SeatStatus::Held,
+                                views::SeatStatus::Sold => SeatStatus::Sold,
+                                views::SeatStatus::Blocked => SeatStatus::Blocked,
+                            },
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
