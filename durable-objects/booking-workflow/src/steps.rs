@@ -10,7 +10,7 @@ use airline_booking::protocol::{FlightSetup, InventoryReply, InventoryRequest};
 use airline_booking::record::BookingRecord;
 use airline_booking::reference;
 use airline_booking::saga::{BookingStatus, Failure, Step, StepResult};
-use airline_domain::{Currency, Money};
+use airline_domain::{utc_text, Currency, Money};
 use chrono::Utc;
 use worker::Env;
 
@@ -289,8 +289,8 @@ async fn write_booking(env: &Env, record: &BookingRecord, step: Step) -> StepOut
             (view.total_amount as f64).into(),
             view.total_currency.as_str().into(),
             details.as_str().into(),
-            utc(view.created_at).into(),
-            utc(view.updated_at).into(),
+            utc_text(view.created_at).into(),
+            utc_text(view.updated_at).into(),
         ])?
         .run()
         .await
@@ -330,7 +330,7 @@ async fn confirm_booking(env: &Env, record: &BookingRecord) -> StepOutcome {
             view.id.as_str().into(),
             reference.as_str().into(),
             details.as_str().into(),
-            utc(view.updated_at).into(),
+            utc_text(view.updated_at).into(),
         ])?
         .run()
         .await
@@ -374,8 +374,4 @@ async fn publish(env: &Env, record: &BookingRecord, kind: EventKind) -> StepOutc
         Ok(()) => outcome(StepResult::Done),
         Err(e) => transient("queue", e),
     }
-}
-
-fn utc(instant: chrono::DateTime<Utc>) -> String {
-    instant.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

@@ -104,12 +104,10 @@ impl BookingRecord {
                 .iter()
                 .map(|f| EventFlight {
                     flight_id: f.flight_id.clone(),
-                    departure_utc: f
-                        .departure_utc
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    departure_utc: airline_domain::utc_text(f.departure_utc),
                 })
                 .collect(),
-            occurred_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            occurred_at: airline_domain::utc_text(now),
         }
     }
 }

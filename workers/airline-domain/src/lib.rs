@@ -24,4 +24,4 @@ pub use flight::{Flight, FlightId, FlightNumber, FlightStatus};
 pub use geo::GeoPoint;
 pub use money::{Currency, Money};
 pub use search::{FlightSearch, SearchCursor, SearchFilter, SearchPage, SortOrder, MAX_PASSENGERS};
-pub use time::{LocalDate, LocalTimeOfDay, TimeZone};
+pub use time::{parse_utc, utc_text, LocalDate, LocalTimeOfDay, TimeZone};

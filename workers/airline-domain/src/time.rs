@@ -7,7 +7,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone as _, Timelike, Utc};
+use chrono::{
+    DateTime, Duration, NaiveDate, NaiveTime, SecondsFormat, TimeZone as _, Timelike, Utc,
+};
 use chrono_tz::Tz;
 
 use crate::InputError;
@@ -194,6 +196,20 @@ impl fmt::Display for LocalTimeOfDay {
     }
 }
 
+/// The one text form of an instant everywhere it is stored or sent (D1, the API, events,
+/// cursors): RFC 3339 in UTC to the second, `YYYY-MM-DDTHH:MM:SSZ`, which also sorts as text.
+pub fn utc_text(instant: DateTime<Utc>) -> String {
+    instant.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// An instant in any RFC 3339 form (an offset is converted to UTC); `field` names the input
+/// in the error.
+pub fn parse_utc(field: &'static str, text: &str) -> Result<DateTime<Utc>, InputError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|instant| instant.with_timezone(&Utc))
+        .map_err(|_| InputError::new(field, format!("`{text}` is not an RFC 3339 instant")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,5 +340,13 @@ mod tests {
         ] {
             assert!(LocalTimeOfDay::parse("t", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn instants_are_written_one_way_and_read_in_any_rfc_3339_form() {
+        let at = super::parse_utc("at", "2026-03-29T03:30:00+02:00").unwrap();
+        assert_eq!(super::utc_text(at), "2026-03-29T01:30:00Z");
+        assert_eq!(super::parse_utc("at", "2026-03-29T01:30:00Z"), Ok(at));
+        assert_eq!(super::parse_utc("at", "yesterday").unwrap_err().field, "at");
     }
 }

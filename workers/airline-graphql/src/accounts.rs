@@ -6,7 +6,6 @@ use airline_auth::refresh::{self, RefreshDecision};
 use airline_auth::{random_bytes, DisplayName, Email, PasswordHash, Principal, RefreshToken, Role};
 use airline_domain::InputError;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
-use chrono::SecondsFormat;
 
 use crate::error::{bad_input, conflict, not_found, rate_limited, unauthenticated};
 use crate::store::{AccountRecord, CreateAccountError, NewRefreshToken};
@@ -292,7 +291,7 @@ impl RequestContext {
         }
         Ok(Session {
             access_token: access.token,
-            expires_at: access.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            expires_at: airline_domain::utc_text(access.expires_at),
             refresh_token: refresh_token.as_str().to_owned(),
             account: Account(account.clone()),
         })
@@ -348,7 +347,7 @@ impl Account {
     }
     /// RFC 3339 UTC.
     async fn created_at(&self) -> String {
-        self.0.created_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+        airline_domain::utc_text(self.0.created_at)
     }
 }
 

@@ -7,7 +7,6 @@ use airline_domain::{
     AircraftType, AirportCode, Currency, FlightId, FlightNumber, FlightStatus, InputError, Money,
 };
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
-use chrono::SecondsFormat;
 use serde_json::json;
 
 use crate::catalog::Flight;
@@ -114,7 +113,7 @@ impl AdminMutation {
                 "flightNumber": flight.number.to_string(),
                 "from": flight.origin.code.as_str(),
                 "to": flight.destination.code.as_str(),
-                "departureUtc": flight.departure.to_rfc3339_opts(SecondsFormat::Secs, true),
+                "departureUtc": airline_domain::utc_text(flight.departure),
                 "durationMinutes": flight.duration().num_minutes(),
                 "fare": {"amount": flight.fare.amount_minor(), "currency": flight.fare.currency().code()},
                 "aircraftType": flight.aircraft.code(),
@@ -222,7 +221,7 @@ impl RequestContext {
 
 fn snapshot(flight: &airline_domain::Flight) -> serde_json::Value {
     json!({
-        "departureUtc": flight.departure.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "departureUtc": airline_domain::utc_text(flight.departure),
         "durationMinutes": flight.duration().num_minutes(),
         "fare": flight.fare.amount_minor(),
         "seatCapacity": flight.seat_capacity,
@@ -304,7 +303,7 @@ impl From<AuditEntry> for AuditLogEntry {
             action: entry.action,
             target: entry.target,
             details: entry.details,
-            at: entry.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            at: airline_domain::utc_text(entry.at),
         }
     }
 }

@@ -297,7 +297,7 @@ impl FlightTime {
     fn new(instant: DateTime<Utc>, airport: &domain::Airport) -> Self {
         let local = airport.time_zone.local(instant);
         Self {
-            utc: instant.to_rfc3339_opts(SecondsFormat::Secs, true),
+            utc: airline_domain::utc_text(instant),
             local: local.to_rfc3339_opts(SecondsFormat::Secs, false),
             local_date: local.format("%Y-%m-%d").to_string(),
             local_time: local.format("%H:%M").to_string(),

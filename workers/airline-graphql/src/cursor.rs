@@ -4,7 +4,7 @@
 
 use airline_domain::InputError;
 use base64::Engine as _;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 /// A position in a list ordered by time, then id.
@@ -20,7 +20,7 @@ impl TimeCursor {
     }
 
     pub fn encode(&self) -> String {
-        let text = json!([self.at.to_rfc3339_opts(SecondsFormat::Secs, true), self.id]);
+        let text = json!([airline_domain::utc_text(self.at), self.id]);
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text.to_string())
     }
 

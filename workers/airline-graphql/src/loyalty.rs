@@ -2,11 +2,10 @@
 //! for an admin), and the admin tools around the event queue: the dead letters, replaying
 //! one (optionally corrected), and publishing an event by hand.
 
-use airline_domain::InputError;
+use airline_domain::{utc_text, InputError};
 use airline_loyalty::{LedgerEntry, LoyaltySummary};
 use async_graphql::connection::PageInfo;
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
-use chrono::{DateTime, SecondsFormat, Utc};
 
 use airline_booking::plan::is_booking_id;
 use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
@@ -263,7 +262,7 @@ impl LedgerEntryView {
         })
     }
     async fn created_at(&self) -> String {
-        utc(self.entry.created_at)
+        utc_text(self.entry.created_at)
     }
 }
 
@@ -286,12 +285,8 @@ impl From<DeadLetter> for LoyaltyDeadLetter {
             message_id: letter.message_id,
             body: letter.body,
             error: letter.error,
-            received_at: utc(letter.received_at),
-            replayed_at: letter.replayed_at.map(utc),
+            received_at: utc_text(letter.received_at),
+            replayed_at: letter.replayed_at.map(utc_text),
         }
     }
-}
-
-fn utc(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }

@@ -1,9 +1,7 @@
 //! The D1 database as the API's store: one struct, with the catalog and the accounts
 //! implemented in their own modules, sharing how queries run and how failures are logged.
 
-use airline_domain::InputError;
 use airline_graphql::StoreError;
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
 use worker::{console_error, D1Database, D1PreparedStatement};
@@ -81,13 +79,4 @@ impl D1Store {
     }
 }
 
-/// The one text form of instants in D1: `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn utc_text(instant: DateTime<Utc>) -> String {
-    instant.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-pub fn parse_utc(field: &'static str, text: &str) -> Result<DateTime<Utc>, InputError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|instant| instant.with_timezone(&Utc))
-        .map_err(|_| InputError::new(field, format!("`{text}` is not an RFC 3339 instant")))
-}
+pub use airline_domain::{parse_utc, utc_text};

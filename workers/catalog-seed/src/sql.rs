@@ -6,7 +6,6 @@
 use std::fmt::Write as _;
 
 use airline_domain::{Airport, Flight};
-use chrono::SecondsFormat;
 
 /// Rows per INSERT: keeps every statement far below D1's statement size limit.
 const ROWS_PER_STATEMENT: usize = 100;
@@ -64,8 +63,8 @@ fn flight_row(f: &Flight) -> String {
         text(f.number.airline()),
         text(f.origin.code.as_str()),
         text(f.destination.code.as_str()),
-        text(&f.departure.to_rfc3339_opts(SecondsFormat::Secs, true)),
-        text(&f.arrival.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        text(&airline_domain::utc_text(f.departure)),
+        text(&airline_domain::utc_text(f.arrival)),
         f.duration().num_minutes(),
         f.fare.amount_minor(),
         text(f.fare.currency().code()),

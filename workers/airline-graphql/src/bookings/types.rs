@@ -5,7 +5,6 @@ use airline_booking::views::{self, BookingView};
 use airline_domain::Currency;
 use async_graphql::connection::PageInfo;
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
-use chrono::SecondsFormat;
 
 use super::cursor_of;
 use crate::catalog::{Flight, Money};
@@ -178,15 +177,13 @@ impl Booking {
     }
     /// While unconfirmed: when the held seats are released if payment has not completed.
     async fn hold_expires_at(&self) -> Option<String> {
-        self.0
-            .hold_expires_at
-            .map(|at| at.to_rfc3339_opts(SecondsFormat::Secs, true))
+        self.0.hold_expires_at.map(airline_domain::utc_text)
     }
     async fn created_at(&self) -> String {
-        self.0.created_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+        airline_domain::utc_text(self.0.created_at)
     }
     async fn updated_at(&self) -> String {
-        self.0.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+        airline_domain::utc_text(self.0.updated_at)
     }
 }
 
