@@ -263,35 +263,6 @@ impl BookingWorkflow {
     }
 }
 
-/// Sends one JSON request to the Durable Object named `name` in the `binding` namespace and
-/// reads its JSON reply; any answer but 200 is an error. The Worker and the saga both talk
-/// to objects this way.
-pub async fn call_object<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
-    env: &Env,
-    binding: &str,
-    name: &str,
-    message: &Q,
-) -> Result<A> {
-    let stub = env
-        .durable_object(binding)?
-        .id_from_name(name)?
-        .get_stub()?;
-    let mut init = worker::RequestInit::new();
-    init.with_method(worker::Method::Post).with_body(Some(
-        worker::wasm_bindgen::JsValue::from_str(&serde_json::to_string(message)?),
-    ));
-    let request = Request::new_with_init("https://object/", &init)?;
-    let mut response = stub.fetch_with_request(request).await?;
-    if response.status_code() != 200 {
-        let text = response.text().await.unwrap_or_default();
-        return Err(worker::Error::RustError(format!(
-            "{binding}/{name} answered {}: {text}",
-            response.status_code()
-        )));
-    }
-    response.json::<A>().await
-}
-
 fn watchdog_at(now: DateTime<Utc>) -> DateTime<Utc> {
     now + WATCHDOG
 }

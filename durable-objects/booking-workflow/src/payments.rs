@@ -10,9 +10,9 @@ use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, Env, Fetch, Headers, Method, Request, RequestInit};
 
-use crate::config::PaymentProviderKind;
+use airline_platform::bindings::DATABASE;
 
-const DATABASE: &str = "DB";
+use crate::config::PaymentProviderKind;
 
 pub enum Provider {
     Sandbox(D1Database),

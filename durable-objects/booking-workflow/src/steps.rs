@@ -15,12 +15,10 @@ use chrono::Utc;
 use worker::Env;
 
 use crate::config::WorkflowConfig;
-use crate::payments::Provider;
+use airline_platform::bindings::{DATABASE, FLIGHT_INVENTORY, LOYALTY_EVENTS};
+use airline_platform::call_object;
 
-/// Bindings, as named in wrangler.toml.
-const INVENTORY: &str = "FLIGHT_INVENTORY";
-const DATABASE: &str = "DB";
-const EVENTS_QUEUE: &str = "LOYALTY_EVENTS";
+use crate::payments::Provider;
 
 /// What a step produced: its result for the saga, and facts to keep in the record.
 pub struct StepOutcome {
@@ -90,7 +88,7 @@ async fn inventory_call(
     flight_id: &str,
     message: &InventoryRequest,
 ) -> Result<InventoryReply, String> {
-    crate::call_object(env, INVENTORY, flight_id, message)
+    call_object(env, FLIGHT_INVENTORY, flight_id, message)
         .await
         .map_err(|e| e.to_string())
 }
@@ -369,7 +367,7 @@ fn new_reference() -> Option<String> {
 
 async fn publish(env: &Env, record: &BookingRecord, kind: EventKind) -> StepOutcome {
     let event = record.event(kind, Utc::now());
-    let sent = async { env.queue(EVENTS_QUEUE)?.send(&event).await };
+    let sent = async { env.queue(LOYALTY_EVENTS)?.send(&event).await };
     match sent.await {
         Ok(()) => outcome(StepResult::Done),
         Err(e) => transient("queue", e),

@@ -15,6 +15,7 @@ use airline_booking::inventory::{self, Assignment};
 use airline_booking::protocol::{FlightSetup, InventoryReply, InventoryRequest};
 use airline_booking::seatmap::{SeatError, SeatId, SeatMap};
 use airline_domain::AircraftType;
+use airline_platform::bindings::DATABASE;
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use serde::Deserialize;
 use worker::{
@@ -22,8 +23,6 @@ use worker::{
     SqlStorageValue, State,
 };
 
-/// D1 binding holding the catalog's `flights` table.
-const DATABASE: &str = "DB";
 /// After a failed D1 update, try again this soon.
 const SYNC_RETRY: Duration = Duration::seconds(5);
 

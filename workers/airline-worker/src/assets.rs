@@ -3,10 +3,8 @@
 //! except that the single-page-app fallback standing in for a missing file becomes a 404.
 
 use airline_graphql::http::{self, NOSNIFF};
+use airline_platform::bindings::ASSETS;
 use worker::{Env, Headers, Request, Response, Result};
-
-/// The static assets binding, as in wrangler.toml's `[assets]`.
-const ASSETS: &str = "ASSETS";
 
 pub async fn serve(request: Request, env: &Env) -> Result<Response> {
     let found = env.assets(ASSETS)?.fetch_request(request).await?;

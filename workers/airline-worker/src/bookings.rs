@@ -17,10 +17,9 @@ use worker::send::SendFuture;
 use worker::wasm_bindgen::JsValue;
 use worker::Env;
 
-use crate::d1::{utc_text, D1Store};
+use airline_platform::bindings::{BOOKING_WORKFLOW, FLIGHT_INVENTORY};
 
-pub const INVENTORY: &str = "FLIGHT_INVENTORY";
-pub const WORKFLOW: &str = "BOOKING_WORKFLOW";
+use crate::d1::{utc_text, D1Store};
 
 pub struct EdgeBookings {
     env: Env,
@@ -48,7 +47,7 @@ impl EdgeBookings {
         name: &str,
         message: &Q,
     ) -> Result<A, StoreError> {
-        SendFuture::new(booking_workflow::call_object(
+        SendFuture::new(airline_platform::call_object(
             &self.env, namespace, name, message,
         ))
         .await
@@ -76,7 +75,10 @@ impl BookingService for EdgeBookings {
         let message = InventoryRequest::SeatMap {
             flight: flight.clone(),
         };
-        match self.call(INVENTORY, &flight.flight_id, &message).await? {
+        match self
+            .call(FLIGHT_INVENTORY, &flight.flight_id, &message)
+            .await?
+        {
             InventoryReply::SeatMap { seat_map } => Ok(seat_map),
             other => Err(self.store.fail("seat map", format!("unexpected {other:?}"))),
         }
@@ -87,7 +89,7 @@ impl BookingService for EdgeBookings {
         booking_id: &str,
         request: WorkflowRequest,
     ) -> Result<WorkflowReply, StoreError> {
-        self.call(WORKFLOW, booking_id, &request).await
+        self.call(BOOKING_WORKFLOW, booking_id, &request).await
     }
 
     async fn list(

@@ -11,11 +11,11 @@ use worker::{console_error, Env, Headers, Request, Response, Result};
 
 use crate::bookings::EdgeBookings;
 use crate::d1::D1Store;
+use airline_platform::bindings::DATABASE;
+
 use crate::loyalty::EdgeLoyalty;
 use crate::webcrypto::WebCryptoKdf;
 
-/// D1 binding name, as in wrangler.toml.
-const DATABASE: &str = "DB";
 /// Comma-separated browser origins allowed to call the API; empty means same-origin only.
 const CORS_VAR: &str = "CORS_ALLOWED_ORIGINS";
 const GRAPHIQL_HTML: &str = include_str!("graphiql.html");

@@ -6,6 +6,8 @@ use airline_loyalty::{entry_for, BookingHistory};
 use chrono::{DateTime, Utc};
 use worker::{console_error, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder, Result};
 
+use airline_platform::bindings::DATABASE;
+
 use crate::d1::{utc_text, D1Store};
 
 use super::store::HistoryRow;
@@ -64,7 +66,7 @@ async fn apply(
 /// age (1 s, then roughly doubling, capped at a minute); after `max_retries` the queue
 /// moves the message to the dead-letter queue, whose messages are filed in D1.
 pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> Result<()> {
-    let store = D1Store::new(env.d1("DB")?, "queue");
+    let store = D1Store::new(env.d1(DATABASE)?, "queue");
     let now = Utc::now();
     let dead_letters = batch.queue() == DEAD_LETTER_QUEUE_NAME;
     // Raw, so a body that is not JSON fails alone instead of failing the whole batch.

@@ -9,6 +9,3 @@ mod store;
 pub use consumer::consume;
 pub use rest::rest_summary;
 pub use store::EdgeLoyalty;
-
-/// The queue binding events are published on (as in wrangler.toml).
-pub const EVENTS_QUEUE: &str = "LOYALTY_EVENTS";

@@ -8,6 +8,8 @@ use airline_loyalty::LoyaltySummary;
 use chrono::Utc;
 use worker::{console_error, Env, Request, Response, Result};
 
+use airline_platform::bindings::DATABASE;
+
 use crate::d1::D1Store;
 
 use super::store::balance_of;
@@ -62,7 +64,7 @@ pub async fn rest_summary(request: &Request, env: &Env, customer_id: &str) -> Re
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.'));
     let balance = if valid_id {
-        let store = D1Store::new(env.d1("DB")?, "rest");
+        let store = D1Store::new(env.d1(DATABASE)?, "rest");
         match balance_of(&store, customer_id).await {
             Ok(balance) => balance,
             Err(_) => return json_status(500, &serde_json::json!({"error": "internal error"})),

@@ -12,7 +12,7 @@ use worker::{Env, QueueContentType, RawMessageBuilder};
 
 use crate::d1::{parse_utc, utc_text, D1Store};
 
-use super::EVENTS_QUEUE;
+use airline_platform::bindings::LOYALTY_EVENTS;
 
 pub struct EdgeLoyalty {
     env: Env,
@@ -178,7 +178,7 @@ impl LoyaltyStore for EdgeLoyalty {
                 .map_err(|_| worker::Error::RustError("unparseable event".into()))?;
             let message =
                 RawMessageBuilder::new(value).build_with_content_type(QueueContentType::Json);
-            self.env.queue(EVENTS_QUEUE)?.send_raw(message).await
+            self.env.queue(LOYALTY_EVENTS)?.send_raw(message).await
         };
         SendFuture::new(sent)
             .await

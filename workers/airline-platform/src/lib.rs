@@ -1,0 +1,51 @@
+//! Cloudflare plumbing the Worker and both Durable Objects share, so each name wrangler.toml
+//! binds is spelled once and every crate calls a Durable Object the same way. No rules
+//! here: those live in the plain Rust crates.
+#![forbid(unsafe_code)]
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use worker::{Env, Method, Request, RequestInit, Result};
+
+/// The names `wrangler.toml` gives the Worker's bindings.
+pub mod bindings {
+    /// The D1 database: catalog, accounts, bookings, payments, the loyalty ledger.
+    pub const DATABASE: &str = "DB";
+    /// Workers Static Assets: the web app and GraphiQL's files (`web/dist`).
+    pub const ASSETS: &str = "ASSETS";
+    /// The queue booking events are published on.
+    pub const LOYALTY_EVENTS: &str = "LOYALTY_EVENTS";
+    /// Durable Objects: one per flight (its seats), one per booking (its saga).
+    pub const FLIGHT_INVENTORY: &str = "FLIGHT_INVENTORY";
+    pub const BOOKING_WORKFLOW: &str = "BOOKING_WORKFLOW";
+}
+
+/// Sends `message` as JSON to the Durable Object `name` of the namespace bound as
+/// `binding`, and reads its JSON answer. Any status but 200 is an error that names the
+/// object and carries what it said.
+pub async fn call_object<Q: Serialize, A: DeserializeOwned>(
+    env: &Env,
+    binding: &str,
+    name: &str,
+    message: &Q,
+) -> Result<A> {
+    let stub = env
+        .durable_object(binding)?
+        .id_from_name(name)?
+        .get_stub()?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_body(Some(worker::wasm_bindgen::JsValue::from_str(
+            &serde_json::to_string(message)?,
+        )));
+    let request = Request::new_with_init("https://object/", &init)?;
+    let mut response = stub.fetch_with_request(request).await?;
+    if response.status_code() != 200 {
+        let text = response.text().await.unwrap_or_default();
+        return Err(worker::Error::RustError(format!(
+            "{binding}/{name} answered {}: {text}",
+            response.status_code()
+        )));
+    }
+    response.json::<A>().await
+}
