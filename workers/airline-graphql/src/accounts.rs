@@ -28,8 +28,7 @@ impl AccountQuery {
         request
             .accounts
             .account(&principal.account_id)
-            .await
-            .map_err(|e| request.internal(e))?
+            .await?
             .map(Account)
             .ok_or_else(|| not_found("your account"))
     }
@@ -45,11 +44,7 @@ impl AccountQuery {
         let principal = request.signed_in()?;
         let visible = principal.role == Role::Admin || principal.account_id == id.as_str();
         let account = if visible {
-            request
-                .accounts
-                .account(&id)
-                .await
-                .map_err(|e| request.internal(e))?
+            request.accounts.account(&id).await?
         } else {
             None
         };
@@ -75,16 +70,15 @@ impl AccountMutation {
         let name = DisplayName::parse(&name).map_err(|e| field_error("name", e))?;
         check_new_password(&password, &email).map_err(|e| field_error("password", e))?;
 
-        let salt = random_bytes::<SALT_BYTES>().map_err(|e| request.internal(e.into()))?;
+        let salt = random_bytes::<SALT_BYTES>().map_err(crate::StoreError::from)?;
         let iterations = request.auth.password_iterations;
         let derived = request
             .passwords
             .derive(&password, &salt, iterations)
-            .await
-            .map_err(|e| request.internal(e))?;
+            .await?;
         let id = format!(
             "acct_{}",
-            hex(&random_bytes::<12>().map_err(|e| request.internal(e.into()))?)
+            hex(&random_bytes::<12>().map_err(crate::StoreError::from)?)
         );
         let account = AccountRecord {
             id,
@@ -101,7 +95,7 @@ impl AccountMutation {
                     "an account with this email already exists; sign in instead",
                 ))
             }
-            Err(CreateAccountError::Store(e)) => return Err(request.internal(e)),
+            Err(CreateAccountError::Store(e)) => return Err(e.into()),
         }
         request.start_session(&account, None).await
     }
@@ -117,19 +111,11 @@ impl AccountMutation {
         let request = RequestContext::of(ctx)?;
         let email = Email::parse(&email).map_err(|e| field_error("email", e))?;
         let throttle = request.auth.throttle;
-        let failures = request
-            .accounts
-            .sign_in_failures(email.as_str())
-            .await
-            .map_err(|e| request.internal(e))?;
+        let failures = request.accounts.sign_in_failures(email.as_str()).await?;
         if let Err(retry_after) = throttle.check(failures, request.now) {
             return Err(rate_limited(retry_after.num_seconds().max(1)));
         }
-        let account = request
-            .accounts
-            .account_by_email(email.as_str())
-            .await
-            .map_err(|e| request.internal(e))?;
+        let account = request.accounts.account_by_email(email.as_str()).await?;
         // Derive even for an unknown email, with the cost a real hash has, so the answer
         // takes as long either way.
         let stored = account
@@ -145,23 +131,20 @@ impl AccountMutation {
         let derived = request
             .passwords
             .derive(&password, &salt, iterations)
-            .await
-            .map_err(|e| request.internal(e))?;
+            .await?;
         match (account, stored) {
             (Some(account), Some(hash)) if hash.matches(&derived) => {
                 request
                     .accounts
                     .clear_sign_in_failures(email.as_str())
-                    .await
-                    .map_err(|e| request.internal(e))?;
+                    .await?;
                 request.start_session(&account, None).await
             }
             _ => {
                 request
                     .accounts
                     .record_sign_in_failure(email.as_str(), request.now, throttle.window)
-                    .await
-                    .map_err(|e| request.internal(e))?;
+                    .await?;
                 Err(unauthenticated(BAD_CREDENTIALS))
             }
         }
@@ -181,8 +164,7 @@ impl AccountMutation {
         let stored = request
             .accounts
             .refresh_token(&hash)
-            .await
-            .map_err(|e| request.internal(e))?
+            .await?
             .ok_or_else(|| unauthenticated(SESSION_ENDED))?;
         match refresh::decide(&stored, request.now) {
             RefreshDecision::Rotate => {}
@@ -190,8 +172,7 @@ impl AccountMutation {
                 request
                     .accounts
                     .revoke_refresh_family(&stored.family_id, request.now)
-                    .await
-                    .map_err(|e| request.internal(e))?;
+                    .await?;
                 return Err(unauthenticated(SESSION_ENDED));
             }
             RefreshDecision::Revoked | RefreshDecision::Expired => {
@@ -201,8 +182,7 @@ impl AccountMutation {
         let account = request
             .accounts
             .account(&stored.account_id)
-            .await
-            .map_err(|e| request.internal(e))?
+            .await?
             .ok_or_else(|| unauthenticated(SESSION_ENDED))?;
         request
             .start_session(&account, Some((hash, stored.family_id)))
@@ -218,17 +198,12 @@ impl AccountMutation {
     ) -> Result<bool> {
         let request = RequestContext::of(ctx)?;
         if let Some(token) = RefreshToken::parse(&refresh_token) {
-            let stored = request
-                .accounts
-                .refresh_token(&token.hash())
-                .await
-                .map_err(|e| request.internal(e))?;
+            let stored = request.accounts.refresh_token(&token.hash()).await?;
             if let Some(stored) = stored {
                 request
                     .accounts
                     .revoke_refresh_family(&stored.family_id, request.now)
-                    .await
-                    .map_err(|e| request.internal(e))?;
+                    .await?;
             }
         }
         Ok(true)
@@ -251,13 +226,13 @@ impl RequestContext {
             .auth
             .keys
             .issue(&self.auth.tokens, &principal, self.now)
-            .map_err(|e| self.internal(crate::StoreError(e)))?;
-        let refresh_token = RefreshToken::generate().map_err(|e| self.internal(e.into()))?;
+            .map_err(crate::StoreError)?;
+        let refresh_token = RefreshToken::generate().map_err(crate::StoreError::from)?;
         let family_id = match &rotating {
             Some((_, family)) => family.clone(),
             None => format!(
                 "fam_{}",
-                hex(&random_bytes::<12>().map_err(|e| self.internal(e.into()))?)
+                hex(&random_bytes::<12>().map_err(crate::StoreError::from)?)
             ),
         };
         let next = NewRefreshToken {
@@ -272,22 +247,16 @@ impl RequestContext {
                 let rotated = self
                     .accounts
                     .rotate_refresh_token(&used, &next, self.now)
-                    .await
-                    .map_err(|e| self.internal(e))?;
+                    .await?;
                 if !rotated {
                     // Another request spent this token a moment ago: treat it as reuse.
                     self.accounts
                         .revoke_refresh_family(&next.family_id, self.now)
-                        .await
-                        .map_err(|e| self.internal(e))?;
+                        .await?;
                     return Err(unauthenticated(SESSION_ENDED));
                 }
             }
-            None => self
-                .accounts
-                .insert_refresh_token(&next)
-                .await
-                .map_err(|e| self.internal(e))?,
+            None => self.accounts.insert_refresh_token(&next).await?,
         }
         Ok(Session {
             access_token: access.token,

@@ -38,8 +38,7 @@ impl RequestContext {
         let id = FlightId::parse("id", id).map_err(bad_input)?;
         self.store
             .flight(&id)
-            .await
-            .map_err(|e| self.internal(e))?
+            .await?
             .ok_or_else(|| not_found(format_args!("flight {id}")))
     }
 }
@@ -70,8 +69,7 @@ impl AdminQuery {
         let entries = request
             .schedule
             .audit_log(target.as_deref(), limit as usize)
-            .await
-            .map_err(|e| request.internal(e))?;
+            .await?;
         Ok(entries.into_iter().map(AuditLogEntry::from).collect())
     }
 }
@@ -120,11 +118,7 @@ impl AdminMutation {
                 "seatCapacity": flight.seat_capacity,
             }),
         );
-        let inserted = request
-            .schedule
-            .insert_flight(&flight, &audit)
-            .await
-            .map_err(|e| request.internal(e))?;
+        let inserted = request.schedule.insert_flight(&flight, &audit).await?;
         if !inserted {
             return Err(conflict(&format!("flight {} already exists", flight.id)));
         }
@@ -205,11 +199,7 @@ impl RequestContext {
         after: &airline_domain::Flight,
         audit: &AuditEntry,
     ) -> Result<Flight> {
-        let replaced = self
-            .schedule
-            .replace_flight(before, after, audit)
-            .await
-            .map_err(|e| self.internal(e))?;
+        let replaced = self.schedule.replace_flight(before, after, audit).await?;
         if !replaced {
             return Err(conflict(
                 "the flight changed meanwhile; reload it and try again",

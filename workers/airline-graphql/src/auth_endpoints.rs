@@ -200,7 +200,7 @@ impl AuthReply {
 
     fn internal(request_id: &str) -> Self {
         let error = ErrorItem {
-            message: crate::error::internal(request_id).message,
+            message: crate::error::internal_message(request_id),
             extensions: Map::from_iter([(
                 "code".to_owned(),
                 Value::from(ErrorCode::Internal.as_str()),

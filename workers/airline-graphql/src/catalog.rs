@@ -48,8 +48,7 @@ impl CatalogQuery {
         let airports = request
             .store
             .search_airports(query.as_ref(), limit as usize)
-            .await
-            .map_err(|e| request.internal(e))?;
+            .await?;
         Ok(airports.into_iter().map(Airport).collect())
     }
 
@@ -98,8 +97,7 @@ impl CatalogQuery {
         let departures = request
             .store
             .departures(&search.from, &search.to, search.departure_window(&origin))
-            .await
-            .map_err(|e| request.internal(e))?;
+            .await?;
         let page = search.select(departures, request.now);
         Ok(FlightConnection::new(page, search.passengers))
     }
@@ -115,8 +113,7 @@ impl CatalogQuery {
         request
             .store
             .flight(&id)
-            .await
-            .map_err(|e| request.internal(e))?
+            .await?
             .map(Flight)
             .ok_or_else(|| not_found(format_args!("flight {id}")))
     }
@@ -128,16 +125,12 @@ impl RequestContext {
         field: &'static str,
         code: &AirportCode,
     ) -> Result<domain::Airport> {
-        self.store
-            .airport(code)
-            .await
-            .map_err(|e| self.internal(e))?
-            .ok_or_else(|| {
-                bad_input(InputError::new(
-                    field,
-                    format!("no airport has the code {code}"),
-                ))
-            })
+        self.store.airport(code).await?.ok_or_else(|| {
+            bad_input(InputError::new(
+                field,
+                format!("no airport has the code {code}"),
+            ))
+        })
     }
 }
 

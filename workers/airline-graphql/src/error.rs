@@ -2,7 +2,9 @@
 //! from inside the system (SQL, stack traces, bindings) ever reaches its message.
 
 use airline_domain::InputError;
-use async_graphql::{Error, ErrorExtensions};
+use async_graphql::{Error, ErrorExtensions, ServerError};
+
+use crate::StoreError;
 
 /// The machine-readable `extensions.code` of an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,12 +55,43 @@ pub fn not_found(what: impl std::fmt::Display) -> Error {
         .extend_with(|_, ext| ext.set("code", ErrorCode::NotFound.as_str()))
 }
 
-/// An error whose detail stays in the log: the client gets only the request id to quote.
-pub fn internal(request_id: &str) -> Error {
-    Error::new(format!(
-        "something went wrong on our side; quote request id {request_id} if you contact us"
-    ))
-    .extend_with(|_, ext| ext.set("code", ErrorCode::Internal.as_str()))
+/// A failure inside, with nothing the client can act on. Resolvers rarely need this: a
+/// [`StoreError`] passed up with `?` becomes the same error in [`finish`].
+pub fn internal() -> Error {
+    Error::new(INTERNAL_PLACEHOLDER)
+        .extend_with(|_, ext| ext.set("code", ErrorCode::Internal.as_str()))
+}
+
+const INTERNAL_PLACEHOLDER: &str = "something went wrong on our side";
+
+/// What a client reads for an INTERNAL error: only the request id, to quote.
+pub fn internal_message(request_id: &str) -> String {
+    format!("{INTERNAL_PLACEHOLDER}; quote request id {request_id} if you contact us")
+}
+
+/// Every error on its way to the client passes here, once ([`crate::execute`]):
+/// - a storage failure a resolver passed up with `?` (async-graphql keeps it as the
+///   error's source) becomes INTERNAL, and its text, meant for the log (the store has
+///   logged it with the request id), is replaced by the request id to quote;
+/// - an INTERNAL error gets the request id in its message;
+/// - an error raised by async-graphql itself (parse, validation, limits, argument
+///   coercion) has no code: it is about the query text, so GRAPHQL_VALIDATION_FAILED.
+pub(crate) fn finish(error: &mut ServerError, request_id: &str) {
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    if error
+        .source
+        .as_ref()
+        .is_some_and(|source| source.is::<StoreError>())
+    {
+        extensions.set("code", ErrorCode::Internal.as_str());
+    }
+    match extensions.get("code") {
+        None => extensions.set("code", ErrorCode::GraphqlValidationFailed.as_str()),
+        Some(code) if *code == async_graphql::Value::from(ErrorCode::Internal.as_str()) => {
+            error.message = internal_message(request_id);
+        }
+        Some(_) => {}
+    }
 }
 
 pub fn unauthenticated(message: &str) -> Error {

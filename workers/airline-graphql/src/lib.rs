@@ -22,7 +22,7 @@ pub mod store;
 use std::sync::Arc;
 
 use airline_auth::{ExternalIssuer, KeyRing, Principal, SignInThrottle, TokenError, TokenSettings};
-use async_graphql::{EmptySubscription, MergedObject, Schema, ServerError, Value};
+use async_graphql::{EmptySubscription, MergedObject, Schema, Value};
 use chrono::{DateTime, Utc};
 
 pub use crate::error::ErrorCode;
@@ -136,14 +136,7 @@ impl RequestContext {
     pub(crate) fn of<'a>(
         ctx: &'a async_graphql::Context<'_>,
     ) -> async_graphql::Result<&'a RequestContext> {
-        ctx.data::<RequestContext>()
-            .map_err(|_| error::internal("(none: the request context was missing)"))
-    }
-
-    /// The store has already logged `cause` with the request id; the client gets only
-    /// the id to quote.
-    pub(crate) fn internal(&self, _cause: StoreError) -> async_graphql::Error {
-        error::internal(&self.request_id)
+        ctx.data::<RequestContext>().map_err(|_| error::internal())
     }
 }
 
@@ -157,19 +150,10 @@ pub async fn execute(
     let request_id = context.request_id.clone();
     let mut response = schema.execute(request.data(context)).await;
     for error in &mut response.errors {
-        ensure_code(error);
+        error::finish(error, &request_id);
     }
     response
         .extensions
         .insert("requestId".to_owned(), Value::String(request_id));
     response
-}
-
-/// Errors raised by async-graphql itself (parse, validation, limits, argument coercion)
-/// have no code; they are all about the query text, so they are validation failures.
-fn ensure_code(error: &mut ServerError) {
-    let extensions = error.extensions.get_or_insert_with(Default::default);
-    if extensions.get("code").is_none() {
-        extensions.set("code", ErrorCode::GraphqlValidationFailed.as_str());
-    }
 }

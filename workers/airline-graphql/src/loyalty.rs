@@ -29,11 +29,7 @@ impl LoyaltyQuery {
     async fn loyalty(&self, ctx: &Context<'_>, customer_id: Option<ID>) -> Result<Loyalty> {
         let request = RequestContext::of(ctx)?;
         let customer = request.customer_in_view(customer_id)?;
-        let balance = request
-            .loyalty
-            .balance(&customer)
-            .await
-            .map_err(|e| request.internal(e))?;
+        let balance = request.loyalty.balance(&customer).await?;
         Ok(Loyalty {
             customer_id: customer,
             summary: LoyaltySummary::for_balance(balance),
@@ -49,11 +45,7 @@ impl LoyaltyQuery {
         let request = RequestContext::of(ctx)?;
         request.admin()?;
         let limit = page_size(first)?;
-        let letters = request
-            .loyalty
-            .dead_letters(limit)
-            .await
-            .map_err(|e| request.internal(e))?;
+        let letters = request.loyalty.dead_letters(limit).await?;
         Ok(letters.into_iter().map(LoyaltyDeadLetter::from).collect())
     }
 }
@@ -80,20 +72,11 @@ impl LoyaltyMutation {
         let letter = request
             .loyalty
             .dead_letter(number)
-            .await
-            .map_err(|e| request.internal(e))?
+            .await?
             .ok_or_else(|| not_found(format_args!("dead letter {}", id.as_str())))?;
         let event = parse_event("body", body.as_deref().unwrap_or(&letter.body))?;
-        request
-            .loyalty
-            .publish(&event)
-            .await
-            .map_err(|e| request.internal(e))?;
-        request
-            .loyalty
-            .mark_replayed(number, request.now)
-            .await
-            .map_err(|e| request.internal(e))?;
+        request.loyalty.publish(&event).await?;
+        request.loyalty.mark_replayed(number, request.now).await?;
         Ok(LoyaltyDeadLetter::from(DeadLetter {
             replayed_at: Some(request.now),
             ..letter
@@ -107,11 +90,7 @@ impl LoyaltyMutation {
         let request = RequestContext::of(ctx)?;
         request.admin()?;
         let event = parse_event("body", &body)?;
-        request
-            .loyalty
-            .publish(&event)
-            .await
-            .map_err(|e| request.internal(e))?;
+        request.loyalty.publish(&event).await?;
         Ok(true)
     }
 }
@@ -183,8 +162,7 @@ impl Loyalty {
         let (entries, has_next_page) = request
             .loyalty
             .history(&self.customer_id, limit, after)
-            .await
-            .map_err(|e| request.internal(e))?;
+            .await?;
         let edges: Vec<LedgerEdge> = entries
             .into_iter()
             .map(|entry| LedgerEdge {
@@ -252,8 +230,7 @@ impl LedgerEntryView {
         let reply = request
             .bookings
             .workflow(&self.entry.booking_id, WorkflowRequest::Get)
-            .await
-            .map_err(|e| request.internal(e))?;
+            .await?;
         Ok(match reply {
             WorkflowReply::Booking { booking } if booking.customer_id == self.customer_id => {
                 Some(Booking(*booking))

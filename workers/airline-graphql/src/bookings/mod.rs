@@ -35,8 +35,7 @@ impl RequestContext {
         let id = FlightId::parse(field, id).map_err(bad_input)?;
         self.store
             .flight(&id)
-            .await
-            .map_err(|e| self.internal(e))?
+            .await?
             .ok_or_else(|| not_found(format_args!("flight {id}")))
     }
 
@@ -48,11 +47,7 @@ impl RequestContext {
         if !plan::is_booking_id(id) {
             return Err(missing());
         }
-        let reply = self
-            .bookings
-            .workflow(id, WorkflowRequest::Get)
-            .await
-            .map_err(|e| self.internal(e))?;
+        let reply = self.bookings.workflow(id, WorkflowRequest::Get).await?;
         match reply {
             WorkflowReply::Booking { booking }
                 if booking.customer_id == principal.account_id || principal.role == Role::Admin =>

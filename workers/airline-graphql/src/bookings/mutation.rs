@@ -42,8 +42,7 @@ impl BookingMutation {
         let token = request
             .bookings
             .save_card(&principal.account_id, &card, request.now)
-            .await
-            .map_err(|e| request.internal(e))?;
+            .await?;
         Ok(PaymentCard {
             token,
             brand: card.brand,
@@ -99,18 +98,13 @@ impl BookingMutation {
                                 plan: Box::new(plan),
                             },
                         )
-                        .await
-                        .map_err(|e| request.internal(e))?
+                        .await?
                 }
                 // A retry of a booking already made must get that booking, even once the
                 // request would no longer be accepted as new (sales closed meanwhile).
                 Err(refusal) => {
                     let id = plan::booking_id(&principal.account_id, &input.idempotency_key);
-                    let existing = request
-                        .bookings
-                        .workflow(&id, WorkflowRequest::Get)
-                        .await
-                        .map_err(|e| request.internal(e))?;
+                    let existing = request.bookings.workflow(&id, WorkflowRequest::Get).await?;
                     match existing {
                         WorkflowReply::Booking { .. } => existing,
                         _ => return Err(bad_input(refusal)),
@@ -126,7 +120,7 @@ impl BookingMutation {
             },
             WorkflowReply::Conflict { message } => Err(conflict(&message)),
             WorkflowReply::NotFound | WorkflowReply::CannotCancel { .. } => {
-                Err(crate::error::internal(&request.request_id))
+                Err(crate::error::internal())
             }
         }
     }
@@ -139,8 +133,7 @@ impl BookingMutation {
         let reply = request
             .bookings
             .workflow(&booking.id, WorkflowRequest::Cancel)
-            .await
-            .map_err(|e| request.internal(e))?;
+            .await?;
         match reply {
             WorkflowReply::Booking { booking } => Ok(Booking(*booking)),
             WorkflowReply::CannotCancel { message } => Err(conflict(&message)),
@@ -155,13 +148,7 @@ impl BookingMutation {
 async fn check_payment_token(request: &RequestContext, customer: &str, token: &str) -> Result<()> {
     let usable = match request.bookings.payment_mode() {
         PaymentMode::Sandbox => {
-            request
-                .bookings
-                .card_owner(token)
-                .await
-                .map_err(|e| request.internal(e))?
-                .as_deref()
-                == Some(customer)
+            request.bookings.card_owner(token).await?.as_deref() == Some(customer)
         }
         PaymentMode::Stripe => token.starts_with("pm_") && token.len() <= 255,
     };

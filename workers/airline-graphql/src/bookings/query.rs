@@ -26,8 +26,7 @@ impl BookingQuery {
                 aircraft: flight.aircraft.code().to_owned(),
                 seat_capacity: flight.seat_capacity,
             })
-            .await
-            .map_err(|e| request.internal(e))?;
+            .await?;
         Ok(SeatMap::from(view))
     }
 
@@ -69,8 +68,7 @@ impl BookingQuery {
                 limit as usize,
                 after,
             )
-            .await
-            .map_err(|e| request.internal(e))?;
+            .await?;
         Ok(BookingConnection::new(page))
     }
 }
