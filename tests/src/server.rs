@@ -1,5 +1,8 @@
 //! One `wrangler dev` process tree, owned by a test, on a port and state directory of its
 //! own.
+//!
+//! One file on purpose: starting, readiness, D1 access and stopping are one process's
+//! life cycle, and each step relies on how the others treat the process group.
 
 use std::fs::File;
 use std::io::Read as _;

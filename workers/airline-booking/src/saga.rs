@@ -5,6 +5,8 @@
 //! executes the [`Step`] that [`Saga::next_action`] names; it never decides anything
 //! itself. Every step is idempotent (keyed by booking id + step), so executing a step again
 //! after a crash is always safe.
+//!
+//! One file on purpose: a state machine reads best with all its transitions in one place.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};

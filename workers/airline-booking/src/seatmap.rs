@@ -8,6 +8,9 @@
 //!
 //! Exit-row seats are sold like any other: the age and mobility rules for sitting in an
 //! exit row are checked at check-in, and are out of scope here.
+//!
+//! One file on purpose: the layout and the assignment rule share the seat grid's types and
+//! invariants, and the assignment is tested against layouts built here.
 
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;

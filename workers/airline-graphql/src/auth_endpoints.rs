@@ -7,6 +7,9 @@
 //! operation each endpoint runs, and turning its response into status, body and
 //! `Set-Cookie`. The Worker reads the request, runs the operation through the same schema
 //! and request context as `/graphql`, and writes the [`AuthReply`].
+//!
+//! One file on purpose: the four endpoints share the cookie, the origin check and the reply
+//! shape.
 
 use airline_auth::refresh::REFRESH_TOKEN_TTL_DAYS;
 use serde::Deserialize;

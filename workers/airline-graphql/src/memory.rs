@@ -1,5 +1,7 @@
 //! In-memory account store and a native PBKDF2, so the API runs in native tests exactly
 //! as it does in the Worker, minus D1 and WebCrypto. Enabled by the `memory` feature.
+//!
+//! Long because it implements every store trait; each implementation is a section of its own.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};

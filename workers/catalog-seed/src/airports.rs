@@ -1,4 +1,7 @@
 //! Reference data: real airports the seed schedule flies between.
+//!
+//! Long because it is data: one line per airport, kept together so the list reads as one
+//! table.
 
 /// One airport as the seed knows it. `hub_size` (1..=5) says how busy the airport is:
 /// 5 = global mega-hub (LHR, ATL, DXB...), 1 = small regional/secondary airport.

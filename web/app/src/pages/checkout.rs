@@ -1,6 +1,8 @@
 //! Passengers and payment: names checked with the booking's rules, the sandbox card form
 //! (with the test cards to hand), the price, and one idempotency key per attempt so a
 //! double click or a retry after a dropped connection books once.
+//!
+//! One page: the passenger forms, the card forms and the summary share the checkout's state.
 
 use airline_web_core::checkout::{
     party_price, test_cards, CardDraft, CardField, Checkout, Fare, Traveller, TravellerField,

@@ -1,5 +1,7 @@
 //! Search results: the outbound (and return) flights of a search read from the URL, sorted
 //! and filtered, a page at a time; choosing one of each starts a checkout.
+//!
+//! One page: its toolbar, lists and flight cards share the search and its order.
 
 use airline_web_core::checkout::{idempotency_key, Checkout};
 use airline_web_core::format::{day_offset, duration, major_to_minor, minor_to_major};

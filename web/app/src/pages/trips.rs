@@ -1,6 +1,9 @@
 //! My trips: the traveller's bookings in three tabs (upcoming, past, cancelled; the tab
 //! lives in the URL), a page at a time; and one trip in full, with cancellation and refund
 //! behind a confirmation dialog.
+//!
+//! The list and the single trip share the status badge and the route line, so they stay
+//! together.
 
 use airline_web_core::format::{day_offset, duration, TripGroup};
 use airline_web_core::Msg;

@@ -6,6 +6,8 @@
 //! and body back to the `parse_*` functions. Authorization uses manual capture, so money
 //! is only held until the booking is recorded, and every call carries an idempotency key
 //! derived from the booking's, so a retried call can never charge twice.
+//!
+//! One file on purpose: the requests and the parsing of their answers are one wire format.
 
 use serde::Deserialize;
 
