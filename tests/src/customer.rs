@@ -1,9 +1,83 @@
-//! A signed-up traveller for the suites and benchmarks: an account, its access token, and
-//! sandbox payment cards.
+//! A signed-up traveller for the suites and benchmarks: an account, its access token,
+//! sandbox payment cards named by what they do, and the booking calls a traveller makes.
 
+use airline_booking::payments::sandbox::{test_card, CardBehaviour};
+use libtest_mimic::Failed;
 use serde_json::{json, Value};
 
-use crate::DevServer;
+use crate::{ensure, DevServer};
+
+/// What the booking calls below ask for of a booking.
+pub const BOOKING_FIELDS: &str = "id reference status step holdExpiresAt createdAt \
+     failure { code message } flights { seats flight { id } } \
+     passengers { firstName lastName dateOfBirth } total { amount currency }";
+
+/// The booking operations, as the suites send them (also without a token, to see them
+/// refused).
+pub fn process_booking_query() -> String {
+    format!("mutation($input: BookingInput!) {{ processBooking(input: $input) {{ {BOOKING_FIELDS} }} }}")
+}
+
+pub fn booking_query() -> String {
+    format!("query($id: ID!) {{ booking(id: $id) {{ {BOOKING_FIELDS} }} }}")
+}
+
+pub fn cancel_query() -> String {
+    format!("mutation($id: ID!) {{ cancelBooking(id: $id) {{ {BOOKING_FIELDS} }} }}")
+}
+
+pub const BOOKINGS_LIST: &str =
+    "query($status: BookingStatus, $first: Int, $after: String, $customer: ID) {
+  bookings(status: $status, first: $first, after: $after, customerId: $customer) {
+    edges { cursor node { id status createdAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}";
+
+const NAMES: [(&str, &str); 10] = [
+    ("Ada", "Lovelace"),
+    ("Grace", "Hopper"),
+    ("Alan", "Turing"),
+    ("Katherine", "Johnson"),
+    ("Edsger", "Dijkstra"),
+    ("Barbara", "Liskov"),
+    ("Donald", "Knuth"),
+    ("Frances", "Allen"),
+    ("John", "Backus"),
+    ("Margaret", "Hamilton"),
+];
+
+/// `count` passengers with real names, as BookingInput wants them.
+pub fn passengers(count: usize) -> Vec<Value> {
+    NAMES
+        .iter()
+        .cycle()
+        .take(count)
+        .map(|(first, last)| json!({"firstName": first, "lastName": last}))
+        .collect()
+}
+
+/// A BookingInput: `count` passengers on `outbound` (and `inbound`), seats assigned.
+pub fn booking_input(
+    outbound: &str,
+    inbound: Option<&str>,
+    count: usize,
+    payment_token: &str,
+    key: &str,
+) -> Value {
+    json!({
+        "outboundFlightId": outbound,
+        "returnFlightId": inbound,
+        "passengers": passengers(count),
+        "paymentToken": payment_token,
+        "idempotencyKey": key,
+    })
+}
+
+/// A fresh idempotency key, as a client makes one per booking attempt.
+pub fn new_key() -> String {
+    format!("e2e-{}", nonce())
+}
 
 /// The password every test account uses.
 pub const PASSWORD: &str = "correct horse battery";
@@ -71,8 +145,9 @@ impl Customer {
         server.graphql_as(Some(&self.token), query, variables)
     }
 
-    /// Tokenizes a sandbox test card and returns the payment token.
-    pub fn card(&self, server: &DevServer, number: &str) -> String {
+    /// Tokenizes the sandbox test card that behaves as asked; the payment token.
+    pub fn card(&self, server: &DevServer, behaviour: CardBehaviour) -> String {
+        let number = test_card(behaviour);
         let year = chrono::Datelike::year(&chrono::Utc::now()) + 3;
         let body = self.ask(
             server,
@@ -87,5 +162,41 @@ impl Customer {
             "{body}"
         );
         card["token"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// processBooking; the whole response body (data or errors).
+    pub fn book(&self, server: &DevServer, input: &Value) -> Value {
+        self.ask(server, &process_booking_query(), json!({"input": input}))
+    }
+
+    /// processBooking that must come back CONFIRMED; the booking.
+    pub fn book_confirmed(&self, server: &DevServer, input: &Value) -> Result<Value, Failed> {
+        let body = self.book(server, input);
+        ensure!(body["errors"].is_null(), "booking failed: {body}");
+        let booking = body["data"]["processBooking"].clone();
+        ensure!(booking["status"] == "CONFIRMED", "not confirmed: {booking}");
+        Ok(booking)
+    }
+
+    /// booking(id); the whole response body.
+    pub fn booking(&self, server: &DevServer, id: &str) -> Value {
+        self.ask(server, &booking_query(), json!({"id": id}))
+    }
+
+    /// booking(id), which must be visible; the booking.
+    pub fn read_booking(&self, server: &DevServer, id: &str) -> Result<Value, Failed> {
+        let body = self.booking(server, id);
+        ensure!(body["errors"].is_null(), "booking({id}): {body}");
+        Ok(body["data"]["booking"].clone())
+    }
+
+    /// cancelBooking(id); the whole response body.
+    pub fn cancel(&self, server: &DevServer, id: &str) -> Value {
+        self.ask(server, &cancel_query(), json!({"id": id}))
+    }
+
+    /// bookings(...) with these variables; the whole response body.
+    pub fn list(&self, server: &DevServer, variables: Value) -> Value {
+        self.ask(server, BOOKINGS_LIST, variables)
     }
 }

@@ -9,7 +9,11 @@
 mod customer;
 mod server;
 
-pub use customer::{nonce, Customer, PASSWORD};
+pub use airline_booking::payments::sandbox::CardBehaviour;
+pub use customer::{
+    booking_input, booking_query, cancel_query, new_key, nonce, passengers, process_booking_query,
+    Customer, BOOKINGS_LIST, BOOKING_FIELDS, PASSWORD,
+};
 
 pub use server::{
     workspace_root, DevServer, HttpResponse, ServerOptions, TEST_AUDIENCE, TEST_ISSUER,
@@ -18,18 +22,29 @@ pub use server::{
 
 use std::sync::Arc;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Trial};
 
 /// A named test run against a shared server.
 pub type Test = (&'static str, fn(&DevServer) -> Result<(), Failed>);
+
+/// A suite's tests, each written once and named after its function:
+/// `tests![first, second]` is `&[("first", first), ("second", second)]`.
+#[macro_export]
+macro_rules! tests {
+    ($($test:ident),* $(,)?) => {
+        &[$((stringify!($test), $test as fn(&$crate::DevServer) -> Result<(), $crate::Failed>)),*]
+    };
+}
+
+pub use libtest_mimic::Failed;
 
 /// Starts a server, runs `tests` against it (one at a time unless `--test-threads` says
 /// otherwise, with libtest's command-line filters and output), stops the server, and
 /// exits with the suite's result.
 pub fn run_suite(options: ServerOptions, tests: &[Test]) -> ! {
     let mut arguments = Arguments::from_args();
-    // One test at a time by default: tests inspect D1 with `wrangler d1 execute`, a second
-    // process on the same SQLite file, which must not race the server's own writes.
+    // One test at a time by default: tests share the server, and some count rows or
+    // move a clock in D1 that a test running beside them would disturb.
     arguments.test_threads.get_or_insert(1);
     if arguments.list {
         let trials: Vec<Trial> = tests

@@ -14,36 +14,15 @@ use libtest_mimic::Failed;
 use serde_json::{json, Value};
 
 fn main() {
-    let tests: &[Test] = &[
-        (
-            "a_session_signs_up_in_refreshes_and_out",
-            a_session_signs_up_in_refreshes_and_out,
-        ),
-        (
-            "reusing_a_refresh_token_ends_the_session",
-            reusing_a_refresh_token_ends_the_session,
-        ),
-        (
-            "token_attacks_are_unauthenticated",
-            token_attacks_are_unauthenticated,
-        ),
-        (
-            "wrong_email_and_wrong_password_look_alike",
-            wrong_email_and_wrong_password_look_alike,
-        ),
-        (
-            "failed_sign_ins_are_throttled_across_requests",
-            failed_sign_ins_are_throttled_across_requests,
-        ),
-        (
-            "bad_sign_up_input_writes_nothing",
-            bad_sign_up_input_writes_nothing,
-        ),
-        ("authorization_matrix", authorization_matrix),
-        (
-            "admins_manage_the_timetable_with_an_audit_trail",
-            admins_manage_the_timetable_with_an_audit_trail,
-        ),
+    let tests: &[Test] = airline_e2e::tests![
+        a_session_signs_up_in_refreshes_and_out,
+        reusing_a_refresh_token_ends_the_session,
+        token_attacks_are_unauthenticated,
+        wrong_email_and_wrong_password_look_alike,
+        failed_sign_ins_are_throttled_across_requests,
+        bad_sign_up_input_writes_nothing,
+        authorization_matrix,
+        admins_manage_the_timetable_with_an_audit_trail,
     ];
     run_suite(ServerOptions::default(), tests)
 }

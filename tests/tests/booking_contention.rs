@@ -9,20 +9,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
-use airline_e2e::{ensure, nonce, run_suite, Customer, DevServer, ServerOptions, Test};
+use airline_e2e::{
+    ensure, nonce, run_suite, CardBehaviour, Customer, DevServer, ServerOptions, Test,
+};
 use libtest_mimic::Failed;
 use serde_json::{json, Value};
 
 fn main() {
-    let tests: &[Test] = &[
-        (
-            "three_hundred_concurrent_attempts_never_oversell",
-            three_hundred_concurrent_attempts_never_oversell,
-        ),
-        (
-            "sagas_interrupted_by_a_crash_finish_after_restart",
-            sagas_interrupted_by_a_crash_finish_after_restart,
-        ),
+    let tests: &[Test] = airline_e2e::tests![
+        three_hundred_concurrent_attempts_never_oversell,
+        sagas_interrupted_by_a_crash_finish_after_restart,
     ];
     run_suite(ServerOptions::default(), tests)
 }
@@ -36,9 +32,9 @@ struct Buyer {
     card: String,
 }
 
-fn buyer(server: &DevServer, card_number: &str) -> Buyer {
+fn buyer(server: &DevServer, card: CardBehaviour) -> Buyer {
     let account = Customer::sign_up(server, "load");
-    let card = account.card(server, card_number);
+    let card = account.card(server, card);
     Buyer { account, card }
 }
 
@@ -174,7 +170,9 @@ fn read_model_matches(server: &DevServer, flight: &str, truth: u64) -> Result<()
 fn three_hundred_concurrent_attempts_never_oversell(server: &DevServer) -> Result<(), Failed> {
     const ATTEMPTS: usize = 300;
     let flight = small_flight(server, "XC300", 5);
-    let customers: Vec<Buyer> = (0..10).map(|_| buyer(server, "4242424242424242")).collect();
+    let customers: Vec<Buyer> = (0..10)
+        .map(|_| buyer(server, CardBehaviour::Succeeds))
+        .collect();
     let run = format!("contention-{}", nonce());
     let barrier = Barrier::new(ATTEMPTS);
     let started = Instant::now();
@@ -308,8 +306,8 @@ fn sagas_interrupted_by_a_crash_finish_after_restart(server: &DevServer) -> Resu
     let flight = small_flight(server, "XC301", 6);
     // Half pay with the card that fails twice before it works: those sagas are waiting
     // on their retry alarms (1 s, then 2 s) when the server dies.
-    let steady = buyer(server, "4242424242424242");
-    let flaky = buyer(server, "4000000000000119");
+    let steady = buyer(server, CardBehaviour::Succeeds);
+    let flaky = buyer(server, CardBehaviour::FailsTwiceThenSucceeds);
     let run = format!("crash-{}", nonce());
     std::thread::scope(|scope| {
         for i in 0..ATTEMPTS {

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use airline_e2e::{ensure, run_suite, Customer, DevServer, ServerOptions, Test};
+use airline_e2e::{ensure, run_suite, CardBehaviour, Customer, DevServer, ServerOptions, Test};
 use libtest_mimic::Failed;
 use serde_json::{json, Value};
 
@@ -17,10 +17,8 @@ fn main() {
         // Retries at 1.5 s and 3 s: the third authorization lands after the hold ran out.
         ("RETRY_FIRST_DELAY_MS".to_owned(), "1500".to_owned()),
     ]);
-    let tests: &[Test] = &[(
-        "a_hold_that_expires_frees_its_seats_and_cannot_confirm",
-        a_hold_that_expires_frees_its_seats_and_cannot_confirm,
-    )];
+    let tests: &[Test] =
+        airline_e2e::tests![a_hold_that_expires_frees_its_seats_and_cannot_confirm];
     run_suite(options, tests)
 }
 
@@ -47,7 +45,7 @@ fn a_hold_that_expires_frees_its_seats_and_cannot_confirm(
     server: &DevServer,
 ) -> Result<(), Failed> {
     let customer = Customer::sign_up(server, "expiry");
-    let card = customer.card(server, "4000000000000119");
+    let card = customer.card(server, CardBehaviour::FailsTwiceThenSucceeds);
     let token = customer.token.clone();
     let date = server.seed_start.plus_days(9).unwrap();
     let search = server.graphql(

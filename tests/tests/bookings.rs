@@ -12,52 +12,25 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use airline_domain::{Currency, Money};
-use airline_e2e::{ensure, nonce, run_suite, Customer, DevServer, ServerOptions, Test};
+use airline_e2e::{
+    booking_input, booking_query, cancel_query, ensure, new_key, passengers, process_booking_query,
+    run_suite, CardBehaviour, Customer, DevServer, ServerOptions, Test, BOOKINGS_LIST,
+};
 use libtest_mimic::Failed;
 use serde_json::{json, Value};
 
 fn main() {
-    let tests: &[Test] = &[
-        (
-            "one_way_booking_assigns_seats_side_by_side_and_captures",
-            one_way_booking_assigns_seats_side_by_side_and_captures,
-        ),
-        (
-            "round_trip_books_the_chosen_seats_on_both_flights",
-            round_trip_books_the_chosen_seats_on_both_flights,
-        ),
-        (
-            "a_seat_already_sold_is_seat_unavailable",
-            a_seat_already_sold_is_seat_unavailable,
-        ),
-        (
-            "a_declined_card_cancels_and_releases_the_seats",
-            a_declined_card_cancels_and_releases_the_seats,
-        ),
-        (
-            "a_transient_card_failure_is_retried_until_confirmed",
-            a_transient_card_failure_is_retried_until_confirmed,
-        ),
-        (
-            "a_failed_capture_voids_the_payment_and_frees_the_seats",
-            a_failed_capture_voids_the_payment_and_frees_the_seats,
-        ),
-        (
-            "idempotency_keys_make_retries_safe",
-            idempotency_keys_make_retries_safe,
-        ),
-        (
-            "cancelling_refunds_and_releases_the_seats",
-            cancelling_refunds_and_releases_the_seats,
-        ),
-        (
-            "bad_booking_input_changes_nothing",
-            bad_booking_input_changes_nothing,
-        ),
-        (
-            "listing_shows_only_your_own_bookings_newest_first",
-            listing_shows_only_your_own_bookings_newest_first,
-        ),
+    let tests: &[Test] = airline_e2e::tests![
+        one_way_booking_assigns_seats_side_by_side_and_captures,
+        round_trip_books_the_chosen_seats_on_both_flights,
+        a_seat_already_sold_is_seat_unavailable,
+        a_declined_card_cancels_and_releases_the_seats,
+        a_transient_card_failure_is_retried_until_confirmed,
+        a_failed_capture_voids_the_payment_and_frees_the_seats,
+        idempotency_keys_make_retries_safe,
+        cancelling_refunds_and_releases_the_seats,
+        bad_booking_input_changes_nothing,
+        listing_shows_only_your_own_bookings_newest_first,
     ];
     run_suite(ServerOptions::default(), tests)
 }
@@ -75,130 +48,17 @@ const CANCELLATION_DAY: i64 = 17;
 const BAD_INPUT_DAY: i64 = 19;
 const LISTING_DAY: i64 = 20;
 
-const CARD_SUCCEEDS: &str = "4242424242424242";
-const CARD_DECLINED: &str = "4000000000000002";
-const CARD_INSUFFICIENT_FUNDS: &str = "4000000000009995";
-const CARD_FAILS_TWICE: &str = "4000000000000119";
-const CARD_CAPTURE_FAILS: &str = "4000000000000341";
+const CARD_SUCCEEDS: CardBehaviour = CardBehaviour::Succeeds;
+const CARD_DECLINED: CardBehaviour = CardBehaviour::Declined;
+const CARD_INSUFFICIENT_FUNDS: CardBehaviour = CardBehaviour::InsufficientFunds;
+const CARD_FAILS_TWICE: CardBehaviour = CardBehaviour::FailsTwiceThenSucceeds;
+const CARD_CAPTURE_FAILS: CardBehaviour = CardBehaviour::CaptureFails;
 /// Booking references use these characters only (no 0/O, 1/I/L, 2/Z, 5/S, 8/B, ...).
 const REFERENCE_ALPHABET: &str = "ACEFGHKMNPRTWXY34679";
-
-const BOOKING_FIELDS: &str = "id reference status step holdExpiresAt createdAt \
-     failure { code message } flights { seats flight { id } } \
-     passengers { firstName lastName dateOfBirth } total { amount currency }";
-
-fn process_booking_query() -> String {
-    format!("mutation($input: BookingInput!) {{ processBooking(input: $input) {{ {BOOKING_FIELDS} }} }}")
-}
-
-fn booking_query() -> String {
-    format!("query($id: ID!) {{ booking(id: $id) {{ {BOOKING_FIELDS} }} }}")
-}
-
-fn cancel_query() -> String {
-    format!("mutation($id: ID!) {{ cancelBooking(id: $id) {{ {BOOKING_FIELDS} }} }}")
-}
-
-const LIST: &str = "query($status: BookingStatus, $first: Int, $after: String, $customer: ID) {
-  bookings(status: $status, first: $first, after: $after, customerId: $customer) {
-    edges { cursor node { id status createdAt } }
-    pageInfo { hasNextPage endCursor }
-  }
-}";
 
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
-
-/// A fresh idempotency key, as a client would make one per booking attempt.
-fn new_key() -> String {
-    format!("e2e-{}", nonce())
-}
-
-/// The booking calls a customer makes in these tests.
-trait Traveller {
-    fn book(&self, server: &DevServer, input: &Value) -> Value;
-    fn book_confirmed(&self, server: &DevServer, input: &Value) -> Result<Value, Failed>;
-    fn booking(&self, server: &DevServer, id: &str) -> Value;
-    fn read_booking(&self, server: &DevServer, id: &str) -> Result<Value, Failed>;
-    fn cancel(&self, server: &DevServer, id: &str) -> Value;
-    fn list(&self, server: &DevServer, variables: Value) -> Value;
-}
-
-impl Traveller for Customer {
-    /// processBooking; the whole response body (data or errors).
-    fn book(&self, server: &DevServer, input: &Value) -> Value {
-        self.ask(server, &process_booking_query(), json!({"input": input}))
-    }
-
-    /// processBooking that must come back CONFIRMED; the booking.
-    fn book_confirmed(&self, server: &DevServer, input: &Value) -> Result<Value, Failed> {
-        let body = self.book(server, input);
-        ensure!(body["errors"].is_null(), "booking failed: {body}");
-        let booking = body["data"]["processBooking"].clone();
-        ensure!(booking["status"] == "CONFIRMED", "not confirmed: {booking}");
-        Ok(booking)
-    }
-
-    /// booking(id); the whole response body.
-    fn booking(&self, server: &DevServer, id: &str) -> Value {
-        self.ask(server, &booking_query(), json!({"id": id}))
-    }
-
-    /// booking(id), which must be visible; the booking.
-    fn read_booking(&self, server: &DevServer, id: &str) -> Result<Value, Failed> {
-        let body = self.booking(server, id);
-        ensure!(body["errors"].is_null(), "booking({id}): {body}");
-        Ok(body["data"]["booking"].clone())
-    }
-
-    fn cancel(&self, server: &DevServer, id: &str) -> Value {
-        self.ask(server, &cancel_query(), json!({"id": id}))
-    }
-
-    fn list(&self, server: &DevServer, variables: Value) -> Value {
-        self.ask(server, LIST, variables)
-    }
-}
-
-const NAMES: [(&str, &str); 10] = [
-    ("Ada", "Lovelace"),
-    ("Grace", "Hopper"),
-    ("Alan", "Turing"),
-    ("Katherine", "Johnson"),
-    ("Edsger", "Dijkstra"),
-    ("Barbara", "Liskov"),
-    ("Donald", "Knuth"),
-    ("Frances", "Allen"),
-    ("John", "Backus"),
-    ("Margaret", "Hamilton"),
-];
-
-fn passengers(count: usize) -> Vec<Value> {
-    NAMES
-        .iter()
-        .cycle()
-        .take(count)
-        .map(|(first, last)| json!({"firstName": first, "lastName": last}))
-        .collect()
-}
-
-/// A BookingInput: `count` passengers on `outbound` (and `inbound`), seats assigned.
-fn booking_input(
-    outbound: &str,
-    inbound: Option<&str>,
-    count: usize,
-    payment_token: &str,
-    key: &str,
-) -> Value {
-    json!({
-        "outboundFlightId": outbound,
-        "returnFlightId": inbound,
-        "passengers": passengers(count),
-        "paymentToken": payment_token,
-        "idempotencyKey": key,
-    })
-}
 
 fn error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
@@ -867,11 +727,11 @@ fn a_declined_card_cancels_and_releases_the_seats(server: &DevServer) -> Result<
             &before,
             d1_before,
         )
-        .map_err(|e| format!("card {number}: {}", e.message().unwrap_or_default()))?;
+        .map_err(|e| format!("card {number:?}: {}", e.message().unwrap_or_default()))?;
         let payment = d1_payment(server, &id)?;
         ensure!(
             payment["status"] == "DECLINED" || payment["status"] == "VOIDED",
-            "card {number}: {payment}"
+            "card {number:?}: {payment}"
         );
         ensure!(
             payment["amount"].as_i64() == Some(flight.fare * 2),
@@ -1462,7 +1322,7 @@ fn listing_shows_only_your_own_bookings_newest_first(server: &DevServer) -> Resu
     let back = kim.booking(server, &theirs_id);
     ensure!(error_code(&back) == "NOT_FOUND", "{back}");
 
-    let anonymous = server.graphql_as(None, LIST, json!({"status": "CONFIRMED"}));
+    let anonymous = server.graphql_as(None, BOOKINGS_LIST, json!({"status": "CONFIRMED"}));
     ensure!(error_code(&anonymous) == "UNAUTHENTICATED", "{anonymous}");
     let anonymous_one = server.graphql_as(None, &booking_query(), json!({"id": oldest_id}));
     ensure!(

@@ -16,49 +16,19 @@ fn main() {
     options
         .vars
         .push(("CORS_ALLOWED_ORIGINS".into(), ALLOWED_ORIGIN.into()));
-    let tests: &[Test] = &[
-        (
-            "search_lists_a_seeded_route_cheapest_first",
-            search_lists_a_seeded_route_cheapest_first,
-        ),
-        (
-            "search_sorts_by_departure_and_duration",
-            search_sorts_by_departure_and_duration,
-        ),
-        (
-            "paging_returns_each_flight_exactly_once",
-            paging_returns_each_flight_exactly_once,
-        ),
-        (
-            "filters_narrow_by_time_and_price",
-            filters_narrow_by_time_and_price,
-        ),
-        (
-            "bad_search_input_gets_typed_errors",
-            bad_search_input_gets_typed_errors,
-        ),
-        (
-            "flight_by_id_renders_local_times",
-            flight_by_id_renders_local_times,
-        ),
-        ("airport_autocomplete", airport_autocomplete),
-        ("http_rules_are_enforced", http_rules_are_enforced),
-        (
-            "cors_allows_only_configured_origins",
-            cors_allows_only_configured_origins,
-        ),
-        (
-            "expensive_queries_are_refused",
-            expensive_queries_are_refused,
-        ),
-        (
-            "route_day_search_uses_the_index",
-            route_day_search_uses_the_index,
-        ),
-        (
-            "every_response_has_its_own_request_id",
-            every_response_has_its_own_request_id,
-        ),
+    let tests: &[Test] = airline_e2e::tests![
+        search_lists_a_seeded_route_cheapest_first,
+        search_sorts_by_departure_and_duration,
+        paging_returns_each_flight_exactly_once,
+        filters_narrow_by_time_and_price,
+        bad_search_input_gets_typed_errors,
+        flight_by_id_renders_local_times,
+        airport_autocomplete,
+        http_rules_are_enforced,
+        cors_allows_only_configured_origins,
+        expensive_queries_are_refused,
+        route_day_search_uses_the_index,
+        every_response_has_its_own_request_id,
     ];
     run_suite(options, tests)
 }

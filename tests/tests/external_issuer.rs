@@ -55,16 +55,10 @@ fn main() {
         ("OIDC_GROUPS_CLAIM".into(), "cognito:groups".into()),
         ("OIDC_ADMIN_GROUP".into(), "Admin".into()),
     ]);
-    let tests: &[Test] = &[
-        (
-            "partner_tokens_of_every_algorithm_are_accepted",
-            partner_tokens_of_every_algorithm_are_accepted,
-        ),
-        ("partner_groups_map_to_roles", partner_groups_map_to_roles),
-        (
-            "partner_tokens_that_do_not_match_are_refused",
-            partner_tokens_that_do_not_match_are_refused,
-        ),
+    let tests: &[Test] = airline_e2e::tests![
+        partner_tokens_of_every_algorithm_are_accepted,
+        partner_groups_map_to_roles,
+        partner_tokens_that_do_not_match_are_refused,
     ];
     run_suite(options, tests)
 }

@@ -7,43 +7,22 @@
 
 use std::time::{Duration, Instant};
 
-use airline_e2e::{ensure, run_suite, Customer, DevServer, ServerOptions, Test};
+use airline_e2e::{ensure, run_suite, CardBehaviour, Customer, DevServer, ServerOptions, Test};
 use airline_e2e::{TEST_SERVICE_KEY_ID, TEST_SERVICE_SECRET};
 use airline_loyalty::signing::sign;
 use libtest_mimic::Failed;
 use serde_json::{json, Value};
 
 fn main() {
-    let tests: &[Test] = &[
-        (
-            "a_confirmed_booking_earns_points_within_seconds",
-            a_confirmed_booking_earns_points_within_seconds,
-        ),
-        (
-            "a_cancellation_revokes_exactly_what_its_booking_earned",
-            a_cancellation_revokes_exactly_what_its_booking_earned,
-        ),
-        (
-            "a_duplicate_event_counts_once",
-            a_duplicate_event_counts_once,
-        ),
-        (
-            "a_cancellation_arriving_first_leaves_nothing_earned",
-            a_cancellation_arriving_first_leaves_nothing_earned,
-        ),
-        (
-            "tiers_turn_at_their_thresholds",
-            tiers_turn_at_their_thresholds,
-        ),
-        (
-            "a_poison_message_is_dead_lettered_and_replays_once_fixed",
-            a_poison_message_is_dead_lettered_and_replays_once_fixed,
-        ),
-        (
-            "the_rest_api_answers_only_signed_requests",
-            the_rest_api_answers_only_signed_requests,
-        ),
-        ("loyalty_is_private", loyalty_is_private),
+    let tests: &[Test] = airline_e2e::tests![
+        a_confirmed_booking_earns_points_within_seconds,
+        a_cancellation_revokes_exactly_what_its_booking_earned,
+        a_duplicate_event_counts_once,
+        a_cancellation_arriving_first_leaves_nothing_earned,
+        tiers_turn_at_their_thresholds,
+        a_poison_message_is_dead_lettered_and_replays_once_fixed,
+        the_rest_api_answers_only_signed_requests,
+        loyalty_is_private,
     ];
     run_suite(ServerOptions::default(), tests)
 }
@@ -101,7 +80,7 @@ fn book(server: &DevServer, who: &Customer, days_ahead: i64, key: &str) -> Value
         json!({"d": date.to_string()}),
     );
     let flight = found["data"]["searchFlights"]["edges"][0]["node"]["id"].clone();
-    let card = who.card(server, "4242424242424242");
+    let card = who.card(server, CardBehaviour::Succeeds);
     let body = who.ask(
         server,
         "mutation($input: BookingInput!) { processBooking(input: $input) { id status total { amount currency } } }",

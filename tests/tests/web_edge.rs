@@ -24,47 +24,17 @@ fn main() {
         "ACCESS_TOKEN_TTL_SECONDS".into(),
         ACCESS_TTL_SECONDS.to_string(),
     ));
-    let tests: &[Test] = &[
-        (
-            "sign_up_sets_an_http_only_cookie_and_no_token_in_the_body",
-            sign_up_sets_an_http_only_cookie_and_no_token_in_the_body,
-        ),
-        (
-            "refresh_rotates_the_cookie_and_a_reused_one_ends_the_session",
-            refresh_rotates_the_cookie_and_a_reused_one_ends_the_session,
-        ),
-        (
-            "sign_out_clears_the_cookie_and_ends_the_session",
-            sign_out_clears_the_cookie_and_ends_the_session,
-        ),
-        (
-            "failures_are_typed_errors_with_a_status",
-            failures_are_typed_errors_with_a_status,
-        ),
-        (
-            "cross_site_requests_are_forbidden_and_change_nothing",
-            cross_site_requests_are_forbidden_and_change_nothing,
-        ),
-        (
-            "access_tokens_live_as_long_as_configured",
-            access_tokens_live_as_long_as_configured,
-        ),
-        (
-            "a_missing_asset_is_a_404_not_the_app",
-            a_missing_asset_is_a_404_not_the_app,
-        ),
-        (
-            "existing_assets_pass_through_with_their_headers",
-            existing_assets_pass_through_with_their_headers,
-        ),
-        (
-            "the_app_is_served_for_its_own_routes",
-            the_app_is_served_for_its_own_routes,
-        ),
-        (
-            "graphiql_loads_only_from_this_origin_under_a_strict_policy",
-            graphiql_loads_only_from_this_origin_under_a_strict_policy,
-        ),
+    let tests: &[Test] = airline_e2e::tests![
+        sign_up_sets_an_http_only_cookie_and_no_token_in_the_body,
+        refresh_rotates_the_cookie_and_a_reused_one_ends_the_session,
+        sign_out_clears_the_cookie_and_ends_the_session,
+        failures_are_typed_errors_with_a_status,
+        cross_site_requests_are_forbidden_and_change_nothing,
+        access_tokens_live_as_long_as_configured,
+        a_missing_asset_is_a_404_not_the_app,
+        existing_assets_pass_through_with_their_headers,
+        the_app_is_served_for_its_own_routes,
+        graphiql_loads_only_from_this_origin_under_a_strict_policy,
     ];
     run_suite(options, tests)
 }

@@ -8,7 +8,7 @@
 use std::sync::Barrier;
 use std::time::Instant;
 
-use airline_e2e::{Customer, DevServer, ServerOptions};
+use airline_e2e::{CardBehaviour, Customer, DevServer, ServerOptions};
 use serde_json::{json, Value};
 
 fn main() {
@@ -22,7 +22,7 @@ fn main() {
         std::process::exit(1);
     });
     let customer = Customer::sign_up(&server, "bench-booking");
-    let card = customer.card(&server, "4242424242424242");
+    let card = customer.card(&server, CardBehaviour::Succeeds);
     let token = customer.token.clone();
 
     // Sequential bookings of one passenger each, spread over a day's JFK-LHR flights so

@@ -87,6 +87,14 @@ pub const TEST_CARDS: &[(&str, CardBehaviour, &str)] = &[
     ),
 ];
 
+/// The first test card that behaves this way (every behaviour has one).
+pub fn test_card(behaviour: CardBehaviour) -> &'static str {
+    TEST_CARDS
+        .iter()
+        .find(|(_, b, _)| *b == behaviour)
+        .map_or("4242424242424242", |(number, _, _)| number)
+}
+
 /// A card as typed into the checkout form. Borrowed so that the full number is never
 /// copied into anything that outlives [`tokenize`].
 #[derive(Clone, Copy)]
