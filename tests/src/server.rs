@@ -5,6 +5,7 @@
 //! life cycle, and each step relies on how the others treat the process group.
 
 use std::fs::File;
+use std::hash::{Hash as _, Hasher as _};
 use std::io::Read as _;
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt as _;
@@ -103,29 +104,8 @@ impl DevServer {
             .tempdir()
             .map_err(|e| format!("temp dir: {e}"))?;
         let seed_start = LocalDate::from_naive(chrono::Utc::now().date_naive());
-        let seed = state.path().join("seed.sql");
-        write_seed(&seed, seed_start, options.seed_days)?;
         let persist = state.path().join("state");
-        let persist_arg = persist.to_string_lossy().into_owned();
-        wrangler(&[
-            "d1",
-            "migrations",
-            "apply",
-            DATABASE,
-            "--local",
-            "--persist-to",
-            &persist_arg,
-        ])?;
-        wrangler(&[
-            "d1",
-            "execute",
-            DATABASE,
-            "--local",
-            "--persist-to",
-            &persist_arg,
-            "--file",
-            &seed.to_string_lossy(),
-        ])?;
+        prepare_database(&persist, seed_start, options.seed_days)?;
 
         let port = free_port()?;
         let child = spawn_wrangler_dev(state.path(), port, &options.vars)?;
@@ -531,11 +511,103 @@ fn wrangler(args: &[&str]) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-fn write_seed(path: &Path, start: LocalDate, days: u32) -> Result<(), String> {
+/// Puts a migrated, seeded local D1 at `persist`. Every server of a test run needs the same
+/// one, and making it (two wrangler commands over 87,000 flights) takes seconds: the first
+/// server makes it into a cache under `target/e2e-state/`, named by what it was made from
+/// (the migrations and the seed), and later ones copy it.
+fn prepare_database(persist: &Path, seed_start: LocalDate, seed_days: u32) -> Result<(), String> {
+    let seed = seed_sql(seed_start, seed_days)?;
+    let mut made_from = std::hash::DefaultHasher::new();
+    let mut migrations: Vec<PathBuf> = std::fs::read_dir(workspace_root().join("migrations"))
+        .map_err(|e| format!("migrations: {e}"))?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .collect();
+    migrations.sort();
+    for migration in &migrations {
+        std::fs::read(migration)
+            .map_err(|e| format!("{}: {e}", migration.display()))?
+            .hash(&mut made_from);
+    }
+    seed.hash(&mut made_from);
+    let cache = workspace_root().join("target/e2e-state");
+    let template = cache.join(format!("{:016x}", made_from.finish()));
+    if !template.join("ready").is_file() {
+        // Made beside the cache and renamed into place, so a server starting at the same
+        // moment (the browser tests' runs beside the suites) never copies half of it.
+        let making = cache.join(format!("making-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&making);
+        std::fs::create_dir_all(&making).map_err(|e| format!("{}: {e}", making.display()))?;
+        migrate_and_seed(&making.join("state"), &making.join("seed.sql"), &seed)?;
+        std::fs::write(making.join("ready"), b"").map_err(|e| e.to_string())?;
+        if std::fs::rename(&making, &template).is_err() {
+            // Another process got there first with the same database.
+            let _ = std::fs::remove_dir_all(&making);
+        }
+        // Earlier days' databases are of no further use.
+        if let Ok(entries) = std::fs::read_dir(&cache) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path != template && !path.starts_with(&making) && !is_being_made(&path) {
+                    let _ = std::fs::remove_dir_all(&path);
+                }
+            }
+        }
+    }
+    copy_dir(&template.join("state"), persist)
+}
+
+/// A cache entry another process is still making.
+fn is_being_made(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.starts_with("making-"))
+}
+
+fn migrate_and_seed(persist: &Path, seed_file: &Path, seed: &str) -> Result<(), String> {
+    std::fs::write(seed_file, seed).map_err(|e| e.to_string())?;
+    let persist_arg = persist.to_string_lossy().into_owned();
+    wrangler(&[
+        "d1",
+        "migrations",
+        "apply",
+        DATABASE,
+        "--local",
+        "--persist-to",
+        &persist_arg,
+    ])?;
+    wrangler(&[
+        "d1",
+        "execute",
+        DATABASE,
+        "--local",
+        "--persist-to",
+        &persist_arg,
+        "--file",
+        &seed_file.to_string_lossy(),
+    ])?;
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let target = to.join(entry.file_name());
+        if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .map_err(|e| format!("{}: {e}", target.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn seed_sql(start: LocalDate, days: u32) -> Result<String, String> {
     let airports = catalog_seed::airports().map_err(|e| e.to_string())?;
     let routes = catalog_seed::routes().map_err(|e| e.to_string())?;
     let flights = catalog_seed::schedule(&routes, start, days);
-    std::fs::write(path, catalog_seed::to_sql(&airports, &flights)).map_err(|e| e.to_string())
+    Ok(catalog_seed::to_sql(&airports, &flights))
 }
 
 /// A port nothing listens on right now (the OS picks it).
