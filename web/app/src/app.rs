@@ -5,10 +5,13 @@ use airline_web_core::{Locale, Msg};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::{path, Lazy, LazyRoute};
+use leptos_router::{path, Lazy};
 
 use crate::i18n::{locale, set_locale, t};
 use crate::pages;
+use crate::pages::lazy::{
+    CheckoutRoute, ProfileRoute, ResultsRoute, SeatsRoute, StatusRoute, TripRoute, TripsRoute,
+};
 use crate::recover;
 use crate::session::{self, Auth};
 
@@ -40,93 +43,6 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
-}
-
-/// The results, the page most often opened from a link: on its own, so a link to it
-/// downloads no more than it shows.
-#[lazy]
-fn results_page() -> AnyView {
-    pages::results::ResultsPage().into_any()
-}
-
-/// The pages after the results, fetched together the first time a traveller goes to
-/// one: whoever chooses seats goes on to the checkout and its outcome.
-#[derive(Clone, Copy)]
-enum BookingPage {
-    Seats,
-    Checkout,
-    Status,
-}
-
-#[lazy]
-fn booking_page(page: BookingPage) -> AnyView {
-    match page {
-        BookingPage::Seats => pages::seats::SeatsPage().into_any(),
-        BookingPage::Checkout => pages::checkout::CheckoutPage().into_any(),
-        BookingPage::Status => pages::status::StatusPage().into_any(),
-    }
-}
-
-/// A traveller's own pages, fetched together: trips, one trip, the profile.
-#[derive(Clone, Copy)]
-enum AccountPage {
-    Trips,
-    Trip,
-    Profile,
-}
-
-#[lazy]
-fn account_page(page: AccountPage) -> AnyView {
-    match page {
-        AccountPage::Trips => pages::trips::TripsPage().into_any(),
-        AccountPage::Trip => pages::trips::TripPage().into_any(),
-        AccountPage::Profile => pages::profile::ProfilePage().into_any(),
-    }
-}
-
-/// Fetches the results page's code ahead of the traveller, from the search form, so the
-/// search that follows waits for its flights alone.
-pub fn prefetch_results() {
-    leptos::task::spawn_local(__preload_results_page());
-}
-
-/// Fetches the code of the pages after the results, from the results.
-pub fn prefetch_booking() {
-    leptos::task::spawn_local(__preload_booking_page());
-}
-
-/// Routes to pages whose code is not in the first download. The search page, the frame
-/// and the account forms are; the rest is split off at build time (scripts/build-web.sh)
-/// into one module per group above (web/shell/boot.js fetches a deep link's group
-/// alongside the app), so a phone on the search page downloads only what it runs.
-macro_rules! lazy_routes {
-    ($($route:ident => $group:ident($($page:expr)?), $preload:ident;)*) => {$(
-        struct $route;
-
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            async fn view(_this: Self) -> AnyView {
-                $group($($page)?).await
-            }
-
-            async fn preload() {
-                $preload().await;
-            }
-        }
-    )*};
-}
-
-lazy_routes! {
-    ResultsRoute => results_page(), __preload_results_page;
-    SeatsRoute => booking_page(BookingPage::Seats), __preload_booking_page;
-    CheckoutRoute => booking_page(BookingPage::Checkout), __preload_booking_page;
-    StatusRoute => booking_page(BookingPage::Status), __preload_booking_page;
-    TripsRoute => account_page(AccountPage::Trips), __preload_account_page;
-    TripRoute => account_page(AccountPage::Trip), __preload_account_page;
-    ProfileRoute => account_page(AccountPage::Profile), __preload_account_page;
 }
 
 #[component]

@@ -4,6 +4,7 @@
 mod api;
 mod app;
 mod components;
+mod http;
 mod i18n;
 mod pages;
 mod recover;

@@ -10,7 +10,7 @@ use airline_web_core::session::refresh_delay_ms;
 use leptos::prelude::*;
 use serde::Deserialize;
 
-use crate::api::{self, ApiError};
+use crate::http::{self, ApiError};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -90,7 +90,7 @@ pub async fn refresh() -> bool {
         return current_token().is_some();
     }
     REFRESHING.with(|r| r.set(true));
-    let result = across_tabs(api::auth::<Session>("/auth/refresh", "{}"))
+    let result = across_tabs(http::auth::<Session>("/auth/refresh", "{}"))
         .await
         .unwrap_or(Err(ApiError::Network));
     REFRESHING.with(|r| r.set(false));
@@ -234,7 +234,7 @@ pub fn restore() {
 pub async fn sign_out() {
     GENERATION.with(|g| g.set(g.get().wrapping_add(1)));
     // Always succeeds server-side; even offline the page forgets the session.
-    let _ = api::post("/auth/sign-out", "{}", None).await;
+    let _ = http::post("/auth/sign-out", "{}", None).await;
     remember_session(false);
     auth().set(Auth::SignedOut);
 }

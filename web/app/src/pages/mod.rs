@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod checkout;
+pub mod lazy;
 pub mod profile;
 pub mod results;
 pub mod search;

@@ -10,8 +10,8 @@ use airline_web_core::Msg;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use super::lazy::prefetch_booking;
 use crate::api::{self, search_flights, ApiError, SearchFlights};
-use crate::app::prefetch_booking;
 use crate::components::{describe, Alert, MoreButton, Skeleton};
 use crate::i18n::{date, locale, money, t, tf};
 use crate::pages::search::SearchForm;

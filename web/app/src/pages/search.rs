@@ -6,7 +6,7 @@ use airline_web_core::Msg;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::app::prefetch_results;
+use super::lazy::prefetch_results;
 use crate::components::{AirportBox, TextField};
 use crate::i18n::{t, today};
 

@@ -1,0 +1,165 @@
+//! HTTP to the same origin: POSTing JSON, reading the API's error shape into an
+//! [`ApiError`], and the session endpoints (`/auth/...`). Below both [`crate::session`] and
+//! [`crate::api`], which use it.
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestCredentials, RequestInit, Response};
+
+/// A failed call, as the traveller should hear about it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The request never got an answer (offline, DNS, a dropped connection).
+    Network,
+    /// The API answered with a typed error.
+    Api {
+        code: String,
+        message: String,
+        /// The input at fault, e.g. `passengers.lastName`.
+        field: Option<String>,
+        request_id: Option<String>,
+        retry_after: Option<i64>,
+        /// The booking a failed `processBooking` left behind (CANCELLED, with the reason).
+        booking_id: Option<String>,
+    },
+}
+
+impl ApiError {
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Network => "NETWORK",
+            Self::Api { code, .. } => code,
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Api { field, .. } => field.as_deref(),
+            Self::Network => None,
+        }
+    }
+
+    pub fn booking_id(&self) -> Option<&str> {
+        match self {
+            Self::Api { booking_id, .. } => booking_id.as_deref(),
+            Self::Network => None,
+        }
+    }
+
+    /// An error of the app's own making, with words for the traveller.
+    pub fn local(code: &str, message: &str) -> ApiError {
+        ApiError::Api {
+            code: code.into(),
+            message: message.into(),
+            field: None,
+            request_id: None,
+            retry_after: None,
+            booking_id: None,
+        }
+    }
+
+    pub(crate) fn internal(what: &str) -> ApiError {
+        Self::local("INTERNAL", what)
+    }
+}
+
+#[derive(Deserialize)]
+struct Envelope<T> {
+    data: Option<T>,
+    #[serde(default)]
+    errors: Vec<ErrorItem>,
+}
+
+#[derive(Deserialize)]
+struct ErrorItem {
+    message: String,
+    #[serde(default)]
+    extensions: Extensions,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Extensions {
+    code: Option<String>,
+    field: Option<String>,
+    request_id: Option<String>,
+    retry_after: Option<i64>,
+    booking_id: Option<String>,
+}
+
+impl From<ErrorItem> for ApiError {
+    fn from(item: ErrorItem) -> Self {
+        ApiError::Api {
+            code: item.extensions.code.unwrap_or_else(|| "INTERNAL".into()),
+            message: item.message,
+            field: item.extensions.field,
+            request_id: item.extensions.request_id,
+            retry_after: item.extensions.retry_after,
+            booking_id: item.extensions.booking_id,
+        }
+    }
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    let envelope: Envelope<T> = serde_json::from_str(text)
+        .map_err(|_| ApiError::internal("the API's answer could not be read"))?;
+    if let Some(first) = envelope.errors.into_iter().next() {
+        return Err(first.into());
+    }
+    envelope
+        .data
+        .ok_or_else(|| ApiError::internal("the API answered without data"))
+}
+
+/// POSTs JSON to a same-origin endpoint, returning the status and body text.
+pub async fn post(path: &str, body: &str, token: Option<&str>) -> Result<(u16, String), ApiError> {
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    init.set_credentials(RequestCredentials::SameOrigin);
+    let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
+    headers
+        .set("Content-Type", "application/json")
+        .map_err(|_| ApiError::Network)?;
+    if let Some(token) = token {
+        headers
+            .set("Authorization", &format!("Bearer {token}"))
+            .map_err(|_| ApiError::Network)?;
+    }
+    init.set_headers(&headers);
+    let request =
+        web_sys::Request::new_with_str_and_init(path, &init).map_err(|_| ApiError::Network)?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| ApiError::Network)?
+        .dyn_into()
+        .map_err(|_| ApiError::Network)?;
+    let text = JsFuture::from(response.text().map_err(|_| ApiError::Network)?)
+        .await
+        .map_err(|_| ApiError::Network)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((response.status(), text))
+}
+
+/// Calls a session endpoint (`/auth/...`): its success body is `T`, its failure the
+/// GraphQL error shape.
+pub async fn auth<T: DeserializeOwned>(path: &str, body: &str) -> Result<T, ApiError> {
+    let (status, text) = post(path, body, None).await?;
+    if (200..300).contains(&status) {
+        serde_json::from_str(&text).map_err(|_| ApiError::internal("unreadable session"))
+    } else {
+        match serde_json::from_str::<Envelope<serde_json::Value>>(&text) {
+            Ok(envelope) => Err(envelope
+                .errors
+                .into_iter()
+                .next()
+                .map(ApiError::from)
+                .unwrap_or_else(|| ApiError::internal("refused"))),
+            Err(_) => Err(ApiError::internal("refused")),
+        }
+    }
+}
