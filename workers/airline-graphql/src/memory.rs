@@ -4,7 +4,7 @@
 //! Long because it implements every store trait; each implementation is a section of its own.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use airline_auth::password::HASH_BYTES;
 use airline_auth::refresh::StoredRefreshToken;
@@ -176,6 +176,87 @@ pub fn test_auth_config() -> crate::AuthConfig {
         throttle: SignInThrottle::default(),
         password_iterations: 1_000,
         external: None,
+    }
+}
+
+/// A request context for native tests with every store in memory, so a test names only
+/// what it cares about: `TestContext::new().viewer(admin).schedule(timetable).build()`.
+/// Unset, the stores are empty, the caller is anonymous, the clock is 2026-11-25 10:00 UTC
+/// and the request id is `test`.
+pub struct TestContext {
+    context: crate::RequestContext,
+}
+
+impl Default for TestContext {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestContext {
+    pub fn new() -> Self {
+        let schedule = Arc::new(MemorySchedule::default());
+        Self {
+            context: crate::RequestContext {
+                store: schedule.clone(),
+                accounts: Arc::new(MemoryAccounts::default()),
+                schedule,
+                passwords: Arc::new(NativeKdf),
+                bookings: Arc::new(MemoryBookings::default()),
+                loyalty: Arc::new(MemoryLoyalty::default()),
+                auth: Arc::new(test_auth_config()),
+                viewer: crate::Viewer::Anonymous,
+                now: DateTime::from_timestamp(1_795_600_800, 0).unwrap_or_default(),
+                request_id: "test".to_owned(),
+            },
+        }
+    }
+
+    /// The catalog searches read (the schedule stays as it is).
+    pub fn catalog(mut self, store: Arc<dyn crate::CatalogStore>) -> Self {
+        self.context.store = store;
+        self
+    }
+
+    /// A timetable serving as both the catalog and the schedule admins change.
+    pub fn schedule(mut self, schedule: Arc<MemorySchedule>) -> Self {
+        self.context.store = schedule.clone();
+        self.context.schedule = schedule;
+        self
+    }
+
+    pub fn accounts(mut self, accounts: Arc<dyn crate::AccountStore>) -> Self {
+        self.context.accounts = accounts;
+        self
+    }
+
+    pub fn bookings(mut self, bookings: Arc<dyn crate::BookingService>) -> Self {
+        self.context.bookings = bookings;
+        self
+    }
+
+    pub fn loyalty(mut self, loyalty: Arc<dyn crate::LoyaltyStore>) -> Self {
+        self.context.loyalty = loyalty;
+        self
+    }
+
+    pub fn viewer(mut self, viewer: crate::Viewer) -> Self {
+        self.context.viewer = viewer;
+        self
+    }
+
+    pub fn now(mut self, now: DateTime<Utc>) -> Self {
+        self.context.now = now;
+        self
+    }
+
+    pub fn request_id(mut self, request_id: &str) -> Self {
+        self.context.request_id = request_id.to_owned();
+        self
+    }
+
+    pub fn build(self) -> crate::RequestContext {
+        self.context
     }
 }
 

@@ -16,11 +16,8 @@ use std::sync::{Arc, OnceLock};
 use airline_domain::{
     Airport, AirportCode, AirportQuery, Flight, FlightId, FlightStatus, LocalDate,
 };
-use airline_graphql::memory::{
-    test_auth_config, MemoryAccounts, MemoryBookings, MemoryLoyalty, MemorySchedule, NativeKdf,
-};
-use airline_graphql::Viewer;
-use airline_graphql::{ApiSchema, CatalogStore, RequestContext, StoreError};
+use airline_graphql::memory::TestContext;
+use airline_graphql::{ApiSchema, CatalogStore, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
@@ -189,22 +186,12 @@ fn execute_on(
     query: &str,
     variables: Value,
 ) -> Value {
-    let request = async_graphql::Request::new(query)
-        .variables(async_graphql::Variables::from_json(variables));
-    let context = RequestContext {
-        store,
-        accounts: Arc::new(MemoryAccounts::default()),
-        schedule: Arc::new(MemorySchedule::default()),
-        passwords: Arc::new(NativeKdf),
-        bookings: Arc::new(MemoryBookings::default()),
-        loyalty: Arc::new(MemoryLoyalty::default()),
-        auth: Arc::new(test_auth_config()),
-        viewer: Viewer::Anonymous,
-        now: now(),
-        request_id: request_id.to_owned(),
-    };
-    let response = futures_executor::block_on(airline_graphql::execute(api(), request, context));
-    serde_json::to_value(response).unwrap()
+    let context = TestContext::new()
+        .catalog(store)
+        .now(now())
+        .request_id(request_id)
+        .build();
+    common::execute(api(), context, query, variables)
 }
 
 /// Executes one request against the seed catalog with a fresh request id, and checks the

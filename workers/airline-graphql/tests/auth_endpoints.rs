@@ -7,10 +7,8 @@ use std::sync::{Arc, OnceLock};
 
 use airline_auth::AccessTokenLifetime;
 use airline_graphql::auth_endpoints::{AuthEndpoint, AuthRejection, AuthReply, REFRESH_COOKIE};
-use airline_graphql::memory::{
-    test_auth_config, MemoryAccounts, MemoryBookings, MemoryLoyalty, MemorySchedule, NativeKdf,
-};
-use airline_graphql::{ApiSchema, AuthConfig, RequestContext, Viewer};
+use airline_graphql::memory::{test_auth_config, MemoryAccounts, TestContext};
+use airline_graphql::{ApiSchema, AuthConfig};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
@@ -51,19 +49,12 @@ impl Site {
                 Ok(None) => return AuthReply::signed_out(),
                 Err(rejection) => return rejection.reply("req-test"),
             };
-        let schedule = Arc::new(MemorySchedule::default());
-        let context = RequestContext {
-            store: schedule.clone(),
-            accounts: self.accounts.clone(),
-            schedule,
-            passwords: Arc::new(NativeKdf),
-            bookings: Arc::new(MemoryBookings::default()),
-            loyalty: Arc::new(MemoryLoyalty::default()),
-            auth: self.auth.clone(),
-            viewer: Viewer::Anonymous,
-            now: now(),
-            request_id: "req-test".to_owned(),
-        };
+        let mut context = TestContext::new()
+            .accounts(self.accounts.clone())
+            .now(now())
+            .request_id("req-test")
+            .build();
+        context.auth = self.auth.clone();
         let response =
             futures_executor::block_on(airline_graphql::execute(api(), operation, context));
         endpoint.reply(&response, "req-test")

@@ -16,10 +16,8 @@ use std::sync::{Arc, OnceLock};
 
 use airline_auth::{Principal, Role, TokenError};
 use airline_domain::{AirportCode, Flight, LocalDate};
-use airline_graphql::memory::{
-    test_auth_config, MemoryAccounts, MemoryBookings, MemoryLoyalty, MemorySchedule, NativeKdf,
-};
-use airline_graphql::{ApiSchema, RequestContext, Viewer};
+use airline_graphql::memory::{MemoryBookings, MemorySchedule, TestContext};
+use airline_graphql::{ApiSchema, Viewer};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
@@ -120,24 +118,14 @@ impl World {
     fn run(&self, viewer: Viewer, query: &str, variables: Value) -> Value {
         static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
         let request_id = format!("bk-req-{:04}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
-        let request = async_graphql::Request::new(query)
-            .variables(async_graphql::Variables::from_json(variables));
-        let catalog = seed().catalog.clone();
-        let context = RequestContext {
-            store: catalog.clone(),
-            accounts: Arc::new(MemoryAccounts::default()),
-            schedule: catalog,
-            passwords: Arc::new(NativeKdf),
-            bookings: self.bookings.clone(),
-            loyalty: Arc::new(MemoryLoyalty::default()),
-            auth: Arc::new(test_auth_config()),
-            viewer,
-            now: self.clock.get(),
-            request_id: request_id.clone(),
-        };
-        let response =
-            futures_executor::block_on(airline_graphql::execute(api(), request, context));
-        let response = serde_json::to_value(response).unwrap();
+        let context = TestContext::new()
+            .schedule(seed().catalog.clone())
+            .bookings(self.bookings.clone())
+            .viewer(viewer)
+            .now(self.clock.get())
+            .request_id(&request_id)
+            .build();
+        let response = common::execute(api(), context, query, variables);
         assert_eq!(
             response["extensions"]["requestId"], request_id,
             "every response names its request: {response:#}"

@@ -9,11 +9,9 @@ use common::{data, failure};
 use std::sync::{Arc, OnceLock};
 
 use airline_auth::{Principal, Role};
-use airline_graphql::memory::{
-    test_auth_config, MemoryAccounts, MemoryBookings, MemoryLoyalty, MemorySchedule, NativeKdf,
-};
+use airline_graphql::memory::{MemoryLoyalty, TestContext};
 use airline_graphql::store::DeadLetter;
-use airline_graphql::{ApiSchema, RequestContext, Viewer};
+use airline_graphql::{ApiSchema, Viewer};
 use airline_loyalty::{EntryKind, LedgerEntry};
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use serde_json::{json, Value};
@@ -44,23 +42,13 @@ fn admin() -> Viewer {
 }
 
 fn run(loyalty: &Arc<MemoryLoyalty>, viewer: Viewer, query: &str, variables: Value) -> Value {
-    let schedule = Arc::new(MemorySchedule::default());
-    let context = RequestContext {
-        store: schedule.clone(),
-        accounts: Arc::new(MemoryAccounts::default()),
-        schedule,
-        passwords: Arc::new(NativeKdf),
-        bookings: Arc::new(MemoryBookings::default()),
-        loyalty: loyalty.clone(),
-        auth: Arc::new(test_auth_config()),
-        viewer,
-        now: now(),
-        request_id: "loyalty-test".to_owned(),
-    };
-    let request = async_graphql::Request::new(query)
-        .variables(async_graphql::Variables::from_json(variables));
-    let response = futures_executor::block_on(airline_graphql::execute(api(), request, context));
-    serde_json::to_value(response).unwrap()
+    let context = TestContext::new()
+        .loyalty(loyalty.clone())
+        .viewer(viewer)
+        .now(now())
+        .request_id("loyalty-test")
+        .build();
+    common::execute(api(), context, query, variables)
 }
 
 fn ledger(entries: &[(&str, &str, i64, EntryKind, i64)]) -> Arc<MemoryLoyalty> {

@@ -1,7 +1,23 @@
-//! Assertions both API test files use on GraphQL responses.
+//! What the API test files share: running a request against a context, and assertions
+//! on GraphQL responses.
 #![allow(dead_code)]
 
+use airline_graphql::{ApiSchema, RequestContext};
 use serde_json::Value;
+
+/// Executes one request with `context` (see `airline_graphql::memory::TestContext`) and
+/// returns the response as JSON.
+pub fn execute(
+    schema: &ApiSchema,
+    context: RequestContext,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let request = async_graphql::Request::new(query)
+        .variables(async_graphql::Variables::from_json(variables));
+    let response = futures_executor::block_on(airline_graphql::execute(schema, request, context));
+    serde_json::to_value(response).unwrap()
+}
 
 /// The `data` of a response that must have succeeded.
 pub fn data(response: Value) -> Value {
