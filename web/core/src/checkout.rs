@@ -4,6 +4,7 @@
 
 use airline_booking::payments::sandbox::{CardBehaviour, TEST_CARDS};
 use airline_booking::plan::{check_birth_date, check_name, party_total};
+use airline_booking::saga::FailureCode;
 use airline_domain::{Currency, Money};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -279,15 +280,18 @@ impl NextStep {
     }
 }
 
-/// A booking failure code explained, with the way forward.
+/// A booking failure code explained, with the way forward. Matched over the booking's own
+/// codes, so a code the saga adds fails this build until it has words here.
 pub fn explain_failure(code: &str) -> (Msg, NextStep) {
-    match code {
-        "PAYMENT_DECLINED" => (Msg::FailDeclined, NextStep::TryAnotherCard),
-        "PAYMENT_FAILED" => (Msg::FailPayment, NextStep::TryAnotherCard),
-        "SOLD_OUT" => (Msg::FailSoldOut, NextStep::BackToResults),
-        "SEAT_UNAVAILABLE" => (Msg::FailSeat, NextStep::PickSeatsAgain),
-        "HOLD_EXPIRED" | "TIMEOUT" => (Msg::FailExpired, NextStep::TryAnotherCard),
-        _ => (Msg::FailOther, NextStep::StartOver),
+    match FailureCode::parse(code) {
+        Some(FailureCode::PaymentDeclined) => (Msg::FailDeclined, NextStep::TryAnotherCard),
+        Some(FailureCode::PaymentFailed) => (Msg::FailPayment, NextStep::TryAnotherCard),
+        Some(FailureCode::SoldOut) => (Msg::FailSoldOut, NextStep::BackToResults),
+        Some(FailureCode::SeatUnavailable) => (Msg::FailSeat, NextStep::PickSeatsAgain),
+        Some(FailureCode::HoldExpired | FailureCode::Timeout) => {
+            (Msg::FailExpired, NextStep::TryAnotherCard)
+        }
+        Some(FailureCode::CancelledByCustomer) | None => (Msg::FailOther, NextStep::StartOver),
     }
 }
 

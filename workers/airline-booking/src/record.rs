@@ -51,7 +51,7 @@ impl BookingRecord {
             reference: self.reference.clone().filter(|_| self.saga.confirmed),
             status,
             failure: self.saga.failure.as_ref().map(|f| FailureView {
-                code: f.code().to_owned(),
+                code: f.code(),
                 message: f.message(),
             }),
             step: self.saga.step.map(|s| s.as_str().to_owned()),

@@ -100,16 +100,59 @@ pub enum Failure {
     CancelledByCustomer,
 }
 
-impl Failure {
-    pub fn code(&self) -> &'static str {
+/// The code of a [`Failure`], as the API reports it (`extensions.code`) and the booking's
+/// view stores it: serialised as the same SCREAMING_SNAKE_CASE text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FailureCode {
+    SoldOut,
+    SeatUnavailable,
+    PaymentDeclined,
+    PaymentFailed,
+    HoldExpired,
+    Timeout,
+    CancelledByCustomer,
+}
+
+impl FailureCode {
+    pub const ALL: [FailureCode; 7] = [
+        Self::SoldOut,
+        Self::SeatUnavailable,
+        Self::PaymentDeclined,
+        Self::PaymentFailed,
+        Self::HoldExpired,
+        Self::Timeout,
+        Self::CancelledByCustomer,
+    ];
+
+    /// The code a client read off the API; `None` for any other text.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|code| code.as_str() == text)
+    }
+
+    pub fn as_str(self) -> &'static str {
         match self {
-            Failure::SoldOut { .. } => "SOLD_OUT",
-            Failure::SeatUnavailable { .. } => "SEAT_UNAVAILABLE",
-            Failure::PaymentDeclined { .. } => "PAYMENT_DECLINED",
-            Failure::PaymentFailed { .. } => "PAYMENT_FAILED",
-            Failure::HoldExpired { .. } => "HOLD_EXPIRED",
-            Failure::Timeout { .. } => "TIMEOUT",
-            Failure::CancelledByCustomer => "CANCELLED_BY_CUSTOMER",
+            Self::SoldOut => "SOLD_OUT",
+            Self::SeatUnavailable => "SEAT_UNAVAILABLE",
+            Self::PaymentDeclined => "PAYMENT_DECLINED",
+            Self::PaymentFailed => "PAYMENT_FAILED",
+            Self::HoldExpired => "HOLD_EXPIRED",
+            Self::Timeout => "TIMEOUT",
+            Self::CancelledByCustomer => "CANCELLED_BY_CUSTOMER",
+        }
+    }
+}
+
+impl Failure {
+    pub fn code(&self) -> FailureCode {
+        match self {
+            Failure::SoldOut { .. } => FailureCode::SoldOut,
+            Failure::SeatUnavailable { .. } => FailureCode::SeatUnavailable,
+            Failure::PaymentDeclined { .. } => FailureCode::PaymentDeclined,
+            Failure::PaymentFailed { .. } => FailureCode::PaymentFailed,
+            Failure::HoldExpired { .. } => FailureCode::HoldExpired,
+            Failure::Timeout { .. } => FailureCode::Timeout,
+            Failure::CancelledByCustomer => FailureCode::CancelledByCustomer,
         }
     }
 
@@ -326,7 +369,7 @@ impl Saga {
         let line = match &result {
             StepResult::Done => "done".to_owned(),
             StepResult::Transient(why) => format!("transient: {why}"),
-            StepResult::Failed(failure) => format!("failed: {}", failure.code()),
+            StepResult::Failed(failure) => format!("failed: {}", failure.code().as_str()),
         };
         self.record(step, line, now);
         match result {
@@ -432,6 +475,16 @@ mod tests {
     use super::*;
     use chrono::TimeZone as _;
 
+    #[test]
+    fn failure_codes_read_as_they_are_written_in_json_and_by_the_api() {
+        for code in FailureCode::ALL {
+            assert_eq!(FailureCode::parse(code.as_str()), Some(code));
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+        assert_eq!(FailureCode::parse("NOT_A_CODE"), None);
+    }
+
     fn t0() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap()
     }
@@ -519,7 +572,7 @@ mod tests {
         );
         assert_eq!(
             saga.failure.as_ref().map(Failure::code),
-            Some("PAYMENT_DECLINED")
+            Some(FailureCode::PaymentDeclined)
         );
         assert!(!saga.captured);
     }
@@ -564,7 +617,7 @@ mod tests {
         );
         assert_eq!(
             saga.failure.as_ref().map(Failure::code),
-            Some("HOLD_EXPIRED")
+            Some(FailureCode::HoldExpired)
         );
     }
 

@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::plan::Passenger;
-use crate::saga::BookingStatus;
+use crate::saga::{BookingStatus, FailureCode};
 use crate::seatmap::SeatId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FailureView {
-    pub code: String,
+    pub code: FailureCode,
     pub message: String,
 }
 

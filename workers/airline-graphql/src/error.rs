@@ -1,6 +1,7 @@
 //! Typed API errors: every error a client sees carries `extensions.code`, and nothing
 //! from inside the system (SQL, stack traces, bindings) ever reaches its message.
 
+use airline_booking::saga::FailureCode;
 use airline_domain::InputError;
 use async_graphql::{Error, ErrorExtensions, ServerError};
 
@@ -119,8 +120,7 @@ pub fn rate_limited(retry_after_seconds: i64) -> Error {
 
 /// A booking that ended CANCELLED while it was being made: `code` is the saga's reason
 /// (SOLD_OUT, SEAT_UNAVAILABLE, PAYMENT_DECLINED, ...), and the booking stays readable.
-pub fn booking_failed(code: &str, message: &str, booking_id: &str) -> Error {
-    let code = code.to_owned();
+pub fn booking_failed(code: FailureCode, message: &str, booking_id: &str) -> Error {
     let booking_id = booking_id.to_owned();
     Error::new(message).extend_with(move |_, ext| {
         ext.set("code", code.as_str());

@@ -114,7 +114,7 @@ impl BookingMutation {
         match reply {
             WorkflowReply::Booking { booking } => match (&booking.status, &booking.failure) {
                 (DomainStatus::Cancelled, Some(failure)) => {
-                    Err(booking_failed(&failure.code, &failure.message, &booking.id))
+                    Err(booking_failed(failure.code, &failure.message, &booking.id))
                 }
                 _ => Ok(Booking(*booking)),
             },

@@ -144,7 +144,7 @@ impl Booking {
     /// Why it was cancelled, when it was.
     async fn failure(&self) -> Option<BookingFailure> {
         self.0.failure.as_ref().map(|f| BookingFailure {
-            code: f.code.clone(),
+            code: f.code.as_str().to_owned(),
             message: f.message.clone(),
         })
     }
