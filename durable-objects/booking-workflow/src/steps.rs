@@ -16,7 +16,7 @@ use worker::Env;
 
 use crate::config::WorkflowConfig;
 use airline_platform::bindings::{DATABASE, FLIGHT_INVENTORY, LOYALTY_EVENTS};
-use airline_platform::call_object;
+use airline_platform::{call_object, sql};
 
 use crate::payments::Provider;
 
@@ -273,25 +273,19 @@ async fn write_booking(env: &Env, record: &BookingRecord, step: Step) -> StepOut
     };
     let statement = async {
         let db = env.d1(DATABASE)?;
-        db.prepare(
-            "INSERT INTO bookings (id, customer_id, status, reference, total_amount, total_currency, details, created_at, updated_at)
-             VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (id) DO UPDATE SET status = excluded.status, details = excluded.details,
-                 updated_at = excluded.updated_at
-             WHERE bookings.status <> 'CANCELLED' OR excluded.status = 'CANCELLED'",
-        )
-        .bind(&[
-            view.id.as_str().into(),
-            view.customer_id.as_str().into(),
-            view.status.as_str().into(),
-            (view.total_amount as f64).into(),
-            view.total_currency.as_str().into(),
-            details.as_str().into(),
-            utc_text(view.created_at).into(),
-            utc_text(view.updated_at).into(),
-        ])?
-        .run()
-        .await
+        db.prepare(sql::bookings::UPSERT)
+            .bind(&[
+                view.id.as_str().into(),
+                view.customer_id.as_str().into(),
+                view.status.as_str().into(),
+                (view.total_amount as f64).into(),
+                view.total_currency.as_str().into(),
+                details.as_str().into(),
+                utc_text(view.created_at).into(),
+                utc_text(view.updated_at).into(),
+            ])?
+            .run()
+            .await
     };
     match statement.await {
         Ok(_) => outcome(StepResult::Done),
@@ -320,18 +314,15 @@ async fn confirm_booking(env: &Env, record: &BookingRecord) -> StepOutcome {
     };
     let statement = async {
         let db = env.d1(DATABASE)?;
-        db.prepare(
-            "UPDATE bookings SET status = 'CONFIRMED', reference = ?2, details = ?3, updated_at = ?4
-             WHERE id = ?1 AND status IN ('UNCONFIRMED', 'CONFIRMED')",
-        )
-        .bind(&[
-            view.id.as_str().into(),
-            reference.as_str().into(),
-            details.as_str().into(),
-            utc_text(view.updated_at).into(),
-        ])?
-        .run()
-        .await
+        db.prepare(sql::bookings::CONFIRM)
+            .bind(&[
+                view.id.as_str().into(),
+                reference.as_str().into(),
+                details.as_str().into(),
+                utc_text(view.updated_at).into(),
+            ])?
+            .run()
+            .await
     };
     match statement.await {
         Ok(_) => StepOutcome {

@@ -4,6 +4,7 @@
 
 use airline_booking::inventory;
 use airline_platform::bindings::DATABASE;
+use airline_platform::sql;
 use chrono::{DateTime, Duration, Utc};
 use worker::{console_error, Result, SqlStorage, SqlStorageValue};
 
@@ -58,13 +59,10 @@ impl FlightInventory {
     async fn write_read_model(&self, flight_id: &str, available: u32, version: i64) -> Result<()> {
         let db = self.env.d1(DATABASE)?;
         // Versioned, so an older count arriving late never overwrites a newer one.
-        db.prepare(
-            "UPDATE flights SET seats_available = min(?1, seat_capacity), inventory_version = ?2
-             WHERE id = ?3 AND inventory_version < ?2",
-        )
-        .bind(&[available.into(), (version as f64).into(), flight_id.into()])?
-        .run()
-        .await?;
+        db.prepare(sql::flights::SET_SEATS_AVAILABLE)
+            .bind(&[available.into(), (version as f64).into(), flight_id.into()])?
+            .run()
+            .await?;
         Ok(())
     }
 }

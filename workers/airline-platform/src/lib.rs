@@ -3,6 +3,8 @@
 //! here: those live in the plain Rust crates.
 #![forbid(unsafe_code)]
 
+pub mod sql;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use worker::{Env, Method, Request, RequestInit, Result};

@@ -18,6 +18,7 @@ use worker::wasm_bindgen::JsValue;
 use worker::Env;
 
 use airline_platform::bindings::{BOOKING_WORKFLOW, FLIGHT_INVENTORY};
+use airline_platform::sql;
 
 use crate::d1::{utc_text, D1Store};
 
@@ -106,11 +107,7 @@ impl BookingService for EdgeBookings {
         };
         let rows: Vec<DetailsRow> = SendFuture::new(self.store.rows(
             "list bookings",
-            "SELECT details FROM bookings
-                 WHERE customer_id = ?1 AND (?2 IS NULL OR status = ?2)
-                   AND (created_at < ?3 OR (created_at = ?3 AND id < ?4 AND ?4 <> ''))
-                 ORDER BY created_at DESC, id DESC
-                 LIMIT ?5",
+            sql::bookings::PAGE_FOR_CUSTOMER,
             &[
                 customer_id.into(),
                 status.map_or(JsValue::NULL, |s| s.as_str().into()),

@@ -8,6 +8,7 @@ use airline_domain::{
     FlightStatus, GeoPoint, InputError, Money, TimeZone,
 };
 use airline_graphql::{CatalogStore, StoreError};
+use airline_platform::sql;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -18,14 +19,8 @@ use crate::d1::{parse_utc, utc_text, D1Store};
 
 const AIRPORT_COLUMNS: &str = "code, name, city, country, time_zone, latitude, longitude";
 
-/// Flight columns plus both airports, prefixed `o_` (origin) and `d_` (destination).
-const FLIGHT_SELECT: &str = "SELECT f.id, f.flight_number, f.departure_utc, f.arrival_utc, \
-    f.fare_amount, f.fare_currency, f.seat_capacity, f.seats_available, f.aircraft_type, f.status, \
-    o.code AS o_code, o.name AS o_name, o.city AS o_city, o.country AS o_country, \
-    o.time_zone AS o_time_zone, o.latitude AS o_latitude, o.longitude AS o_longitude, \
-    d.code AS d_code, d.name AS d_name, d.city AS d_city, d.country AS d_country, \
-    d.time_zone AS d_time_zone, d.latitude AS d_latitude, d.longitude AS d_longitude \
-    FROM flights f JOIN airports o ON o.code = f.origin JOIN airports d ON d.code = f.destination";
+/// Flight columns plus both airports (the SQL is shared: see `airline_platform::sql`).
+const FLIGHT_SELECT: &str = sql::flights::SELECT_WITH_AIRPORTS;
 
 impl D1Store {
     fn airports(&self, rows: Vec<AirportRow>) -> Result<Vec<Airport>, StoreError> {

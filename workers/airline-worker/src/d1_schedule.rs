@@ -3,6 +3,7 @@
 use airline_domain::Flight;
 use airline_graphql::store::AuditEntry;
 use airline_graphql::{ScheduleStore, StoreError};
+use airline_platform::sql;
 use async_trait::async_trait;
 use serde::Deserialize;
 use worker::send::SendFuture;
@@ -69,15 +70,7 @@ impl ScheduleStore for D1Store {
                 flight.seat_capacity.into(),
                 flight.aircraft.code().into(),
             ];
-            let insert = self.statement(
-                "insert_flight",
-                "INSERT INTO flights (id, flight_number, airline_code, origin, destination, departure_utc, \
-                 arrival_utc, duration_minutes, fare_amount, fare_currency, seat_capacity, seats_available, \
-                 aircraft_type, status) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, 'SCHEDULED') \
-                 ON CONFLICT DO NOTHING",
-                &params,
-            )?;
+            let insert = self.statement("insert_flight", sql::flights::INSERT, &params)?;
             self.audited("insert_flight", insert, audit).await
         })
         .await
@@ -105,15 +98,7 @@ impl ScheduleStore for D1Store {
                 before.seat_capacity.into(),
                 before.status.as_str().into(),
             ];
-            let update = self.statement(
-                "replace_flight",
-                "UPDATE flights SET departure_utc = ?2, arrival_utc = ?3, duration_minutes = ?4, \
-                   fare_amount = ?5, seats_available = seats_available + (?6 - seat_capacity), \
-                   seat_capacity = ?6, status = ?7 \
-                 WHERE id = ?1 AND departure_utc = ?8 AND arrival_utc = ?9 AND fare_amount = ?10 \
-                   AND seat_capacity = ?11 AND status = ?12",
-                &params,
-            )?;
+            let update = self.statement("replace_flight", sql::flights::REPLACE, &params)?;
             self.audited("replace_flight", update, audit).await
         })
         .await

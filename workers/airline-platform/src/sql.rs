@@ -1,0 +1,70 @@
+//! The SQL of the D1 tables that more than one crate reads or writes, one module per
+//! table, so a table's statements are read and changed together. Parameters are numbered
+//! (`?1`…); each statement's comment names them. Tables one crate owns alone keep their
+//! SQL beside that crate's store.
+
+/// `bookings`: written by the booking workflow object, listed by the Worker.
+pub mod bookings {
+    /// Records a booking, or moves it on; never out of CANCELLED.
+    /// ?1 id, ?2 customer id, ?3 status, ?4 total amount, ?5 currency, ?6 the view as
+    /// JSON, ?7 created at, ?8 updated at.
+    pub const UPSERT: &str = "INSERT INTO bookings (id, customer_id, status, reference, total_amount, total_currency, details, created_at, updated_at)
+         VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, details = excluded.details,
+             updated_at = excluded.updated_at
+         WHERE bookings.status <> 'CANCELLED' OR excluded.status = 'CANCELLED'";
+
+    /// CONFIRMED with its reference (again, on a retry). ?1 id, ?2 reference, ?3 the view
+    /// as JSON, ?4 updated at.
+    pub const CONFIRM: &str =
+        "UPDATE bookings SET status = 'CONFIRMED', reference = ?2, details = ?3, updated_at = ?4
+         WHERE id = ?1 AND status IN ('UNCONFIRMED', 'CONFIRMED')";
+
+    /// A customer's bookings, newest first, a page after a cursor. ?1 customer id, ?2 a
+    /// status or NULL, ?3 and ?4 the cursor's time and id (`''` for the first page), ?5
+    /// the page size plus one (to see whether there is a next page).
+    pub const PAGE_FOR_CUSTOMER: &str = "SELECT details FROM bookings
+         WHERE customer_id = ?1 AND (?2 IS NULL OR status = ?2)
+           AND (created_at < ?3 OR (created_at = ?3 AND id < ?4 AND ?4 <> ''))
+         ORDER BY created_at DESC, id DESC
+         LIMIT ?5";
+}
+
+/// `flights`: the catalog the Worker searches and admins change, and the seat count the
+/// flight inventory objects keep current.
+pub mod flights {
+    /// Flight columns plus both airports, prefixed `o_` (origin) and `d_` (destination);
+    /// a search or a look-up adds its `WHERE`.
+    pub const SELECT_WITH_AIRPORTS: &str = "SELECT f.id, f.flight_number, f.departure_utc, f.arrival_utc, \
+        f.fare_amount, f.fare_currency, f.seat_capacity, f.seats_available, f.aircraft_type, f.status, \
+        o.code AS o_code, o.name AS o_name, o.city AS o_city, o.country AS o_country, \
+        o.time_zone AS o_time_zone, o.latitude AS o_latitude, o.longitude AS o_longitude, \
+        d.code AS d_code, d.name AS d_name, d.city AS d_city, d.country AS d_country, \
+        d.time_zone AS d_time_zone, d.latitude AS d_latitude, d.longitude AS d_longitude \
+        FROM flights f JOIN airports o ON o.code = f.origin JOIN airports d ON d.code = f.destination";
+
+    /// A new flight, all seats free; nothing if its id exists. ?1 id, ?2 number, ?3
+    /// airline, ?4 origin, ?5 destination, ?6 departure, ?7 arrival, ?8 minutes, ?9 fare,
+    /// ?10 currency, ?11 seats, ?12 aircraft.
+    pub const INSERT: &str = "INSERT INTO flights (id, flight_number, airline_code, origin, destination, departure_utc, \
+         arrival_utc, duration_minutes, fare_amount, fare_currency, seat_capacity, seats_available, \
+         aircraft_type, status) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, 'SCHEDULED') \
+         ON CONFLICT DO NOTHING";
+
+    /// An admin's change, only if the row still holds what it was based on (optimistic).
+    /// ?1 id; the new ?2 departure, ?3 arrival, ?4 minutes, ?5 fare, ?6 seats, ?7 status;
+    /// the old ?8 departure, ?9 arrival, ?10 fare, ?11 seats, ?12 status.
+    pub const REPLACE: &str =
+        "UPDATE flights SET departure_utc = ?2, arrival_utc = ?3, duration_minutes = ?4, \
+           fare_amount = ?5, seats_available = seats_available + (?6 - seat_capacity), \
+           seat_capacity = ?6, status = ?7 \
+         WHERE id = ?1 AND departure_utc = ?8 AND arrival_utc = ?9 AND fare_amount = ?10 \
+           AND seat_capacity = ?11 AND status = ?12";
+
+    /// The inventory object's free-seat count, versioned so a late write never overwrites
+    /// a newer count. ?1 free seats, ?2 the inventory's version, ?3 flight id.
+    pub const SET_SEATS_AVAILABLE: &str =
+        "UPDATE flights SET seats_available = min(?1, seat_capacity), inventory_version = ?2
+         WHERE id = ?3 AND inventory_version < ?2";
+}
