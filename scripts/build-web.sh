@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the traveller web app (web/) into web/dist, which the Worker serves as static
-# assets: cargo (wasm32, size-optimised) -> wasm-split (one module per lazy page) ->
-# wasm-bindgen CLI (--target web) -> wasm-opt -Oz -> content-hashed files, an index.html
-# that preloads the first page's, the stylesheet, the bundled
+# assets: cargo (wasm32, size-optimised) -> wasm-split (one module per group of lazy
+# pages) -> wasm-bindgen CLI (--target web) -> binaryen -Oz -> a content-hashed folder of
+# modules, an index.html that preloads the first page's, the stylesheet, the bundled
 # GraphiQL, and a `_headers` file (security headers everywhere, hashed assets cached for a
 # year, HTML revalidated). No trunk: the pinned tools scripts/setup.sh installs are enough.
 #
