@@ -1,6 +1,10 @@
 //! The workflow's settings, from the Worker's vars and secrets.
 
 use airline_booking::saga::RetryPolicy;
+use airline_platform::config::{
+    number_in, var, BOOKING_DEADLINE_SECONDS, HOLD_TTL_SECONDS, PAYMENT_PROVIDER,
+    RETRY_FIRST_DELAY_MS, STRIPE_SECRET_KEY,
+};
 use chrono::Duration;
 use worker::Env;
 
@@ -16,10 +20,10 @@ pub enum PaymentProviderKind {
 impl PaymentProviderKind {
     /// `PAYMENT_PROVIDER` (`sandbox`, the default, or `stripe` with `STRIPE_SECRET_KEY`).
     pub fn from_env(env: &Env) -> Self {
-        match env.var("PAYMENT_PROVIDER").map(|v| v.to_string()) {
-            Ok(kind) if kind.trim() == "stripe" => PaymentProviderKind::Stripe {
+        match var(env, PAYMENT_PROVIDER) {
+            Some(kind) if kind.trim() == "stripe" => PaymentProviderKind::Stripe {
                 secret_key: env
-                    .secret("STRIPE_SECRET_KEY")
+                    .secret(STRIPE_SECRET_KEY)
                     .map(|s| s.to_string())
                     .unwrap_or_default(),
             },
@@ -42,18 +46,11 @@ pub struct WorkflowConfig {
 
 impl WorkflowConfig {
     pub fn from_env(env: &Env) -> Self {
-        let number = |name: &str, default: i64, range: std::ops::RangeInclusive<i64>| {
-            env.var(name)
-                .ok()
-                .and_then(|v| v.to_string().trim().parse::<i64>().ok())
-                .filter(|n| range.contains(n))
-                .unwrap_or(default)
-        };
         let payments = PaymentProviderKind::from_env(env);
-        let first_delay_ms = number("RETRY_FIRST_DELAY_MS", 1_000, 10..=60_000);
+        let first_delay_ms = number_in(env, RETRY_FIRST_DELAY_MS, 1_000, 10..=60_000);
         Self {
-            hold_ttl: Duration::seconds(number("HOLD_TTL_SECONDS", 600, 1..=86_400)),
-            deadline: Duration::seconds(number("BOOKING_DEADLINE_SECONDS", 300, 5..=86_400)),
+            hold_ttl: Duration::seconds(number_in(env, HOLD_TTL_SECONDS, 600, 1..=86_400)),
+            deadline: Duration::seconds(number_in(env, BOOKING_DEADLINE_SECONDS, 300, 5..=86_400)),
             retry: RetryPolicy {
                 first_delay_ms,
                 max_delay_ms: 60_000.max(first_delay_ms),

@@ -3,6 +3,7 @@
 //! here: those live in the plain Rust crates.
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod sql;
 
 use serde::de::DeserializeOwned;

@@ -12,26 +12,16 @@ use worker::{console_error, Env, Headers, Request, Response, Result};
 use crate::bookings::EdgeBookings;
 use crate::d1::D1Store;
 use airline_platform::bindings::DATABASE;
+use airline_platform::config::{
+    self, secret_or_var, var_or, ACCESS_TOKEN_TTL_SECONDS, CORS_ALLOWED_ORIGINS, JWT_AUDIENCE,
+    JWT_ISSUER, JWT_SIGNING_KEYS, OIDC_ADMIN_GROUP, OIDC_AUDIENCE, OIDC_GROUPS_CLAIM, OIDC_ISSUER,
+    OIDC_JWKS,
+};
 
 use crate::loyalty::EdgeLoyalty;
 use crate::webcrypto::WebCryptoKdf;
 
-/// Comma-separated browser origins allowed to call the API; empty means same-origin only.
-const CORS_VAR: &str = "CORS_ALLOWED_ORIGINS";
 const GRAPHIQL_HTML: &str = include_str!("graphiql.html");
-/// Secret: Ed25519 signing keys, `kid:base64url-seed` entries, newest first.
-const SIGNING_KEYS_SECRET: &str = "JWT_SIGNING_KEYS";
-const ISSUER_VAR: &str = "JWT_ISSUER";
-const AUDIENCE_VAR: &str = "JWT_AUDIENCE";
-/// Seconds an access token is valid; unset or empty means the default (15 minutes).
-const ACCESS_TTL_VAR: &str = "ACCESS_TOKEN_TTL_SECONDS";
-/// Optional external OpenID Connect issuer: its `iss`, the `aud` to require, its JWKS
-/// document (JSON), the claim holding group names, and the group that means admin.
-const OIDC_ISSUER_VAR: &str = "OIDC_ISSUER";
-const OIDC_AUDIENCE_VAR: &str = "OIDC_AUDIENCE";
-const OIDC_JWKS_VAR: &str = "OIDC_JWKS";
-const OIDC_GROUPS_CLAIM_VAR: &str = "OIDC_GROUPS_CLAIM";
-const OIDC_ADMIN_GROUP_VAR: &str = "OIDC_ADMIN_GROUP";
 
 /// The schema is immutable, so one isolate builds it once and shares it.
 fn schema() -> &'static ApiSchema {
@@ -44,47 +34,36 @@ fn schema() -> &'static ApiSchema {
 fn auth_config(env: &Env) -> std::result::Result<Arc<AuthConfig>, String> {
     static AUTH: OnceLock<std::result::Result<Arc<AuthConfig>, String>> = OnceLock::new();
     AUTH.get_or_init(|| {
-        let keys = env
-            .secret(SIGNING_KEYS_SECRET)
-            .map(|s| s.to_string())
-            .or_else(|_| env.var(SIGNING_KEYS_SECRET).map(|v| v.to_string()))
-            .map_err(|_| format!("the {SIGNING_KEYS_SECRET} secret is not set"))?;
-        let var = |name: &str, default: &str| {
-            env.var(name)
-                .map(|v| v.to_string())
-                .unwrap_or_else(|_| default.to_owned())
-        };
+        let keys = secret_or_var(env, JWT_SIGNING_KEYS)
+            .ok_or_else(|| format!("the {JWT_SIGNING_KEYS} secret is not set"))?;
+        let var = |name: &str, default: &str| var_or(env, name, default);
         // Optional: trust an external OpenID Connect issuer too.
-        let external = match env.var(OIDC_ISSUER_VAR).map(|v| v.to_string()) {
-            Ok(issuer) if !issuer.trim().is_empty() => {
-                let jwks = env
-                    .secret(OIDC_JWKS_VAR)
-                    .map(|s| s.to_string())
-                    .or_else(|_| env.var(OIDC_JWKS_VAR).map(|v| v.to_string()))
-                    .map_err(|_| format!("{OIDC_ISSUER_VAR} is set but {OIDC_JWKS_VAR} is not"))?;
+        let external = match config::var(env, OIDC_ISSUER) {
+            Some(issuer) if !issuer.trim().is_empty() => {
+                let jwks = secret_or_var(env, OIDC_JWKS)
+                    .ok_or_else(|| format!("{OIDC_ISSUER} is set but {OIDC_JWKS} is not"))?;
                 let parsed = ExternalIssuer::parse(
                     &issuer,
-                    &var(OIDC_AUDIENCE_VAR, ""),
+                    &var(OIDC_AUDIENCE, ""),
                     &jwks,
-                    &var(OIDC_GROUPS_CLAIM_VAR, "cognito:groups"),
-                    &var(OIDC_ADMIN_GROUP_VAR, "admin"),
+                    &var(OIDC_GROUPS_CLAIM, "cognito:groups"),
+                    &var(OIDC_ADMIN_GROUP, "admin"),
                 )
                 .map_err(|e| format!("external issuer: {e}"))?;
                 Some(parsed)
             }
             _ => None,
         };
-        let access_lifetime = match var(ACCESS_TTL_VAR, "").trim() {
+        let access_lifetime = match var(ACCESS_TOKEN_TTL_SECONDS, "").trim() {
             "" => AccessTokenLifetime::default(),
-            seconds => {
-                AccessTokenLifetime::parse(seconds).map_err(|e| format!("{ACCESS_TTL_VAR}: {e}"))?
-            }
+            seconds => AccessTokenLifetime::parse(seconds)
+                .map_err(|e| format!("{ACCESS_TOKEN_TTL_SECONDS}: {e}"))?,
         };
         Ok(Arc::new(AuthConfig {
-            keys: KeyRing::parse(&keys).map_err(|e| format!("{SIGNING_KEYS_SECRET}: {e}"))?,
+            keys: KeyRing::parse(&keys).map_err(|e| format!("{JWT_SIGNING_KEYS}: {e}"))?,
             tokens: TokenSettings {
-                issuer: var(ISSUER_VAR, "edge-airline"),
-                audience: var(AUDIENCE_VAR, "edge-airline-api"),
+                issuer: var(JWT_ISSUER, "edge-airline"),
+                audience: var(JWT_AUDIENCE, "edge-airline-api"),
                 access_lifetime,
             },
             throttle: SignInThrottle::default(),
@@ -255,8 +234,8 @@ pub fn set_all(headers: &mut Headers, pairs: &[(&'static str, String)]) -> Resul
 }
 
 fn cors_policy(env: &Env) -> CorsPolicy {
-    env.var(CORS_VAR)
-        .map(|value| CorsPolicy::parse(&value.to_string()))
+    config::var(env, CORS_ALLOWED_ORIGINS)
+        .map(|value| CorsPolicy::parse(&value))
         .unwrap_or_default()
 }
 

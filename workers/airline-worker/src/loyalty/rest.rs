@@ -9,28 +9,23 @@ use chrono::Utc;
 use worker::{console_error, Env, Request, Response, Result};
 
 use airline_platform::bindings::DATABASE;
+use airline_platform::config::{secret_or_var, LOYALTY_SERVICE_KEYS};
 
 use crate::d1::D1Store;
 
 use super::store::balance_of;
 
-/// Secret: the services allowed to call `GET /loyalty/{customerId}` (`id:secret,...`).
-const SERVICE_KEYS_SECRET: &str = "LOYALTY_SERVICE_KEYS";
-
 /// `GET /loyalty/{customerId}`: the customer's summary as JSON, for services that sign
 /// their requests (see `airline_loyalty::signing`). Anything unsigned, stale or tampered
 /// is 401; an unknown customer is a zero balance, so ids cannot be probed.
 pub async fn rest_summary(request: &Request, env: &Env, customer_id: &str) -> Result<Response> {
-    let keys = match env
-        .secret(SERVICE_KEYS_SECRET)
-        .map(|s| s.to_string())
-        .or_else(|_| env.var(SERVICE_KEYS_SECRET).map(|v| v.to_string()))
-        .map_err(|e| e.to_string())
+    let keys = match secret_or_var(env, LOYALTY_SERVICE_KEYS)
+        .ok_or_else(|| format!("{LOYALTY_SERVICE_KEYS} is not set"))
         .and_then(|text| ServiceKeys::parse(&text))
     {
         Ok(keys) => keys,
         Err(problem) => {
-            console_error!("{SERVICE_KEYS_SECRET} unusable: {problem}");
+            console_error!("{LOYALTY_SERVICE_KEYS} unusable: {problem}");
             return json_status(
                 503,
                 &serde_json::json!({"error": "service authentication is not configured"}),

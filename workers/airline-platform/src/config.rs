@@ -1,0 +1,60 @@
+//! The Worker's configuration: the name of every var and secret it reads (as in
+//! wrangler.toml and the README's configuration table), and how they are read, the same
+//! way in the Worker and in both Durable Objects. What a value means is decided by the
+//! code that asks for it.
+
+use std::ops::RangeInclusive;
+
+use worker::Env;
+
+/// Comma-separated browser origins allowed to call the API; empty means same-origin only.
+pub const CORS_ALLOWED_ORIGINS: &str = "CORS_ALLOWED_ORIGINS";
+/// Secret: Ed25519 signing keys, `kid:base64url-seed` entries, newest first.
+pub const JWT_SIGNING_KEYS: &str = "JWT_SIGNING_KEYS";
+pub const JWT_ISSUER: &str = "JWT_ISSUER";
+pub const JWT_AUDIENCE: &str = "JWT_AUDIENCE";
+/// Seconds an access token is valid; unset or empty means the default (15 minutes).
+pub const ACCESS_TOKEN_TTL_SECONDS: &str = "ACCESS_TOKEN_TTL_SECONDS";
+/// Optional external OpenID Connect issuer: its `iss`, the `aud` to require, its JWKS
+/// document (JSON), the claim holding group names, and the group that means admin.
+pub const OIDC_ISSUER: &str = "OIDC_ISSUER";
+pub const OIDC_AUDIENCE: &str = "OIDC_AUDIENCE";
+pub const OIDC_JWKS: &str = "OIDC_JWKS";
+pub const OIDC_GROUPS_CLAIM: &str = "OIDC_GROUPS_CLAIM";
+pub const OIDC_ADMIN_GROUP: &str = "OIDC_ADMIN_GROUP";
+/// Secret: the services allowed to call `GET /loyalty/{customerId}` (`id:secret,...`).
+pub const LOYALTY_SERVICE_KEYS: &str = "LOYALTY_SERVICE_KEYS";
+/// `sandbox` (the default) or `stripe`.
+pub const PAYMENT_PROVIDER: &str = "PAYMENT_PROVIDER";
+/// Secret, with `stripe`: Stripe's secret key.
+pub const STRIPE_SECRET_KEY: &str = "STRIPE_SECRET_KEY";
+pub const HOLD_TTL_SECONDS: &str = "HOLD_TTL_SECONDS";
+pub const BOOKING_DEADLINE_SECONDS: &str = "BOOKING_DEADLINE_SECONDS";
+pub const RETRY_FIRST_DELAY_MS: &str = "RETRY_FIRST_DELAY_MS";
+
+/// A var's text, if it is set.
+pub fn var(env: &Env, name: &str) -> Option<String> {
+    env.var(name).ok().map(|value| value.to_string())
+}
+
+/// A var's text, or `default` when it is not set.
+pub fn var_or(env: &Env, name: &str, default: &str) -> String {
+    var(env, name).unwrap_or_else(|| default.to_owned())
+}
+
+/// A secret's text, or a var of the same name (local runs put secrets in `.dev.vars`,
+/// tests pass them with `--var`).
+pub fn secret_or_var(env: &Env, name: &str) -> Option<String> {
+    env.secret(name)
+        .ok()
+        .map(|secret| secret.to_string())
+        .or_else(|| var(env, name))
+}
+
+/// A whole number in `range`, or `default` when it is unset, not a number, or out of range.
+pub fn number_in(env: &Env, name: &str, default: i64, range: RangeInclusive<i64>) -> i64 {
+    var(env, name)
+        .and_then(|text| text.trim().parse::<i64>().ok())
+        .filter(|number| range.contains(number))
+        .unwrap_or(default)
+}
