@@ -169,7 +169,7 @@ fn token_attacks_are_unauthenticated(server: &DevServer) -> Result<(), Failed> {
     );
 
     let principal = Principal {
-        account_id: account["account"]["id"].as_str().unwrap().to_owned(),
+        account_id: airline_domain::AccountId::trusted(account["account"]["id"].as_str().unwrap()),
         role: Role::Customer,
     };
     let settings = TokenSettings::new(TEST_ISSUER, TEST_AUDIENCE);

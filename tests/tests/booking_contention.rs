@@ -334,7 +334,8 @@ fn sagas_interrupted_by_a_crash_finish_after_restart(server: &DevServer) -> Resu
     let mut found = 0;
     for i in 0..ATTEMPTS {
         let who = if i % 2 == 0 { &steady } else { &flaky };
-        let id = airline_booking::plan::booking_id(&who.account.id, &format!("{run}-{i}"));
+        let customer = airline_domain::AccountId::trusted(who.account.id.as_str());
+        let id = airline_booking::plan::booking_id(&customer, &format!("{run}-{i}")).into_string();
         let body = get_booking(server, who, &id);
         if body["errors"][0]["extensions"]["code"] == "NOT_FOUND" {
             continue; // the request died before its booking started: nothing to finish

@@ -10,7 +10,7 @@ use airline_booking::protocol::{FlightSetup, InventoryReply, InventoryRequest};
 use airline_booking::record::BookingRecord;
 use airline_booking::reference;
 use airline_booking::saga::{BookingStatus, Failure, Step, StepResult};
-use airline_domain::{utc_text, Currency, Money};
+use airline_domain::utc_text;
 use chrono::Utc;
 use worker::Env;
 
@@ -149,14 +149,9 @@ async fn authorize(env: &Env, config: &WorkflowConfig, record: &BookingRecord) -
         Ok(provider) => provider,
         Err(e) => return outcome(payment_failure(e)),
     };
-    let Some(amount) = total(record) else {
-        return outcome(StepResult::Failed(Failure::PaymentFailed {
-            message: format!("unknown currency {}", record.plan.total_currency),
-        }));
-    };
     let request = PaymentRequest {
-        idempotency_key: record.plan.booking_id.clone(),
-        amount,
+        idempotency_key: record.plan.booking_id.to_string(),
+        amount: record.plan.total,
         payment_token: record.plan.payment_token.clone(),
         description: format!("Edge Airline booking {}", record.plan.booking_id),
         booking_id: record.plan.booking_id.clone(),
@@ -171,12 +166,6 @@ async fn authorize(env: &Env, config: &WorkflowConfig, record: &BookingRecord) -
         },
         Err(e) => outcome(payment_failure(e)),
     }
-}
-
-fn total(record: &BookingRecord) -> Option<Money> {
-    Currency::parse("currency", &record.plan.total_currency)
-        .ok()
-        .map(|currency| Money::from_minor(record.plan.total_amount, currency))
 }
 
 async fn payment_call(
@@ -278,8 +267,8 @@ async fn write_booking(env: &Env, record: &BookingRecord, step: Step) -> StepOut
                 view.id.as_str().into(),
                 view.customer_id.as_str().into(),
                 view.status.as_str().into(),
-                (view.total_amount as f64).into(),
-                view.total_currency.as_str().into(),
+                (view.total.amount_minor() as f64).into(),
+                view.total.currency().code().into(),
                 details.as_str().into(),
                 utc_text(view.created_at).into(),
                 utc_text(view.updated_at).into(),

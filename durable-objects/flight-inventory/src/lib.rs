@@ -100,7 +100,7 @@ fn handle(
             let decision = match inventory::hold(
                 &map,
                 &assignments,
-                &booking_id,
+                booking_id.as_str(),
                 passengers,
                 chosen,
                 now,
@@ -115,7 +115,7 @@ fn handle(
                 }
             };
             if decision.changed || purged > 0 {
-                replace_rows(sql, &booking_id, &decision.rows)?;
+                replace_rows(sql, booking_id.as_str(), &decision.rows)?;
                 bump_version(sql)?;
             }
             Ok(InventoryReply::Held {
@@ -124,10 +124,10 @@ fn handle(
         }
         InventoryRequest::Confirm { booking_id } => {
             let assignments = load_assignments(sql)?;
-            match inventory::confirm(&assignments, &booking_id, now) {
+            match inventory::confirm(&assignments, booking_id.as_str(), now) {
                 Ok(rows) => {
                     if rows.iter().any(|row| !assignments.contains(row)) {
-                        replace_rows(sql, &booking_id, &rows)?;
+                        replace_rows(sql, booking_id.as_str(), &rows)?;
                         bump_version(sql)?;
                     }
                     Ok(InventoryReply::Confirmed {
@@ -142,7 +142,7 @@ fn handle(
             let released = sql
                 .exec(
                     "DELETE FROM assignments WHERE booking_id = ?",
-                    vec![SqlStorageValue::String(booking_id)],
+                    vec![SqlStorageValue::String(booking_id.into_string())],
                 )?
                 .rows_written();
             if released > 0 {

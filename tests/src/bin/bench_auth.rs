@@ -21,7 +21,7 @@ fn main() {
     let ring = KeyRing::parse(TEST_SIGNING_KEYS).unwrap();
     let settings = TokenSettings::new(TEST_ISSUER, TEST_AUDIENCE);
     let principal = Principal {
-        account_id: "acct_bench".into(),
+        account_id: airline_domain::AccountId::trusted("acct_bench"),
         role: Role::Customer,
     };
     let now = chrono::Utc::now();

@@ -7,6 +7,7 @@
 //! *and* match the type of the key its `kid` names; symmetric keys are never accepted;
 //! `exp` is required, `nbf` honoured, `iss` and `aud` must match.
 
+use airline_domain::AccountId;
 use chrono::{DateTime, Duration, Utc};
 use jwt_compact::alg::{Ed25519, Es256, Rsa};
 use jwt_compact::jwk::JsonWebKey;
@@ -180,7 +181,7 @@ impl ExternalIssuer {
         };
         Ok(Principal {
             // Namespaced so an external subject can never collide with a local account id.
-            account_id: format!("oidc:{}", custom.sub),
+            account_id: AccountId::trusted(format!("oidc:{}", custom.sub)),
             role: if admin { Role::Admin } else { Role::Customer },
         })
     }

@@ -2,6 +2,7 @@
 //! valid for one use. Each use rotates to a new token in the same family; presenting a
 //! token that was already used means it leaked, so the whole family is revoked.
 
+use airline_domain::AccountId;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
@@ -53,7 +54,7 @@ impl std::fmt::Debug for RefreshToken {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredRefreshToken {
     pub family_id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -100,7 +101,7 @@ mod tests {
     fn stored(now: DateTime<Utc>) -> StoredRefreshToken {
         StoredRefreshToken {
             family_id: "f".into(),
-            account_id: "a".into(),
+            account_id: AccountId::trusted("a"),
             expires_at: expiry_from(now),
             used_at: None,
             revoked_at: None,

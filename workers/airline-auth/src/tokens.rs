@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use airline_domain::AccountId;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
@@ -54,7 +55,7 @@ impl Role {
 /// Who is calling, once a token checked out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub role: Role,
 }
 
@@ -233,7 +234,7 @@ impl KeyRing {
         let jti = B64URL.encode(crate::random_bytes::<16>().map_err(|e| e.to_string())?);
         let options = TimeOptions::new(Duration::seconds(LEEWAY_SECONDS), move || now);
         let claims = Claims::new(AccessClaims {
-            sub: principal.account_id.clone(),
+            sub: principal.account_id.to_string(),
             role: principal.role,
             iss: settings.issuer.clone(),
             aud: settings.audience.clone(),
@@ -306,7 +307,7 @@ fn check_claims(
         return Err(TokenError::MissingClaim("sub"));
     }
     Ok(Principal {
-        account_id: custom.sub.clone(),
+        account_id: AccountId::trusted(custom.sub.clone()),
         role: custom.role,
     })
 }
@@ -326,7 +327,7 @@ mod tests {
 
     fn alice() -> Principal {
         Principal {
-            account_id: "acct-alice".into(),
+            account_id: AccountId::trusted("acct-alice"),
             role: Role::Customer,
         }
     }

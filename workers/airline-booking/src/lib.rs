@@ -15,4 +15,5 @@ pub mod record;
 pub mod reference;
 pub mod saga;
 pub mod seatmap;
+mod stored_total;
 pub mod views;

@@ -2,7 +2,7 @@
 //! saga works from. Everything a traveller can get wrong is refused here, before any seat
 //! or money moves.
 
-use airline_domain::{Flight, FlightStatus, InputError, Money};
+use airline_domain::{AccountId, BookingId, Flight, FlightStatus, InputError, Money, PaymentToken};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -52,13 +52,14 @@ pub struct PlannedFlight {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BookingPlan {
-    pub booking_id: String,
-    pub customer_id: String,
+    pub booking_id: BookingId,
+    pub customer_id: AccountId,
     pub flights: Vec<PlannedFlight>,
     pub passengers: Vec<Passenger>,
-    pub total_amount: i64,
-    pub total_currency: String,
-    pub payment_token: String,
+    /// Stored as `totalAmount` (minor units) and `totalCurrency`, as it always was.
+    #[serde(flatten, with = "crate::stored_total")]
+    pub total: Money,
+    pub payment_token: PaymentToken,
     pub created_at: DateTime<Utc>,
     /// A digest of the request: the same idempotency key with a different request is a
     /// conflict, not a silent replay of the first one.
@@ -66,9 +67,9 @@ pub struct BookingPlan {
 }
 
 /// The booking request as the API received it, before any check.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct BookingRequest {
-    pub customer_id: String,
+    pub customer_id: AccountId,
     pub idempotency_key: String,
     pub passengers: Vec<PassengerInput>,
     /// Seats per flight as typed ("12C"), outbound first; empty = assign.
@@ -79,20 +80,9 @@ pub struct BookingRequest {
 
 /// The booking id for a customer's idempotency key: the same key always reaches the same
 /// booking (and so the same workflow object), and keys of different customers never meet.
-pub fn booking_id(customer_id: &str, idempotency_key: &str) -> String {
+pub fn booking_id(customer_id: &AccountId, idempotency_key: &str) -> BookingId {
     let digest = Sha256::digest(format!("{customer_id}\n{idempotency_key}").as_bytes());
-    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
-    format!("bk_{hex}")
-}
-
-/// Whether `text` has the shape of a booking id (so a lookup by a foreign string is a
-/// plain NOT_FOUND and never reaches storage).
-pub fn is_booking_id(text: &str) -> bool {
-    text.len() == 27
-        && text.starts_with("bk_")
-        && text[3..]
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    BookingId::from_digest(&digest)
 }
 
 /// Checks a request against the flights it names (outbound, then the optional return) and
@@ -105,12 +95,7 @@ pub fn plan_booking(
 ) -> Result<BookingPlan, InputError> {
     check_idempotency_key(&request.idempotency_key)?;
     let passengers = check_passengers(&request.passengers, now.date_naive())?;
-    if request.payment_token.trim().is_empty() || request.payment_token.len() > 255 {
-        return Err(InputError::new(
-            "paymentToken",
-            "a payment token is required (from tokenizeCard, or Stripe's pm_...)",
-        ));
-    }
+    let payment_token = PaymentToken::parse("paymentToken", request.payment_token.trim())?;
     check_on_sale("outboundFlightId", outbound, now)?;
     let mut flights = vec![planned(
         outbound,
@@ -156,15 +141,14 @@ pub fn plan_booking(
         ));
     }
     let total = price(outbound, inbound, passengers.len())?;
-    let fingerprint = fingerprint(&flights, &passengers, request.payment_token.trim());
+    let fingerprint = fingerprint(&flights, &passengers, payment_token.as_str());
     Ok(BookingPlan {
         booking_id: booking_id(&request.customer_id, &request.idempotency_key),
         customer_id: request.customer_id.clone(),
         flights,
         passengers,
-        total_amount: total.amount_minor(),
-        total_currency: total.currency().code().to_owned(),
-        payment_token: request.payment_token.trim().to_owned(),
+        total,
+        payment_token,
         created_at: now,
         fingerprint,
     })
@@ -494,9 +478,13 @@ mod tests {
         }
     }
 
+    fn account(id: &str) -> AccountId {
+        AccountId::trusted(id)
+    }
+
     fn request(passengers: usize) -> BookingRequest {
         BookingRequest {
-            customer_id: "acc_alice".into(),
+            customer_id: AccountId::trusted("acc_alice"),
             idempotency_key: "2b1f7c4e-0d3a-4c55-9e8b-6a7d1f00c0de".into(),
             passengers: (0..passengers)
                 .map(|i| passenger("Ada", &format!("Lovelace{}", "e".repeat(i))))
@@ -540,12 +528,19 @@ mod tests {
 
         assert_eq!(
             plan.booking_id,
-            booking_id("acc_alice", "2b1f7c4e-0d3a-4c55-9e8b-6a7d1f00c0de")
+            booking_id(
+                &account("acc_alice"),
+                "2b1f7c4e-0d3a-4c55-9e8b-6a7d1f00c0de"
+            )
         );
-        assert!(is_booking_id(&plan.booking_id), "{}", plan.booking_id);
+        assert!(
+            BookingId::is_valid(plan.booking_id.as_str()),
+            "{}",
+            plan.booking_id
+        );
         assert_eq!(plan.customer_id, "acc_alice");
-        assert_eq!(plan.total_amount, 3 * 45_000);
-        assert_eq!(plan.total_currency, "GBP");
+        assert_eq!(plan.total.amount_minor(), 3 * 45_000);
+        assert_eq!(plan.total.currency().code(), "GBP");
         assert_eq!(plan.payment_token, "tok_4242_0");
         assert_eq!(plan.created_at, now());
         assert_eq!(plan.passengers.len(), 3);
@@ -599,16 +594,22 @@ mod tests {
     #[test]
     fn booking_ids_are_stable_per_customer_and_key() {
         let key = "order-0001";
-        assert_eq!(booking_id("acc_alice", key), booking_id("acc_alice", key));
-        assert_ne!(booking_id("acc_alice", key), booking_id("acc_bob", key));
+        assert_eq!(
+            booking_id(&account("acc_alice"), key),
+            booking_id(&account("acc_alice"), key)
+        );
         assert_ne!(
-            booking_id("acc_alice", key),
-            booking_id("acc_alice", "order-0002")
+            booking_id(&account("acc_alice"), key),
+            booking_id(&account("acc_bob"), key)
+        );
+        assert_ne!(
+            booking_id(&account("acc_alice"), key),
+            booking_id(&account("acc_alice"), "order-0002")
         );
 
         let mut bob = request(1);
         let alice = plan_booking(&bob, &outbound(), None, now()).unwrap();
-        bob.customer_id = "acc_bob".into();
+        bob.customer_id = AccountId::trusted("acc_bob");
         let bob = plan_booking(&bob, &outbound(), None, now()).unwrap();
         assert_ne!(alice.booking_id, bob.booking_id);
     }
@@ -649,8 +650,8 @@ mod tests {
     #[test]
     fn a_round_trip_in_one_currency_adds_both_fares() {
         let plan = plan_booking(&request(2), &outbound(), Some(&inbound()), now()).unwrap();
-        assert_eq!(plan.total_amount, 2 * 45_000 + 2 * 38_000);
-        assert_eq!(plan.total_currency, "GBP");
+        assert_eq!(plan.total.amount_minor(), 2 * 45_000 + 2 * 38_000);
+        assert_eq!(plan.total.currency().code(), "GBP");
         let ids: Vec<_> = plan.flights.iter().map(|f| f.flight_id.as_str()).collect();
         assert_eq!(ids, ["EA117-20261125", "EA118-20261128"]);
         assert_eq!(plan.flights[1].fare_amount, 38_000);
@@ -669,9 +670,12 @@ mod tests {
         let plan = plan_booking(&request(2), &out, Some(&back), now()).unwrap();
         let converted = Money::from_minor(2 * 7_900, gbp).convert_to(usd).unwrap();
         assert_eq!(converted, Money::from_minor(20_000, usd));
-        assert_eq!(plan.total_currency, "USD");
-        assert_eq!(plan.total_amount, 2 * 25_000 + converted.amount_minor());
-        assert_eq!(plan.total_amount, 70_000);
+        assert_eq!(plan.total.currency().code(), "USD");
+        assert_eq!(
+            plan.total.amount_minor(),
+            2 * 25_000 + converted.amount_minor()
+        );
+        assert_eq!(plan.total.amount_minor(), 70_000);
         // Each leg keeps its own fare and currency.
         assert_eq!(plan.flights[0].fare_currency, "USD");
         assert_eq!(plan.flights[1].fare_currency, "GBP");
@@ -942,16 +946,16 @@ mod tests {
     }
 
     #[test]
-    fn is_booking_id_accepts_only_booking_ids() {
+    fn booking_ids_have_one_shape() {
         for (customer, key) in [
             ("acc_alice", "order-0001"),
             ("acc_bob", "x".repeat(64).as_str()),
         ] {
-            let id = booking_id(customer, key);
-            assert_eq!(id.len(), 27);
-            assert!(is_booking_id(&id), "{id}");
+            let id = booking_id(&account(customer), key);
+            assert_eq!(id.as_str().len(), 27);
+            assert!(BookingId::is_valid(id.as_str()), "{id}");
         }
-        let good = booking_id("acc_alice", "order-0001");
+        let good = booking_id(&account("acc_alice"), "order-0001").into_string();
         for bad in [
             String::new(),
             "bk_".into(),
@@ -966,7 +970,7 @@ mod tests {
             format!(" {}", &good[..26]),
             "EA117-20261125".into(),
         ] {
-            assert!(!is_booking_id(&bad), "{bad:?}");
+            assert!(!BookingId::is_valid(&bad), "{bad:?}");
         }
     }
 }

@@ -2,6 +2,7 @@
 //! workflow object and to a flight's inventory object, and their replies. Both sides
 //! (de)serialise these types, so they cannot drift apart.
 
+use airline_domain::BookingId;
 use serde::{Deserialize, Serialize};
 
 use crate::inventory::Hold;
@@ -56,16 +57,16 @@ pub enum InventoryRequest {
     },
     Hold {
         flight: FlightSetup,
-        booking_id: String,
+        booking_id: BookingId,
         passengers: usize,
         seats: Vec<SeatId>,
         ttl_seconds: i64,
     },
     Confirm {
-        booking_id: String,
+        booking_id: BookingId,
     },
     Release {
-        booking_id: String,
+        booking_id: BookingId,
     },
 }
 

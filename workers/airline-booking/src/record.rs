@@ -71,8 +71,7 @@ impl BookingRecord {
                 })
                 .collect(),
             passengers: self.plan.passengers.clone(),
-            total_amount: self.plan.total_amount,
-            total_currency: self.plan.total_currency.clone(),
+            total: self.plan.total,
             hold_expires_at: match status {
                 BookingStatus::Unconfirmed => self
                     .holds
@@ -91,13 +90,13 @@ impl BookingRecord {
     pub fn event(&self, kind: EventKind, now: DateTime<Utc>) -> BookingEvent {
         BookingEvent {
             version: VERSION,
-            event_id: BookingEvent::event_id(&self.plan.booking_id, kind),
+            event_id: BookingEvent::event_id(self.plan.booking_id.as_str(), kind),
             kind,
-            booking_id: self.plan.booking_id.clone(),
+            booking_id: self.plan.booking_id.to_string(),
             reference: self.reference.clone(),
-            customer_id: self.plan.customer_id.clone(),
-            amount: self.plan.total_amount,
-            currency: self.plan.total_currency.clone(),
+            customer_id: self.plan.customer_id.to_string(),
+            amount: self.plan.total.amount_minor(),
+            currency: self.plan.total.currency().code().to_owned(),
             flights: self
                 .plan
                 .flights

@@ -1,6 +1,7 @@
 //! What the API and D1 show of bookings and seats: a booking as listed and read (stored as
 //! JSON in D1's `bookings.details`), and a flight's seat map.
 
+use airline_domain::{AccountId, BookingId, Money};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -28,8 +29,8 @@ pub struct BookedFlight {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BookingView {
-    pub id: String,
-    pub customer_id: String,
+    pub id: BookingId,
+    pub customer_id: AccountId,
     pub reference: Option<String>,
     pub status: BookingStatus,
     pub failure: Option<FailureView>,
@@ -37,8 +38,9 @@ pub struct BookingView {
     pub step: Option<String>,
     pub flights: Vec<BookedFlight>,
     pub passengers: Vec<Passenger>,
-    pub total_amount: i64,
-    pub total_currency: String,
+    /// Stored as `totalAmount` (minor units) and `totalCurrency`, as it always was.
+    #[serde(flatten, with = "crate::stored_total")]
+    pub total: Money,
     pub hold_expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -82,4 +84,51 @@ pub struct SeatMapView {
     pub aircraft: String,
     pub seats_available: u32,
     pub rows: Vec<RowView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A booking's `details` as the first release wrote it to D1: rows written then must
+    /// still read, and rows written now must read the same way.
+    const STORED_BEFORE_TYPED_IDS: &str = r#"{
+        "id": "bk_0123456789abcdef01234567",
+        "customerId": "acct_0a1b2c3d4e5f60718293a4b5",
+        "reference": "K7MXRA",
+        "status": "CONFIRMED",
+        "failure": null,
+        "step": null,
+        "flights": [{"flightId": "EA117-20261125", "departureUtc": "2026-11-25T08:00:00Z", "seats": ["12C"]}],
+        "passengers": [{"firstName": "Ada", "lastName": "Lovelace", "dateOfBirth": null}],
+        "totalAmount": 45000,
+        "totalCurrency": "GBP",
+        "holdExpiresAt": null,
+        "createdAt": "2026-11-20T10:00:00Z",
+        "updatedAt": "2026-11-20T10:00:02Z"
+    }"#;
+
+    #[test]
+    fn a_stored_booking_reads_with_typed_ids_and_money() {
+        let view: BookingView = serde_json::from_str(STORED_BEFORE_TYPED_IDS).unwrap();
+        assert_eq!(view.id, "bk_0123456789abcdef01234567");
+        assert_eq!(view.customer_id, "acct_0a1b2c3d4e5f60718293a4b5");
+        assert_eq!(view.total.amount_minor(), 45_000);
+        assert_eq!(view.total.currency().code(), "GBP");
+
+        let written = serde_json::to_value(&view).unwrap();
+        let stored: serde_json::Value = serde_json::from_str(STORED_BEFORE_TYPED_IDS).unwrap();
+        assert_eq!(written, stored, "the stored shape must not change");
+    }
+
+    #[test]
+    fn a_stored_booking_with_a_foreign_id_or_currency_is_refused() {
+        for (field, value) in [("id", "booking-1"), ("totalCurrency", "XXX")] {
+            let mut stored: serde_json::Value =
+                serde_json::from_str(STORED_BEFORE_TYPED_IDS).unwrap();
+            stored[field] = value.into();
+            let error = serde_json::from_value::<BookingView>(stored).unwrap_err();
+            assert!(error.to_string().contains(value), "{field}: {error}");
+        }
+    }
 }

@@ -8,7 +8,7 @@ use airline_booking::payments::stripe::{
     parse_refund, parse_void, refund_request, void_request,
 };
 use airline_booking::payments::{Authorization, PaymentError, PaymentRequest};
-use airline_domain::{Currency, Money};
+use airline_domain::{BookingId, Currency, Money, PaymentToken};
 
 const AUTHORIZE_REQUEST: &str = include_str!("fixtures/stripe/authorize_request.txt");
 const REQUIRES_CAPTURE: &str = include_str!("fixtures/stripe/payment_intent_requires_capture.json");
@@ -29,11 +29,11 @@ const SECRET: &str = "sk_test_fixture";
 
 fn payment_request() -> PaymentRequest {
     PaymentRequest {
-        idempotency_key: "bk_123".to_owned(),
+        idempotency_key: "bk_0123456789abcdef01234567".to_owned(),
         amount: Money::from_minor(12345, Currency::parse("currency", "USD").unwrap()),
-        payment_token: "pm_card_visa".to_owned(),
-        description: "Edge Airline booking bk_123".to_owned(),
-        booking_id: "bk_123".to_owned(),
+        payment_token: PaymentToken::trusted("pm_card_visa"),
+        description: "Edge Airline booking bk_0123456789abcdef01234567".to_owned(),
+        booking_id: BookingId::parse("bk_0123456789abcdef01234567").expect("a booking id"),
     }
 }
 
@@ -88,47 +88,50 @@ fn authorize_request_matches_the_recording() {
     assert_eq!(request.path, "/v1/payment_intents");
     assert_eq!(request.url(), "https://api.stripe.com/v1/payment_intents");
     assert_eq!(request.body(), AUTHORIZE_REQUEST.trim_end());
-    assert_eq!(request.idempotency_key, "bk_123:authorize");
-    assert_headers(&request, "bk_123:authorize");
+    assert_eq!(
+        request.idempotency_key,
+        "bk_0123456789abcdef01234567:authorize"
+    );
+    assert_headers(&request, "bk_0123456789abcdef01234567:authorize");
 }
 
 #[test]
 fn capture_void_and_refund_requests() {
-    let capture = capture_request(PAYMENT_ID, "bk_123");
+    let capture = capture_request(PAYMENT_ID, "bk_0123456789abcdef01234567");
     assert_eq!(capture.method, "POST");
     assert_eq!(
         capture.url(),
         format!("https://api.stripe.com/v1/payment_intents/{PAYMENT_ID}/capture")
     );
     assert_eq!(capture.body(), "");
-    assert_headers(&capture, "bk_123:capture");
+    assert_headers(&capture, "bk_0123456789abcdef01234567:capture");
 
-    let void = void_request(PAYMENT_ID, "bk_123");
+    let void = void_request(PAYMENT_ID, "bk_0123456789abcdef01234567");
     assert_eq!(void.method, "POST");
     assert_eq!(
         void.url(),
         format!("https://api.stripe.com/v1/payment_intents/{PAYMENT_ID}/cancel")
     );
     assert_eq!(void.body(), "cancellation_reason=abandoned");
-    assert_headers(&void, "bk_123:void");
+    assert_headers(&void, "bk_0123456789abcdef01234567:void");
 
-    let refund = refund_request(PAYMENT_ID, "bk_123");
+    let refund = refund_request(PAYMENT_ID, "bk_0123456789abcdef01234567");
     assert_eq!(refund.method, "POST");
     assert_eq!(refund.url(), "https://api.stripe.com/v1/refunds");
     assert_eq!(refund.body(), format!("payment_intent={PAYMENT_ID}"));
-    assert_headers(&refund, "bk_123:refund");
+    assert_headers(&refund, "bk_0123456789abcdef01234567:refund");
 }
 
 #[test]
 fn every_operation_has_its_own_idempotency_key() {
     let keys = [
         authorize_request(&payment_request()).idempotency_key,
-        capture_request(PAYMENT_ID, "bk_123").idempotency_key,
-        void_request(PAYMENT_ID, "bk_123").idempotency_key,
-        refund_request(PAYMENT_ID, "bk_123").idempotency_key,
+        capture_request(PAYMENT_ID, "bk_0123456789abcdef01234567").idempotency_key,
+        void_request(PAYMENT_ID, "bk_0123456789abcdef01234567").idempotency_key,
+        refund_request(PAYMENT_ID, "bk_0123456789abcdef01234567").idempotency_key,
     ];
     for (i, key) in keys.iter().enumerate() {
-        assert!(key.starts_with("bk_123:"), "{key}");
+        assert!(key.starts_with("bk_0123456789abcdef01234567:"), "{key}");
         assert!(keys[i + 1..].iter().all(|other| other != key), "{key}");
     }
 }

@@ -4,10 +4,10 @@
 use airline_auth::password::{check_new_password, PBKDF2_ITERATIONS, SALT_BYTES};
 use airline_auth::refresh::{self, RefreshDecision};
 use airline_auth::{random_bytes, DisplayName, Email, PasswordHash, Principal, RefreshToken, Role};
-use airline_domain::InputError;
-use async_graphql::{Context, Enum, Object, Result, SimpleObject};
+use airline_domain::{AccountId, InputError};
+use async_graphql::{Context, Enum, Object, SimpleObject};
 
-use crate::error::{bad_input, conflict, not_found, rate_limited, unauthenticated};
+use crate::error::{ApiError, ApiResult};
 use crate::store::{AccountRecord, CreateAccountError, NewRefreshToken};
 use crate::RequestContext;
 
@@ -22,7 +22,7 @@ pub struct AccountQuery;
 #[Object]
 impl AccountQuery {
     /// The signed-in account.
-    async fn me(&self, ctx: &Context<'_>) -> Result<Account> {
+    async fn me(&self, ctx: &Context<'_>) -> ApiResult<Account> {
         let request = RequestContext::of(ctx)?;
         let principal = request.signed_in()?;
         request
@@ -30,7 +30,7 @@ impl AccountQuery {
             .account(&principal.account_id)
             .await?
             .map(Account)
-            .ok_or_else(|| not_found("your account"))
+            .ok_or_else(|| ApiError::not_found("your account"))
     }
 
     /// One account by id: your own, or any for an admin. Anyone else's is NOT_FOUND,
@@ -39,16 +39,17 @@ impl AccountQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The account's id.")] id: async_graphql::ID,
-    ) -> Result<Account> {
+    ) -> ApiResult<Account> {
         let request = RequestContext::of(ctx)?;
         let principal = request.signed_in()?;
         let visible = principal.role == Role::Admin || principal.account_id == id.as_str();
-        let account = if visible {
-            request.accounts.account(&id).await?
-        } else {
-            None
+        let account = match AccountId::parse("id", &id) {
+            Ok(id) if visible => request.accounts.account(&id).await?,
+            _ => None,
         };
-        account.map(Account).ok_or_else(|| not_found("the account"))
+        account
+            .map(Account)
+            .ok_or_else(|| ApiError::not_found("the account"))
     }
 }
 
@@ -64,7 +65,7 @@ impl AccountMutation {
         #[graphql(desc = "Becomes the sign-in name; compared without case.")] email: String,
         #[graphql(desc = "10 to 128 characters, not the email address.")] password: String,
         #[graphql(desc = "How the app addresses you.")] name: String,
-    ) -> Result<Session> {
+    ) -> ApiResult<Session> {
         let request = RequestContext::of(ctx)?;
         let email = Email::parse(&email).map_err(|e| field_error("email", e))?;
         let name = DisplayName::parse(&name).map_err(|e| field_error("name", e))?;
@@ -76,10 +77,10 @@ impl AccountMutation {
             .passwords
             .derive(&password, &salt, iterations)
             .await?;
-        let id = format!(
+        let id = AccountId::trusted(format!(
             "acct_{}",
             hex(&random_bytes::<12>().map_err(crate::StoreError::from)?)
-        );
+        ));
         let account = AccountRecord {
             id,
             email: email.to_string(),
@@ -91,7 +92,7 @@ impl AccountMutation {
         match request.accounts.create_account(&account).await {
             Ok(()) => {}
             Err(CreateAccountError::EmailTaken) => {
-                return Err(conflict(
+                return Err(ApiError::conflict(
                     "an account with this email already exists; sign in instead",
                 ))
             }
@@ -107,13 +108,15 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The email the account signed up with.")] email: String,
         #[graphql(desc = "The account's password.")] password: String,
-    ) -> Result<Session> {
+    ) -> ApiResult<Session> {
         let request = RequestContext::of(ctx)?;
         let email = Email::parse(&email).map_err(|e| field_error("email", e))?;
         let throttle = request.auth.throttle;
         let failures = request.accounts.sign_in_failures(email.as_str()).await?;
         if let Err(retry_after) = throttle.check(failures, request.now) {
-            return Err(rate_limited(retry_after.num_seconds().max(1)));
+            return Err(ApiError::RateLimited {
+                retry_after_seconds: retry_after.num_seconds().max(1),
+            });
         }
         let account = request.accounts.account_by_email(email.as_str()).await?;
         // Derive even for an unknown email, with the cost a real hash has, so the answer
@@ -145,7 +148,7 @@ impl AccountMutation {
                     .accounts
                     .record_sign_in_failure(email.as_str(), request.now, throttle.window)
                     .await?;
-                Err(unauthenticated(BAD_CREDENTIALS))
+                Err(ApiError::Unauthenticated(BAD_CREDENTIALS))
             }
         }
     }
@@ -156,16 +159,16 @@ impl AccountMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The refresh token of the latest session.")] refresh_token: String,
-    ) -> Result<Session> {
+    ) -> ApiResult<Session> {
         let request = RequestContext::of(ctx)?;
-        let token =
-            RefreshToken::parse(&refresh_token).ok_or_else(|| unauthenticated(SESSION_ENDED))?;
+        let token = RefreshToken::parse(&refresh_token)
+            .ok_or_else(|| ApiError::Unauthenticated(SESSION_ENDED))?;
         let hash = token.hash();
         let stored = request
             .accounts
             .refresh_token(&hash)
             .await?
-            .ok_or_else(|| unauthenticated(SESSION_ENDED))?;
+            .ok_or_else(|| ApiError::Unauthenticated(SESSION_ENDED))?;
         match refresh::decide(&stored, request.now) {
             RefreshDecision::Rotate => {}
             RefreshDecision::Reused => {
@@ -173,17 +176,17 @@ impl AccountMutation {
                     .accounts
                     .revoke_refresh_family(&stored.family_id, request.now)
                     .await?;
-                return Err(unauthenticated(SESSION_ENDED));
+                return Err(ApiError::Unauthenticated(SESSION_ENDED));
             }
             RefreshDecision::Revoked | RefreshDecision::Expired => {
-                return Err(unauthenticated(SESSION_ENDED))
+                return Err(ApiError::Unauthenticated(SESSION_ENDED))
             }
         }
         let account = request
             .accounts
             .account(&stored.account_id)
             .await?
-            .ok_or_else(|| unauthenticated(SESSION_ENDED))?;
+            .ok_or_else(|| ApiError::Unauthenticated(SESSION_ENDED))?;
         request
             .start_session(&account, Some((hash, stored.family_id)))
             .await
@@ -195,7 +198,7 @@ impl AccountMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The refresh token of the session to end.")] refresh_token: String,
-    ) -> Result<bool> {
+    ) -> ApiResult<bool> {
         let request = RequestContext::of(ctx)?;
         if let Some(token) = RefreshToken::parse(&refresh_token) {
             let stored = request.accounts.refresh_token(&token.hash()).await?;
@@ -217,7 +220,7 @@ impl RequestContext {
         &self,
         account: &AccountRecord,
         rotating: Option<(airline_auth::RefreshTokenHash, String)>,
-    ) -> Result<Session> {
+    ) -> ApiResult<Session> {
         let principal = Principal {
             account_id: account.id.clone(),
             role: account.role,
@@ -226,7 +229,7 @@ impl RequestContext {
             .auth
             .keys
             .issue(&self.auth.tokens, &principal, self.now)
-            .map_err(crate::StoreError)?;
+            .map_err(|cause| crate::StoreError::new("issue access token", cause))?;
         let refresh_token = RefreshToken::generate().map_err(crate::StoreError::from)?;
         let family_id = match &rotating {
             Some((_, family)) => family.clone(),
@@ -253,7 +256,7 @@ impl RequestContext {
                     self.accounts
                         .revoke_refresh_family(&next.family_id, self.now)
                         .await?;
-                    return Err(unauthenticated(SESSION_ENDED));
+                    return Err(ApiError::Unauthenticated(SESSION_ENDED));
                 }
             }
             None => self.accounts.insert_refresh_token(&next).await?,
@@ -269,12 +272,12 @@ impl RequestContext {
 
 impl From<getrandom::Error> for crate::StoreError {
     fn from(error: getrandom::Error) -> Self {
-        crate::StoreError(format!("random bytes: {error}"))
+        crate::StoreError::new("random bytes", error.to_string())
     }
 }
 
-fn field_error(field: &'static str, error: impl std::fmt::Display) -> async_graphql::Error {
-    bad_input(InputError::new(field, error.to_string()))
+fn field_error(field: &'static str, error: impl std::fmt::Display) -> ApiError {
+    ApiError::BadUserInput(InputError::new(field, error.to_string()))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -300,7 +303,7 @@ pub struct Account(pub AccountRecord);
 #[Object]
 impl Account {
     async fn id(&self) -> &str {
-        &self.0.id
+        self.0.id.as_str()
     }
     async fn email(&self) -> &str {
         &self.0.email

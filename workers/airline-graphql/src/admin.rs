@@ -4,13 +4,14 @@
 
 use airline_domain::schedule::{check_cancellable, parse_local_datetime, FlightUpdate, NewFlight};
 use airline_domain::{
-    AircraftType, AirportCode, Currency, FlightId, FlightNumber, FlightStatus, InputError, Money,
+    AccountId, AircraftType, AirportCode, Currency, FlightId, FlightNumber, FlightStatus,
+    InputError, Money,
 };
-use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use serde_json::json;
 
 use crate::catalog::Flight;
-use crate::error::{bad_input, conflict, not_found};
+use crate::error::{ApiError, ApiResult};
 use crate::store::AuditEntry;
 use crate::RequestContext;
 
@@ -20,13 +21,13 @@ const MAX_REASON_CHARS: usize = 500;
 impl RequestContext {
     fn audit(
         &self,
-        actor: &str,
+        actor: &AccountId,
         action: &str,
         target: &str,
         details: serde_json::Value,
     ) -> AuditEntry {
         AuditEntry {
-            actor_id: actor.to_owned(),
+            actor_id: actor.clone(),
             action: action.to_owned(),
             target: target.to_owned(),
             details: details.to_string(),
@@ -34,12 +35,12 @@ impl RequestContext {
         }
     }
 
-    async fn existing_flight(&self, id: &ID) -> Result<airline_domain::Flight> {
-        let id = FlightId::parse("id", id).map_err(bad_input)?;
+    async fn existing_flight(&self, id: &ID) -> ApiResult<airline_domain::Flight> {
+        let id = FlightId::parse("id", id)?;
         self.store
             .flight(&id)
             .await?
-            .ok_or_else(|| not_found(format_args!("flight {id}")))
+            .ok_or_else(|| ApiError::not_found(format_args!("flight {id}")))
     }
 }
 
@@ -56,12 +57,12 @@ impl AdminQuery {
             String,
         >,
         #[graphql(default = 20, desc = "How many entries, 1 to 100.")] first: Option<i32>,
-    ) -> Result<Vec<AuditLogEntry>> {
+    ) -> ApiResult<Vec<AuditLogEntry>> {
         let request = RequestContext::of(ctx)?;
         request.admin()?;
         let limit = first.unwrap_or(20);
         if !(1..=MAX_AUDIT_ENTRIES).contains(&limit) {
-            return Err(bad_input(InputError::new(
+            return Err(ApiError::BadUserInput(InputError::new(
                 "first",
                 format!("must be between 1 and {MAX_AUDIT_ENTRIES}"),
             )));
@@ -80,29 +81,30 @@ pub struct AdminMutation;
 #[Object]
 impl AdminMutation {
     /// Admins only: adds a flight to the timetable.
-    async fn create_flight(&self, ctx: &Context<'_>, input: CreateFlightInput) -> Result<Flight> {
+    async fn create_flight(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateFlightInput,
+    ) -> ApiResult<Flight> {
         let request = RequestContext::of(ctx)?;
         let actor = request.admin()?;
-        let number =
-            FlightNumber::parse("input.flightNumber", &input.flight_number).map_err(bad_input)?;
-        let from = AirportCode::parse("input.from", &input.from).map_err(bad_input)?;
-        let to = AirportCode::parse("input.to", &input.to).map_err(bad_input)?;
+        let number = FlightNumber::parse("input.flightNumber", &input.flight_number)?;
+        let from = AirportCode::parse("input.from", &input.from)?;
+        let to = AirportCode::parse("input.to", &input.to)?;
         let draft = NewFlight {
             number,
             origin: request.known_airport("input.from", &from).await?,
             destination: request.known_airport("input.to", &to).await?,
-            departure_local: parse_local_datetime("input.departureLocal", &input.departure_local)
-                .map_err(bad_input)?,
+            departure_local: parse_local_datetime("input.departureLocal", &input.departure_local)?,
             duration_minutes: i64::from(input.duration_minutes),
             fare: input.fare.parse()?,
-            aircraft: AircraftType::parse("input.aircraftType", &input.aircraft_type)
-                .map_err(bad_input)?,
+            aircraft: AircraftType::parse("input.aircraftType", &input.aircraft_type)?,
             seat_capacity: input
                 .seat_capacity
                 .map(|n| positive("input.seatCapacity", n))
                 .transpose()?,
         };
-        let flight = draft.into_flight(request.now).map_err(bad_input)?;
+        let flight = draft.into_flight(request.now)?;
         let audit = request.audit(
             actor,
             "createFlight",
@@ -120,7 +122,10 @@ impl AdminMutation {
         );
         let inserted = request.schedule.insert_flight(&flight, &audit).await?;
         if !inserted {
-            return Err(conflict(&format!("flight {} already exists", flight.id)));
+            return Err(ApiError::conflict(format!(
+                "flight {} already exists",
+                flight.id
+            )));
         }
         Ok(Flight(flight))
     }
@@ -131,7 +136,7 @@ impl AdminMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The flight to change.")] id: ID,
         input: UpdateFlightInput,
-    ) -> Result<Flight> {
+    ) -> ApiResult<Flight> {
         let request = RequestContext::of(ctx)?;
         let actor = request.admin()?;
         let before = request.existing_flight(&id).await?;
@@ -140,8 +145,7 @@ impl AdminMutation {
                 .departure_local
                 .as_deref()
                 .map(|t| parse_local_datetime("input.departureLocal", t))
-                .transpose()
-                .map_err(bad_input)?,
+                .transpose()?,
             duration_minutes: input.duration_minutes.map(i64::from),
             fare: input.fare.map(|f| f.parse()).transpose()?,
             seat_capacity: input
@@ -149,7 +153,7 @@ impl AdminMutation {
                 .map(|n| positive("input.seatCapacity", n))
                 .transpose()?,
         };
-        let after = update.apply(&before, request.now).map_err(bad_input)?;
+        let after = update.apply(&before, request.now)?;
         let audit = request.audit(
             actor,
             "updateFlight",
@@ -168,18 +172,18 @@ impl AdminMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The flight to cancel.")] id: ID,
         #[graphql(desc = "Why, for the audit log and the travellers affected.")] reason: String,
-    ) -> Result<Flight> {
+    ) -> ApiResult<Flight> {
         let request = RequestContext::of(ctx)?;
         let actor = request.admin()?;
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
-            return Err(bad_input(InputError::new(
+            return Err(ApiError::BadUserInput(InputError::new(
                 "reason",
                 format!("give a reason of 1 to {MAX_REASON_CHARS} characters"),
             )));
         }
         let before = request.existing_flight(&id).await?;
-        check_cancellable(&before, request.now).map_err(bad_input)?;
+        check_cancellable(&before, request.now)?;
         let mut after = before.clone();
         after.status = FlightStatus::Cancelled;
         let audit = request.audit(
@@ -198,10 +202,10 @@ impl RequestContext {
         before: &airline_domain::Flight,
         after: &airline_domain::Flight,
         audit: &AuditEntry,
-    ) -> Result<Flight> {
+    ) -> ApiResult<Flight> {
         let replaced = self.schedule.replace_flight(before, after, audit).await?;
         if !replaced {
-            return Err(conflict(
+            return Err(ApiError::conflict(
                 "the flight changed meanwhile; reload it and try again",
             ));
         }
@@ -219,11 +223,11 @@ fn snapshot(flight: &airline_domain::Flight) -> serde_json::Value {
     })
 }
 
-fn positive(field: &'static str, value: i32) -> Result<u32> {
+fn positive(field: &'static str, value: i32) -> ApiResult<u32> {
     u32::try_from(value)
         .ok()
         .filter(|&n| n > 0)
-        .ok_or_else(|| bad_input(InputError::new(field, "must be a positive number")))
+        .ok_or_else(|| ApiError::BadUserInput(InputError::new(field, "must be a positive number")))
 }
 
 /// An amount in minor units of an ISO-4217 currency.
@@ -236,8 +240,8 @@ pub struct MoneyInput {
 }
 
 impl MoneyInput {
-    fn parse(&self) -> Result<Money> {
-        let currency = Currency::parse("input.fare.currency", &self.currency).map_err(bad_input)?;
+    fn parse(&self) -> ApiResult<Money> {
+        let currency = Currency::parse("input.fare.currency", &self.currency)?;
         Ok(Money::from_minor(self.amount, currency))
     }
 }
@@ -289,7 +293,7 @@ pub struct AuditLogEntry {
 impl From<AuditEntry> for AuditLogEntry {
     fn from(entry: AuditEntry) -> Self {
         Self {
-            actor_id: entry.actor_id,
+            actor_id: entry.actor_id.into_string(),
             action: entry.action,
             target: entry.target,
             details: entry.details,

@@ -5,10 +5,10 @@ use airline_domain::{
     self as domain, AirportCode, AirportQuery, FlightId, FlightSearch, InputError,
 };
 use async_graphql::connection::PageInfo;
-use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use crate::error::{bad_input, not_found};
+use crate::error::{ApiError, ApiResult};
 use crate::RequestContext;
 
 const DEFAULT_AIRPORTS: i32 = 10;
@@ -31,11 +31,11 @@ impl CatalogQuery {
             String,
         >,
         #[graphql(default = 10, desc = "How many airports to return, 1 to 50.")] first: Option<i32>,
-    ) -> Result<Vec<Airport>> {
+    ) -> ApiResult<Vec<Airport>> {
         let request = RequestContext::of(ctx)?;
         let limit = first.unwrap_or(DEFAULT_AIRPORTS);
         if !(1..=MAX_AIRPORTS).contains(&limit) {
-            return Err(bad_input(InputError::new(
+            return Err(ApiError::BadUserInput(InputError::new(
                 "first",
                 format!("must be between 1 and {MAX_AIRPORTS}"),
             )));
@@ -43,8 +43,7 @@ impl CatalogQuery {
         let query = search
             .as_deref()
             .map(|text| AirportQuery::parse("search", text))
-            .transpose()
-            .map_err(bad_input)?;
+            .transpose()?;
         let airports = request
             .store
             .search_airports(query.as_ref(), limit as usize)
@@ -74,7 +73,7 @@ impl CatalogQuery {
         #[graphql(desc = "Narrow by local departure time or fare.")] filter: Option<FlightFilter>,
         #[graphql(default = 20, desc = "Page size, 1 to 50.")] first: Option<i32>,
         #[graphql(desc = "`endCursor` of the previous page.")] after: Option<String>,
-    ) -> Result<FlightConnection> {
+    ) -> ApiResult<FlightConnection> {
         let request = RequestContext::of(ctx)?;
         let filter = filter.unwrap_or_default();
         let search = FlightSearch::parse(&SearchRequest {
@@ -88,12 +87,11 @@ impl CatalogQuery {
             depart_before: filter.depart_before.as_deref(),
             first: first.map(i64::from),
             after: after.as_deref(),
-        })
-        .map_err(bad_input)?;
+        })?;
         let origin = request.known_airport("from", &search.from).await?;
         // Checked for existence only: the window is the origin's local day.
         request.known_airport("to", &search.to).await?;
-        search.check_date(&origin, request.now).map_err(bad_input)?;
+        search.check_date(&origin, request.now)?;
         let departures = request
             .store
             .departures(&search.from, &search.to, search.departure_window(&origin))
@@ -107,15 +105,15 @@ impl CatalogQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Flight number and local departure date, e.g. EA117-20261124.")] id: ID,
-    ) -> Result<Flight> {
+    ) -> ApiResult<Flight> {
         let request = RequestContext::of(ctx)?;
-        let id = FlightId::parse("id", &id).map_err(bad_input)?;
+        let id = FlightId::parse("id", &id)?;
         request
             .store
             .flight(&id)
             .await?
             .map(Flight)
-            .ok_or_else(|| not_found(format_args!("flight {id}")))
+            .ok_or_else(|| ApiError::not_found(format_args!("flight {id}")))
     }
 }
 
@@ -124,9 +122,9 @@ impl RequestContext {
         &self,
         field: &'static str,
         code: &AirportCode,
-    ) -> Result<domain::Airport> {
+    ) -> ApiResult<domain::Airport> {
         self.store.airport(code).await?.ok_or_else(|| {
-            bad_input(InputError::new(
+            ApiError::BadUserInput(InputError::new(
                 field,
                 format!("no airport has the code {code}"),
             ))

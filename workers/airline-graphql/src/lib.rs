@@ -25,7 +25,7 @@ use airline_auth::{ExternalIssuer, KeyRing, Principal, SignInThrottle, TokenErro
 use async_graphql::{EmptySubscription, MergedObject, Schema, Value};
 use chrono::{DateTime, Utc};
 
-pub use crate::error::ErrorCode;
+pub use crate::error::{ApiError, ApiResult, ErrorCode};
 pub use crate::store::{
     AccountStore, BookingService, CatalogStore, LoyaltyStore, PasswordKdf, PaymentMode,
     ScheduleStore, StoreError,
@@ -133,10 +133,9 @@ pub struct RequestContext {
 impl RequestContext {
     /// The context `execute` attached. Missing only if a caller bypassed `execute`,
     /// which is reported as INTERNAL rather than a panic.
-    pub(crate) fn of<'a>(
-        ctx: &'a async_graphql::Context<'_>,
-    ) -> async_graphql::Result<&'a RequestContext> {
-        ctx.data::<RequestContext>().map_err(|_| error::internal())
+    pub(crate) fn of<'a>(ctx: &'a async_graphql::Context<'_>) -> ApiResult<&'a RequestContext> {
+        ctx.data::<RequestContext>()
+            .map_err(|_| ApiError::internal("request context", "execute() was bypassed"))
     }
 }
 

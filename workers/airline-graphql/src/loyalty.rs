@@ -2,17 +2,16 @@
 //! for an admin), and the admin tools around the event queue: the dead letters, replaying
 //! one (optionally corrected), and publishing an event by hand.
 
-use airline_domain::{utc_text, InputError};
+use airline_domain::{utc_text, AccountId, BookingId, InputError};
 use airline_loyalty::{LedgerEntry, LoyaltySummary};
 use async_graphql::connection::PageInfo;
-use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, Object, SimpleObject, ID};
 
-use airline_booking::plan::is_booking_id;
 use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
 
 use crate::bookings::Booking;
 use crate::cursor::TimeCursor;
-use crate::error::{bad_input, not_found};
+use crate::error::{ApiError, ApiResult};
 use crate::store::DeadLetter;
 use crate::RequestContext;
 
@@ -26,7 +25,7 @@ pub struct LoyaltyQuery;
 #[Object]
 impl LoyaltyQuery {
     /// Your points and tier; admins may name any customer. Anyone else's id is NOT_FOUND.
-    async fn loyalty(&self, ctx: &Context<'_>, customer_id: Option<ID>) -> Result<Loyalty> {
+    async fn loyalty(&self, ctx: &Context<'_>, customer_id: Option<ID>) -> ApiResult<Loyalty> {
         let request = RequestContext::of(ctx)?;
         let customer = request.customer_in_view(customer_id)?;
         let balance = request.loyalty.balance(&customer).await?;
@@ -41,7 +40,7 @@ impl LoyaltyQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: Option<i32>,
-    ) -> Result<Vec<LoyaltyDeadLetter>> {
+    ) -> ApiResult<Vec<LoyaltyDeadLetter>> {
         let request = RequestContext::of(ctx)?;
         request.admin()?;
         let limit = page_size(first)?;
@@ -63,17 +62,17 @@ impl LoyaltyMutation {
         id: ID,
         #[graphql(desc = "A corrected event (JSON); omit to replay the message as it was.")]
         body: Option<String>,
-    ) -> Result<LoyaltyDeadLetter> {
+    ) -> ApiResult<LoyaltyDeadLetter> {
         let request = RequestContext::of(ctx)?;
         request.admin()?;
         let number: i64 = id
             .parse()
-            .map_err(|_| not_found(format_args!("dead letter {}", id.as_str())))?;
+            .map_err(|_| ApiError::not_found(format_args!("dead letter {}", id.as_str())))?;
         let letter = request
             .loyalty
             .dead_letter(number)
             .await?
-            .ok_or_else(|| not_found(format_args!("dead letter {}", id.as_str())))?;
+            .ok_or_else(|| ApiError::not_found(format_args!("dead letter {}", id.as_str())))?;
         let event = parse_event("body", body.as_deref().unwrap_or(&letter.body))?;
         request.loyalty.publish(&event).await?;
         request.loyalty.mark_replayed(number, request.now).await?;
@@ -86,7 +85,7 @@ impl LoyaltyMutation {
     /// Admins only: publishes a booking event onto the loyalty queue by hand (to re-send
     /// one that was lost, or to correct a balance with a reviewed event). The consumer
     /// checks it like any other; a duplicate event id changes nothing.
-    async fn publish_loyalty_event(&self, ctx: &Context<'_>, body: String) -> Result<bool> {
+    async fn publish_loyalty_event(&self, ctx: &Context<'_>, body: String) -> ApiResult<bool> {
         let request = RequestContext::of(ctx)?;
         request.admin()?;
         let event = parse_event("body", &body)?;
@@ -97,22 +96,28 @@ impl LoyaltyMutation {
 
 /// Any JSON object up to 16 KiB: whether it is a valid event is the consumer's call, so a
 /// bad one ends in the dead letters where an admin sees why.
-fn parse_event(field: &'static str, text: &str) -> Result<serde_json::Value> {
+fn parse_event(field: &'static str, text: &str) -> ApiResult<serde_json::Value> {
     if text.len() > MAX_EVENT_BYTES {
-        return Err(bad_input(InputError::new(field, "is larger than 16 KiB")));
+        return Err(ApiError::BadUserInput(InputError::new(
+            field,
+            "is larger than 16 KiB",
+        )));
     }
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(value) if value.is_object() => Ok(value),
-        _ => Err(bad_input(InputError::new(field, "must be a JSON object"))),
+        _ => Err(ApiError::BadUserInput(InputError::new(
+            field,
+            "must be a JSON object",
+        ))),
     }
 }
 
-fn page_size(first: Option<i32>) -> Result<usize> {
+fn page_size(first: Option<i32>) -> ApiResult<usize> {
     let limit = first.unwrap_or(20);
     if (1..=MAX_PAGE).contains(&limit) {
         Ok(limit as usize)
     } else {
-        Err(bad_input(InputError::new(
+        Err(ApiError::BadUserInput(InputError::new(
             "first",
             format!("must be between 1 and {MAX_PAGE}"),
         )))
@@ -120,14 +125,14 @@ fn page_size(first: Option<i32>) -> Result<usize> {
 }
 
 pub struct Loyalty {
-    customer_id: String,
+    customer_id: AccountId,
     summary: LoyaltySummary,
 }
 
 #[Object]
 impl Loyalty {
     async fn customer_id(&self) -> ID {
-        ID(self.customer_id.clone())
+        ID(self.customer_id.to_string())
     }
     /// The balance; never below zero.
     async fn points(&self) -> i64 {
@@ -151,14 +156,13 @@ impl Loyalty {
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: Option<i32>,
         after: Option<String>,
-    ) -> Result<LedgerConnection> {
+    ) -> ApiResult<LedgerConnection> {
         let request = RequestContext::of(ctx)?;
         let limit = page_size(first)?;
         let after = after
             .as_deref()
             .map(|cursor| TimeCursor::decode(cursor).map(|c| (c.at, c.id)))
-            .transpose()
-            .map_err(bad_input)?;
+            .transpose()?;
         let (entries, has_next_page) = request
             .loyalty
             .history(&self.customer_id, limit, after)
@@ -202,7 +206,7 @@ pub struct LedgerEdge {
 pub struct LedgerEntryView {
     entry: LedgerEntry,
     /// Whose ledger this is (already checked to be the viewer's, or an admin's view).
-    customer_id: String,
+    customer_id: AccountId,
 }
 
 #[Object(name = "LedgerEntry")]
@@ -222,14 +226,14 @@ impl LedgerEntryView {
     }
     /// The booking the points came from (null for an entry an admin published by hand for
     /// a booking that does not exist).
-    async fn booking(&self, ctx: &Context<'_>) -> Result<Option<Booking>> {
+    async fn booking(&self, ctx: &Context<'_>) -> ApiResult<Option<Booking>> {
         let request = RequestContext::of(ctx)?;
-        if !is_booking_id(&self.entry.booking_id) {
+        let Some(booking_id) = BookingId::parse(&self.entry.booking_id) else {
             return Ok(None);
-        }
+        };
         let reply = request
             .bookings
-            .workflow(&self.entry.booking_id, WorkflowRequest::Get)
+            .workflow(&booking_id, WorkflowRequest::Get)
             .await?;
         Ok(match reply {
             WorkflowReply::Booking { booking } if booking.customer_id == self.customer_id => {

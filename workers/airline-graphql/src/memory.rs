@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use airline_auth::password::HASH_BYTES;
 use airline_auth::refresh::StoredRefreshToken;
 use airline_auth::{RefreshTokenHash, SignInThrottle, ThrottleState};
+use airline_domain::{AccountId, BookingId, PaymentToken};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -53,9 +54,9 @@ impl AccountStore for MemoryAccounts {
         Ok(state.accounts.iter().find(|a| a.email == email).cloned())
     }
 
-    async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {
+    async fn account(&self, id: &AccountId) -> Result<Option<AccountRecord>, StoreError> {
         let state = locked(&self.state);
-        Ok(state.accounts.iter().find(|a| a.id == id).cloned())
+        Ok(state.accounts.iter().find(|a| &a.id == id).cloned())
     }
 
     async fn sign_in_failures(&self, email: &str) -> Result<Option<ThrottleState>, StoreError> {
@@ -381,7 +382,7 @@ pub struct MemoryBookings {
 
 #[derive(Default)]
 struct BookingState {
-    cards: HashMap<String, String>,
+    cards: HashMap<PaymentToken, AccountId>,
     bookings: Vec<(String, airline_booking::views::BookingView)>,
 }
 
@@ -396,7 +397,7 @@ impl crate::BookingService for MemoryBookings {
         flight: &airline_booking::protocol::FlightSetup,
     ) -> Result<airline_booking::views::SeatMapView, StoreError> {
         let aircraft = airline_domain::AircraftType::parse("aircraft", &flight.aircraft)
-            .map_err(|e| StoreError(e.to_string()))?;
+            .map_err(|e| StoreError::new("seat map", e.to_string()))?;
         let map = airline_booking::seatmap::SeatMap::for_flight(aircraft, flight.seat_capacity);
         Ok(airline_booking::inventory::seat_map_view(
             &flight.flight_id,
@@ -408,13 +409,13 @@ impl crate::BookingService for MemoryBookings {
 
     async fn workflow(
         &self,
-        booking_id: &str,
+        booking_id: &BookingId,
         request: airline_booking::protocol::WorkflowRequest,
     ) -> Result<airline_booking::protocol::WorkflowReply, StoreError> {
         use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
         use airline_booking::saga::BookingStatus;
         let mut state = locked(&self.state);
-        let existing = state.bookings.iter().position(|(_, v)| v.id == booking_id);
+        let existing = state.bookings.iter().position(|(_, v)| &v.id == booking_id);
         let reply = |view: &airline_booking::views::BookingView| WorkflowReply::Booking {
             booking: Box::new(view.clone()),
         };
@@ -459,17 +460,17 @@ impl crate::BookingService for MemoryBookings {
 
     async fn list(
         &self,
-        customer_id: &str,
+        customer_id: &AccountId,
         status: Option<airline_booking::saga::BookingStatus>,
         limit: usize,
-        after: Option<(DateTime<Utc>, String)>,
+        after: Option<(DateTime<Utc>, BookingId)>,
     ) -> Result<crate::store::BookingPage, StoreError> {
         let state = locked(&self.state);
         let mut matching: Vec<_> = state
             .bookings
             .iter()
             .map(|(_, v)| v.clone())
-            .filter(|v| v.customer_id == customer_id)
+            .filter(|v| &v.customer_id == customer_id)
             .filter(|v| status.is_none_or(|s| v.status == s))
             .collect();
         matching.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
@@ -486,17 +487,17 @@ impl crate::BookingService for MemoryBookings {
 
     async fn save_card(
         &self,
-        customer_id: &str,
+        customer_id: &AccountId,
         card: &airline_booking::payments::sandbox::TokenizedCard,
         _now: DateTime<Utc>,
-    ) -> Result<String, StoreError> {
+    ) -> Result<PaymentToken, StoreError> {
         let mut state = locked(&self.state);
-        let token = format!("tok_{}_{}", card.last4, state.cards.len());
-        state.cards.insert(token.clone(), customer_id.to_owned());
+        let token = PaymentToken::trusted(format!("tok_{}_{}", card.last4, state.cards.len()));
+        state.cards.insert(token.clone(), customer_id.clone());
         Ok(token)
     }
 
-    async fn card_owner(&self, token: &str) -> Result<Option<String>, StoreError> {
+    async fn card_owner(&self, token: &PaymentToken) -> Result<Option<AccountId>, StoreError> {
         Ok(locked(&self.state).cards.get(token).cloned())
     }
 }
@@ -512,25 +513,25 @@ pub struct MemoryLoyalty {
 
 #[async_trait]
 impl crate::LoyaltyStore for MemoryLoyalty {
-    async fn balance(&self, customer_id: &str) -> Result<i64, StoreError> {
+    async fn balance(&self, customer_id: &AccountId) -> Result<i64, StoreError> {
         let entries = locked(&self.entries);
         Ok(entries
             .iter()
-            .filter(|(customer, _)| customer == customer_id)
+            .filter(|(customer, _)| customer_id == customer.as_str())
             .map(|(_, entry)| entry.points)
             .sum())
     }
 
     async fn history(
         &self,
-        customer_id: &str,
+        customer_id: &AccountId,
         limit: usize,
         after: Option<(DateTime<Utc>, String)>,
     ) -> Result<(Vec<airline_loyalty::LedgerEntry>, bool), StoreError> {
         let entries = locked(&self.entries);
         let mut mine: Vec<_> = entries
             .iter()
-            .filter(|(customer, _)| customer == customer_id)
+            .filter(|(customer, _)| customer_id == customer.as_str())
             .map(|(_, entry)| entry.clone())
             .filter(|e| {
                 after

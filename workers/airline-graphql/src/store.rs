@@ -1,24 +1,48 @@
 //! What the API needs from storage and the platform, as traits: the Worker implements
 //! them over D1 and WebCrypto, native tests in memory. Resolvers never see SQL.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use airline_auth::refresh::StoredRefreshToken;
 use airline_auth::{RefreshTokenHash, ThrottleState};
-use airline_domain::{Airport, AirportCode, AirportQuery, Flight, FlightId};
+use airline_domain::{
+    AccountId, Airport, AirportCode, AirportQuery, BookingId, Flight, FlightId, PaymentToken,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-/// A storage failure. Its text is for the operator's log, never for the client: the
-/// API reports it as INTERNAL with the request id, so an operator can find the detail.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreError(pub String);
-
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// A storage or platform failure: what was being done, and why it failed. Both are for
+/// the operator's log, never for the client: the API reports it as INTERNAL with the
+/// request id, so an operator can find the detail. Its text includes the cause, so one
+/// log line says everything; the cause stays reachable as `source()` too.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{operation}: {cause}")]
+pub struct StoreError {
+    operation: Cow<'static, str>,
+    /// Shared, so the error is `Clone` as async-graphql's resolver results must be.
+    #[source]
+    cause: Arc<dyn std::error::Error + Send + Sync>,
 }
 
-impl std::error::Error for StoreError {}
+impl StoreError {
+    /// `operation` names the step ("insert booking"); `cause` is the platform's error,
+    /// kept as the source, or its text where the platform's error cannot cross threads
+    /// (a `worker::Error` holds a JavaScript value).
+    pub fn new(
+        operation: impl Into<Cow<'static, str>>,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            operation: operation.into(),
+            cause: Arc::from(cause.into()),
+        }
+    }
+
+    pub fn operation(&self) -> &str {
+        &self.operation
+    }
+}
 
 /// Read access to the flight catalog.
 #[async_trait]
@@ -49,7 +73,7 @@ pub trait CatalogStore: Send + Sync {
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountRecord {
-    pub id: String,
+    pub id: AccountId,
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
@@ -57,7 +81,7 @@ pub struct AccountRecord {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum CreateAccountError {
     EmailTaken,
     Store(StoreError),
@@ -68,7 +92,7 @@ pub enum CreateAccountError {
 pub trait AccountStore: Send + Sync {
     async fn create_account(&self, account: &AccountRecord) -> Result<(), CreateAccountError>;
     async fn account_by_email(&self, email: &str) -> Result<Option<AccountRecord>, StoreError>;
-    async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError>;
+    async fn account(&self, id: &AccountId) -> Result<Option<AccountRecord>, StoreError>;
 
     async fn sign_in_failures(&self, email: &str) -> Result<Option<ThrottleState>, StoreError>;
     /// Counts one failure atomically, restarting the count once `window` has passed
@@ -105,7 +129,7 @@ pub trait AccountStore: Send + Sync {
 pub struct NewRefreshToken {
     pub hash: RefreshTokenHash,
     pub family_id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
@@ -124,7 +148,7 @@ pub trait PasswordKdf: Send + Sync {
 /// One line of the admin audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
-    pub actor_id: String,
+    pub actor_id: AccountId,
     /// The mutation, e.g. `createFlight`.
     pub action: String,
     /// What it acted on, e.g. a flight id.
@@ -185,29 +209,29 @@ pub trait BookingService: Send + Sync {
     /// Sends one request to the workflow object of `booking_id`.
     async fn workflow(
         &self,
-        booking_id: &str,
+        booking_id: &BookingId,
         request: airline_booking::protocol::WorkflowRequest,
     ) -> Result<airline_booking::protocol::WorkflowReply, StoreError>;
 
     /// `customer_id`'s bookings, newest first, after the `(created_at, id)` cursor.
     async fn list(
         &self,
-        customer_id: &str,
+        customer_id: &AccountId,
         status: Option<airline_booking::saga::BookingStatus>,
         limit: usize,
-        after: Option<(DateTime<Utc>, String)>,
+        after: Option<(DateTime<Utc>, BookingId)>,
     ) -> Result<BookingPage, StoreError>;
 
     /// Stores a sandbox card (never its number) and returns its new token.
     async fn save_card(
         &self,
-        customer_id: &str,
+        customer_id: &AccountId,
         card: &airline_booking::payments::sandbox::TokenizedCard,
         now: DateTime<Utc>,
-    ) -> Result<String, StoreError>;
+    ) -> Result<PaymentToken, StoreError>;
 
     /// Whose sandbox token this is, if it exists.
-    async fn card_owner(&self, token: &str) -> Result<Option<String>, StoreError>;
+    async fn card_owner(&self, token: &PaymentToken) -> Result<Option<AccountId>, StoreError>;
 }
 
 /// A dead letter: a loyalty message that failed every retry.
@@ -225,13 +249,13 @@ pub struct DeadLetter {
 #[async_trait]
 pub trait LoyaltyStore: Send + Sync {
     /// The sum of a customer's ledger entries (may be below zero only if rows were edited).
-    async fn balance(&self, customer_id: &str) -> Result<i64, StoreError>;
+    async fn balance(&self, customer_id: &AccountId) -> Result<i64, StoreError>;
 
     /// Ledger entries, newest first, after the `(created_at, entry_id)` cursor; and whether
     /// more follow.
     async fn history(
         &self,
-        customer_id: &str,
+        customer_id: &AccountId,
         limit: usize,
         after: Option<(DateTime<Utc>, String)>,
     ) -> Result<(Vec<airline_loyalty::LedgerEntry>, bool), StoreError>;

@@ -5,11 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{data, execute, failure};
+use common::{data, execute, failure, signed_in};
 
 use std::sync::{Arc, OnceLock};
 
-use airline_auth::{Principal, Role};
+use airline_auth::Role;
 use airline_graphql::memory::{MemoryAccounts, MemorySchedule, TestContext};
 use airline_graphql::{ApiSchema, Viewer};
 use serde_json::{json, Value};
@@ -64,13 +64,6 @@ impl Accounts {
         );
         data(response)["signUp"].clone()
     }
-}
-
-fn signed_in(account_id: &str, role: Role) -> Viewer {
-    Viewer::Signed(Principal {
-        account_id: account_id.to_owned(),
-        role,
-    })
 }
 
 #[test]

@@ -120,7 +120,7 @@ impl CatalogStore for MemoryCatalog {
 struct FailingCatalog;
 
 fn disk_on_fire() -> StoreError {
-    StoreError("disk on fire: SELECT * FROM secret".into())
+    StoreError::new("search flights", "disk on fire: SELECT * FROM secret")
 }
 
 #[async_trait]

@@ -7,14 +7,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{data, failure};
+use common::{data, failure, signed_in};
 
 use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use airline_auth::{Principal, Role, TokenError};
+use airline_auth::{Role, TokenError};
 use airline_domain::{AirportCode, Flight, LocalDate};
 use airline_graphql::memory::{MemoryBookings, MemorySchedule, TestContext};
 use airline_graphql::{ApiSchema, Viewer};
@@ -86,17 +86,11 @@ fn flight_after(from: &str, to: &str, earliest: DateTime<Utc>) -> Flight {
 }
 
 fn customer(id: &str) -> Viewer {
-    Viewer::Signed(Principal {
-        account_id: id.to_owned(),
-        role: Role::Customer,
-    })
+    signed_in(id, Role::Customer)
 }
 
 fn admin() -> Viewer {
-    Viewer::Signed(Principal {
-        account_id: ADMIN.to_owned(),
-        role: Role::Admin,
-    })
+    signed_in(ADMIN, Role::Admin)
 }
 
 /// One test's booking service: shared by all of its requests, so state persists.

@@ -4,11 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{data, failure};
+use common::{data, failure, signed_in};
 
 use std::sync::{Arc, OnceLock};
 
-use airline_auth::{Principal, Role};
+use airline_auth::Role;
 use airline_graphql::memory::{MemoryLoyalty, TestContext};
 use airline_graphql::store::DeadLetter;
 use airline_graphql::{ApiSchema, Viewer};
@@ -28,17 +28,11 @@ fn now() -> DateTime<Utc> {
 }
 
 fn customer(id: &str) -> Viewer {
-    Viewer::Signed(Principal {
-        account_id: id.to_owned(),
-        role: Role::Customer,
-    })
+    signed_in(id, Role::Customer)
 }
 
 fn admin() -> Viewer {
-    Viewer::Signed(Principal {
-        account_id: "acct_admin".to_owned(),
-        role: Role::Admin,
-    })
+    signed_in("acct_admin", Role::Admin)
 }
 
 fn run(loyalty: &Arc<MemoryLoyalty>, viewer: Viewer, query: &str, variables: Value) -> Value {

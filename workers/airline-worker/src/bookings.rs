@@ -7,6 +7,7 @@ use airline_booking::protocol::{
 };
 use airline_booking::saga::BookingStatus;
 use airline_booking::views::{BookingView, SeatMapView};
+use airline_domain::{AccountId, BookingId, PaymentToken};
 use airline_graphql::store::BookingPage;
 use airline_graphql::{BookingService, PaymentMode, StoreError};
 use async_trait::async_trait;
@@ -63,7 +64,7 @@ struct DetailsRow {
 
 #[derive(Deserialize)]
 struct OwnerRow {
-    customer_id: String,
+    customer_id: AccountId,
 }
 
 #[async_trait]
@@ -87,21 +88,22 @@ impl BookingService for EdgeBookings {
 
     async fn workflow(
         &self,
-        booking_id: &str,
+        booking_id: &BookingId,
         request: WorkflowRequest,
     ) -> Result<WorkflowReply, StoreError> {
-        self.call(BOOKING_WORKFLOW, booking_id, &request).await
+        self.call(BOOKING_WORKFLOW, booking_id.as_str(), &request)
+            .await
     }
 
     async fn list(
         &self,
-        customer_id: &str,
+        customer_id: &AccountId,
         status: Option<BookingStatus>,
         limit: usize,
-        after: Option<(DateTime<Utc>, String)>,
+        after: Option<(DateTime<Utc>, BookingId)>,
     ) -> Result<BookingPage, StoreError> {
         let (after_at, after_id) = match &after {
-            Some((at, id)) => (utc_text(*at), id.clone()),
+            Some((at, id)) => (utc_text(*at), id.to_string()),
             // Later than any booking: the first page.
             None => ("9999-12-31T23:59:59Z".to_owned(), String::new()),
         };
@@ -109,7 +111,7 @@ impl BookingService for EdgeBookings {
             "list bookings",
             sql::bookings::PAGE_FOR_CUSTOMER,
             &[
-                customer_id.into(),
+                customer_id.as_str().into(),
                 status.map_or(JsValue::NULL, |s| s.as_str().into()),
                 after_at.as_str().into(),
                 after_id.as_str().into(),
@@ -134,10 +136,10 @@ impl BookingService for EdgeBookings {
 
     async fn save_card(
         &self,
-        customer_id: &str,
+        customer_id: &AccountId,
         card: &TokenizedCard,
         now: DateTime<Utc>,
-    ) -> Result<String, StoreError> {
+    ) -> Result<PaymentToken, StoreError> {
         let mut random = [0_u8; 16];
         getrandom::fill(&mut random).map_err(|e| self.store.fail("token", e))?;
         let token = format!(
@@ -153,7 +155,7 @@ impl BookingService for EdgeBookings {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 &[
                     token.as_str().into(),
-                    customer_id.into(),
+                    customer_id.as_str().into(),
                     card.brand.as_str().into(),
                     card.last4.as_str().into(),
                     card.exp_month.into(),
@@ -163,14 +165,14 @@ impl BookingService for EdgeBookings {
                 ],
             ))
             .await?;
-        Ok(token)
+        Ok(PaymentToken::trusted(token))
     }
 
-    async fn card_owner(&self, token: &str) -> Result<Option<String>, StoreError> {
+    async fn card_owner(&self, token: &PaymentToken) -> Result<Option<AccountId>, StoreError> {
         let rows: Vec<OwnerRow> = SendFuture::new(self.store.rows(
             "card owner",
             "SELECT customer_id FROM payment_tokens WHERE token = ?1",
-            &[token.into()],
+            &[token.as_str().into()],
         ))
         .await?;
         Ok(rows.into_iter().next().map(|row| row.customer_id))

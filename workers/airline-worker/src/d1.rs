@@ -73,9 +73,8 @@ impl D1Store {
 
     /// Logs the cause with the request id; the client sees only the id.
     pub(crate) fn fail(&self, what: &str, cause: impl std::fmt::Display) -> StoreError {
-        let message = format!("{what}: {cause}");
-        console_error!("[{}] store error: {message}", self.request_id);
-        StoreError(message)
+        console_error!("[{}] store error: {what}: {cause}", self.request_id);
+        StoreError::new(what.to_owned(), cause.to_string())
     }
 }
 

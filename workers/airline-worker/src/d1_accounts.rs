@@ -5,6 +5,7 @@
 
 use airline_auth::refresh::StoredRefreshToken;
 use airline_auth::{RefreshTokenHash, Role, ThrottleState};
+use airline_domain::AccountId;
 use airline_graphql::store::{AccountRecord, CreateAccountError, NewRefreshToken};
 use airline_graphql::{AccountStore, StoreError};
 use async_trait::async_trait;
@@ -59,10 +60,10 @@ impl AccountStore for D1Store {
         .await
     }
 
-    async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {
+    async fn account(&self, id: &AccountId) -> Result<Option<AccountRecord>, StoreError> {
         SendFuture::new(async move {
             let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1");
-            let rows: Vec<AccountRow> = self.rows("account", &sql, &[id.into()]).await?;
+            let rows: Vec<AccountRow> = self.rows("account", &sql, &[id.as_str().into()]).await?;
             self.first_account(rows)
         })
         .await
@@ -251,7 +252,7 @@ fn new_token_params(token: &NewRefreshToken) -> [JsValue; 5] {
 
 #[derive(Deserialize)]
 struct AccountRow {
-    id: String,
+    id: AccountId,
     email: String,
     display_name: String,
     password_hash: String,
@@ -281,7 +282,7 @@ struct FailureRow {
 #[derive(Deserialize)]
 struct RefreshRow {
     family_id: String,
-    account_id: String,
+    account_id: AccountId,
     expires_at: String,
     used_at: Option<String>,
     revoked_at: Option<String>,

@@ -1,6 +1,6 @@
 //! Admin writes to the timetable over D1, each in one transaction with its audit entry.
 
-use airline_domain::Flight;
+use airline_domain::{AccountId, Flight};
 use airline_graphql::store::AuditEntry;
 use airline_graphql::{ScheduleStore, StoreError};
 use airline_platform::sql;
@@ -140,7 +140,7 @@ impl ScheduleStore for D1Store {
 
 #[derive(Deserialize)]
 struct AuditRow {
-    actor_id: String,
+    actor_id: AccountId,
     action: String,
     target: String,
     details: String,

@@ -22,7 +22,7 @@ impl PasswordKdf for WebCryptoKdf {
     ) -> Result<[u8; HASH_BYTES], StoreError> {
         SendFuture::new(derive(password, salt, iterations))
             .await
-            .map_err(|e| StoreError(format!("PBKDF2 in WebCrypto: {e:?}")))
+            .map_err(|e| StoreError::new("PBKDF2 in WebCrypto", format!("{e:?}")))
     }
 }
 

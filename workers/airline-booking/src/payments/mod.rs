@@ -2,7 +2,7 @@
 //! units, with an idempotency key on every call. `sandbox` holds the embedded test
 //! provider's rules, `stripe` the wire format of Stripe's PaymentIntents API.
 
-use airline_domain::Money;
+use airline_domain::{BookingId, Money, PaymentToken};
 use serde::{Deserialize, Serialize};
 
 pub mod sandbox;
@@ -16,11 +16,11 @@ pub struct PaymentRequest {
     pub idempotency_key: String,
     pub amount: Money,
     /// A sandbox token (`tok_...`) or a Stripe PaymentMethod id (`pm_...`).
-    pub payment_token: String,
+    pub payment_token: PaymentToken,
     /// Shown on the statement / dashboard, e.g. "Edge Airline booking 7f3a...".
     pub description: String,
     /// The booking this payment belongs to (sent as metadata).
-    pub booking_id: String,
+    pub booking_id: BookingId,
 }
 
 /// The provider's handle on an authorized payment.

@@ -64,11 +64,11 @@ pub fn authorize_request(req: &PaymentRequest) -> StripeRequest {
             "currency",
             req.amount.currency().code().to_ascii_lowercase(),
         ),
-        ("payment_method", req.payment_token.clone()),
+        ("payment_method", req.payment_token.to_string()),
         ("confirm", "true".to_owned()),
         ("capture_method", "manual".to_owned()),
         ("description", req.description.clone()),
-        ("metadata[booking_id]", req.booking_id.clone()),
+        ("metadata[booking_id]", req.booking_id.to_string()),
         // Cards only: a redirect-based method would need a return URL and a browser.
         ("payment_method_types[]", "card".to_owned()),
     ];
@@ -453,7 +453,7 @@ fn encode_component(out: &mut String, text: &str, form: bool) {
 
 #[cfg(test)]
 mod tests {
-    use airline_domain::{Currency, Money};
+    use airline_domain::{BookingId, Currency, Money, PaymentToken};
 
     use super::*;
 
@@ -469,9 +469,9 @@ mod tests {
         PaymentRequest {
             idempotency_key: "bk_1".to_owned(),
             amount: Money::from_minor(amount_minor, Currency::parse("currency", currency).unwrap()),
-            payment_token: "pm_card_visa".to_owned(),
+            payment_token: PaymentToken::trusted("pm_card_visa"),
             description: "Edge Airline booking bk_1".to_owned(),
-            booking_id: "bk_1".to_owned(),
+            booking_id: BookingId::parse("bk_0123456789abcdef01234567").expect("a booking id"),
         }
     }
 

@@ -13,15 +13,13 @@ pub use query::BookingQuery;
 pub use types::*;
 
 use airline_auth::Role;
-use airline_booking::plan;
 use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
 use airline_booking::views::BookingView;
-use airline_domain::{FlightId, InputError};
-use async_graphql::Result;
+use airline_domain::{BookingId, FlightId, InputError};
 use chrono::{DateTime, Utc};
 
 use crate::cursor::TimeCursor;
-use crate::error::{bad_input, not_found};
+use crate::error::{ApiError, ApiResult};
 use crate::RequestContext;
 
 const MAX_PAGE: i32 = 50;
@@ -31,23 +29,21 @@ impl RequestContext {
         &self,
         field: &'static str,
         id: &str,
-    ) -> Result<airline_domain::Flight> {
-        let id = FlightId::parse(field, id).map_err(bad_input)?;
+    ) -> ApiResult<airline_domain::Flight> {
+        let id = FlightId::parse(field, id)?;
         self.store
             .flight(&id)
             .await?
-            .ok_or_else(|| not_found(format_args!("flight {id}")))
+            .ok_or_else(|| ApiError::not_found(format_args!("flight {id}")))
     }
 
     /// The booking if the viewer may see it: its owner or an admin. Anyone else gets the
     /// same NOT_FOUND as for an id that does not exist.
-    async fn visible_booking(&self, id: &str) -> Result<BookingView> {
+    async fn visible_booking(&self, id: &str) -> ApiResult<BookingView> {
         let principal = self.signed_in()?;
-        let missing = || not_found(format_args!("booking {id}"));
-        if !plan::is_booking_id(id) {
-            return Err(missing());
-        }
-        let reply = self.bookings.workflow(id, WorkflowRequest::Get).await?;
+        let missing = || ApiError::not_found(format_args!("booking {id}"));
+        let id = BookingId::parse(id).ok_or_else(missing)?;
+        let reply = self.bookings.workflow(&id, WorkflowRequest::Get).await?;
         match reply {
             WorkflowReply::Booking { booking }
                 if booking.customer_id == principal.account_id || principal.role == Role::Admin =>
@@ -61,14 +57,13 @@ impl RequestContext {
 
 /// Where a booking sits in a list of bookings (newest first).
 fn cursor_of(view: &BookingView) -> TimeCursor {
-    TimeCursor::new(view.created_at, view.id.clone())
+    TimeCursor::new(view.created_at, view.id.as_str())
 }
 
 /// A cursor from a list of bookings: a time, and an id that is a booking's.
-fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, String), InputError> {
+fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, BookingId), InputError> {
     let TimeCursor { at, id } = TimeCursor::decode(cursor)?;
-    if !plan::is_booking_id(&id) {
-        return Err(InputError::new("after", "is not a cursor from this list"));
-    }
+    let id = BookingId::parse(&id)
+        .ok_or_else(|| InputError::new("after", "is not a cursor from this list"))?;
     Ok((at, id))
 }

@@ -4,11 +4,11 @@ use airline_booking::payments::sandbox::{self, CardInput as SandboxCard};
 use airline_booking::plan::{self, BookingRequest, PassengerInput};
 use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
 use airline_booking::saga::BookingStatus as DomainStatus;
-use airline_domain::InputError;
-use async_graphql::{Context, Object, Result, ID};
+use airline_domain::{AccountId, InputError, PaymentToken};
+use async_graphql::{Context, Object, ID};
 
 use super::types::{Booking, BookingInput, CardInput, PaymentCard};
-use crate::error::{bad_input, booking_failed, conflict, not_found};
+use crate::error::{ApiError, ApiResult};
 use crate::store::PaymentMode;
 use crate::RequestContext;
 
@@ -20,11 +20,11 @@ impl BookingMutation {
     /// Sandbox payments only: turns a test card into a payment token for processBooking.
     /// The card number is never stored. (With Stripe, the browser tokenizes with
     /// Stripe.js and passes the `pm_...` id instead.)
-    async fn tokenize_card(&self, ctx: &Context<'_>, input: CardInput) -> Result<PaymentCard> {
+    async fn tokenize_card(&self, ctx: &Context<'_>, input: CardInput) -> ApiResult<PaymentCard> {
         let request = RequestContext::of(ctx)?;
         let principal = request.signed_in()?;
         if request.bookings.payment_mode() != PaymentMode::Sandbox {
-            return Err(bad_input(InputError::new(
+            return Err(ApiError::BadUserInput(InputError::new(
                 "input",
                 "card details are not accepted here; tokenize the card with Stripe.js",
             )));
@@ -37,14 +37,13 @@ impl BookingMutation {
                 cvc: &input.cvc,
             },
             request.now.date_naive(),
-        )
-        .map_err(bad_input)?;
+        )?;
         let token = request
             .bookings
             .save_card(&principal.account_id, &card, request.now)
             .await?;
         Ok(PaymentCard {
-            token,
+            token: token.into_string(),
             brand: card.brand,
             last4: card.last4,
             exp_month: card.exp_month,
@@ -58,7 +57,7 @@ impl BookingMutation {
     /// gives the same booking. A booking that fails is CANCELLED with nothing kept or
     /// charged, and the error's code says why: SOLD_OUT, SEAT_UNAVAILABLE,
     /// PAYMENT_DECLINED, PAYMENT_FAILED, HOLD_EXPIRED or TIMEOUT.
-    async fn process_booking(&self, ctx: &Context<'_>, input: BookingInput) -> Result<Booking> {
+    async fn process_booking(&self, ctx: &Context<'_>, input: BookingInput) -> ApiResult<Booking> {
         let request = RequestContext::of(ctx)?;
         let principal = request.signed_in()?;
         let outbound = request
@@ -107,27 +106,29 @@ impl BookingMutation {
                     let existing = request.bookings.workflow(&id, WorkflowRequest::Get).await?;
                     match existing {
                         WorkflowReply::Booking { .. } => existing,
-                        _ => return Err(bad_input(refusal)),
+                        _ => return Err(ApiError::BadUserInput(refusal)),
                     }
                 }
             };
         match reply {
             WorkflowReply::Booking { booking } => match (&booking.status, &booking.failure) {
-                (DomainStatus::Cancelled, Some(failure)) => {
-                    Err(booking_failed(failure.code, &failure.message, &booking.id))
-                }
+                (DomainStatus::Cancelled, Some(failure)) => Err(ApiError::BookingFailed {
+                    code: failure.code,
+                    message: failure.message.clone(),
+                    booking_id: booking.id.clone(),
+                }),
                 _ => Ok(Booking(*booking)),
             },
-            WorkflowReply::Conflict { message } => Err(conflict(&message)),
-            WorkflowReply::NotFound | WorkflowReply::CannotCancel { .. } => {
-                Err(crate::error::internal())
-            }
+            WorkflowReply::Conflict { message } => Err(ApiError::conflict(message)),
+            WorkflowReply::NotFound | WorkflowReply::CannotCancel { .. } => Err(
+                ApiError::internal("start booking", "the workflow object refused a new plan"),
+            ),
         }
     }
 
     /// Cancels a confirmed booking before departure: the payment is refunded, the seats
     /// are released and a BookingCancelled event goes to the loyalty service. Owner or admin.
-    async fn cancel_booking(&self, ctx: &Context<'_>, id: ID) -> Result<Booking> {
+    async fn cancel_booking(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Booking> {
         let request = RequestContext::of(ctx)?;
         let booking = request.visible_booking(&id).await?;
         let reply = request
@@ -136,26 +137,32 @@ impl BookingMutation {
             .await?;
         match reply {
             WorkflowReply::Booking { booking } => Ok(Booking(*booking)),
-            WorkflowReply::CannotCancel { message } => Err(conflict(&message)),
-            WorkflowReply::NotFound => Err(not_found(format_args!("booking {}", id.as_str()))),
-            WorkflowReply::Conflict { message } => Err(conflict(&message)),
+            WorkflowReply::CannotCancel { message } => Err(ApiError::conflict(message)),
+            WorkflowReply::NotFound => {
+                Err(ApiError::not_found(format_args!("booking {}", id.as_str())))
+            }
+            WorkflowReply::Conflict { message } => Err(ApiError::conflict(message)),
         }
     }
 }
 
 /// A payment token must be usable by this customer: in the sandbox, one of their own
 /// tokenized cards; with Stripe, a PaymentMethod id.
-async fn check_payment_token(request: &RequestContext, customer: &str, token: &str) -> Result<()> {
+async fn check_payment_token(
+    request: &RequestContext,
+    customer: &AccountId,
+    token: &PaymentToken,
+) -> ApiResult<()> {
     let usable = match request.bookings.payment_mode() {
         PaymentMode::Sandbox => {
-            request.bookings.card_owner(token).await?.as_deref() == Some(customer)
+            request.bookings.card_owner(token).await?.as_ref() == Some(customer)
         }
-        PaymentMode::Stripe => token.starts_with("pm_") && token.len() <= 255,
+        PaymentMode::Stripe => token.as_str().starts_with("pm_"),
     };
     if usable {
         Ok(())
     } else {
-        Err(bad_input(InputError::new(
+        Err(ApiError::BadUserInput(InputError::new(
             "paymentToken",
             "is not a payment token of yours; tokenize a card first",
         )))

@@ -3,11 +3,11 @@
 use airline_booking::protocol::FlightSetup;
 use airline_booking::saga::BookingStatus as DomainStatus;
 use airline_domain::InputError;
-use async_graphql::{Context, Object, Result, ID};
+use async_graphql::{Context, Object, ID};
 
 use super::types::{Booking, BookingConnection, BookingStatus, SeatMap};
 use super::{decode_cursor, MAX_PAGE};
-use crate::error::bad_input;
+use crate::error::{ApiError, ApiResult};
 use crate::RequestContext;
 
 #[derive(Default)]
@@ -16,7 +16,7 @@ pub struct BookingQuery;
 #[Object]
 impl BookingQuery {
     /// A flight's seats and whether each is free, held, sold or blocked. Public, like search.
-    async fn seat_map(&self, ctx: &Context<'_>, flight_id: ID) -> Result<SeatMap> {
+    async fn seat_map(&self, ctx: &Context<'_>, flight_id: ID) -> ApiResult<SeatMap> {
         let request = RequestContext::of(ctx)?;
         let flight = request.catalog_flight("flightId", &flight_id).await?;
         let view = request
@@ -31,7 +31,7 @@ impl BookingQuery {
     }
 
     /// One booking: yours, or any for an admin.
-    async fn booking(&self, ctx: &Context<'_>, id: ID) -> Result<Booking> {
+    async fn booking(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Booking> {
         let request = RequestContext::of(ctx)?;
         Ok(Booking(request.visible_booking(&id).await?))
     }
@@ -45,21 +45,17 @@ impl BookingQuery {
         #[graphql(default = 20, desc = "Page size, 1 to 50.")] first: Option<i32>,
         after: Option<String>,
         #[graphql(desc = "Admins only: whose bookings.")] customer_id: Option<ID>,
-    ) -> Result<BookingConnection> {
+    ) -> ApiResult<BookingConnection> {
         let request = RequestContext::of(ctx)?;
         let customer = request.customer_in_view(customer_id)?;
         let limit = first.unwrap_or(20);
         if !(1..=MAX_PAGE).contains(&limit) {
-            return Err(bad_input(InputError::new(
+            return Err(ApiError::BadUserInput(InputError::new(
                 "first",
                 format!("must be between 1 and {MAX_PAGE}"),
             )));
         }
-        let after = after
-            .as_deref()
-            .map(decode_cursor)
-            .transpose()
-            .map_err(bad_input)?;
+        let after = after.as_deref().map(decode_cursor).transpose()?;
         let page = request
             .bookings
             .list(

@@ -2,13 +2,12 @@
 
 use airline_booking::saga::BookingStatus as DomainStatus;
 use airline_booking::views::{self, BookingView};
-use airline_domain::Currency;
 use async_graphql::connection::PageInfo;
-use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 
 use super::cursor_of;
 use crate::catalog::{Flight, Money};
-use crate::error::bad_input;
+use crate::error::ApiResult;
 use crate::store::BookingPage;
 use crate::RequestContext;
 
@@ -113,7 +112,7 @@ pub struct BookedFlight(views::BookedFlight);
 
 #[Object]
 impl BookedFlight {
-    async fn flight(&self, ctx: &Context<'_>) -> Result<Flight> {
+    async fn flight(&self, ctx: &Context<'_>) -> ApiResult<Flight> {
         let request = RequestContext::of(ctx)?;
         Ok(Flight(
             request
@@ -132,7 +131,7 @@ pub struct Booking(pub BookingView);
 #[Object]
 impl Booking {
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        ID(self.0.id.to_string())
     }
     /// Six characters, once confirmed, e.g. "K7MXRA".
     async fn reference(&self) -> Option<&str> {
@@ -168,12 +167,8 @@ impl Booking {
             .collect()
     }
     /// What the booking costs (and, once confirmed, what was paid).
-    async fn total(&self) -> Result<Money> {
-        let currency = Currency::parse("currency", &self.0.total_currency).map_err(bad_input)?;
-        Ok(Money(airline_domain::Money::from_minor(
-            self.0.total_amount,
-            currency,
-        )))
+    async fn total(&self) -> Money {
+        Money(self.0.total)
     }
     /// While unconfirmed: when the held seats are released if payment has not completed.
     async fn hold_expires_at(&self) -> Option<String> {

@@ -2,7 +2,9 @@
 //! on GraphQL responses.
 #![allow(dead_code)]
 
-use airline_graphql::{ApiSchema, RequestContext};
+use airline_auth::{Principal, Role};
+use airline_domain::AccountId;
+use airline_graphql::{ApiSchema, RequestContext, Viewer};
 use serde_json::Value;
 
 /// Executes one request with `context` (see `airline_graphql::memory::TestContext`) and
@@ -42,4 +44,12 @@ pub fn failure(response: &Value, code: &str) -> Value {
         "errors carry a message: {response:#}"
     );
     error.clone()
+}
+
+/// A viewer signed in as `account_id` with `role`, as a verified access token makes one.
+pub fn signed_in(account_id: &str, role: Role) -> Viewer {
+    Viewer::Signed(Principal {
+        account_id: AccountId::trusted(account_id),
+        role,
+    })
 }

@@ -1,6 +1,7 @@
 //! The loyalty ledger over D1, and publishing to the events queue: what the GraphQL API's
 //! [`LoyaltyStore`] asks of the edge.
 
+use airline_domain::AccountId;
 use airline_graphql::store::DeadLetter;
 use airline_graphql::{LoyaltyStore, StoreError};
 use airline_loyalty::{EntryKind, LedgerEntry};
@@ -91,13 +92,13 @@ pub(super) async fn balance_of(
 
 #[async_trait]
 impl LoyaltyStore for EdgeLoyalty {
-    async fn balance(&self, customer_id: &str) -> std::result::Result<i64, StoreError> {
-        SendFuture::new(balance_of(&self.store, customer_id)).await
+    async fn balance(&self, customer_id: &AccountId) -> std::result::Result<i64, StoreError> {
+        SendFuture::new(balance_of(&self.store, customer_id.as_str())).await
     }
 
     async fn history(
         &self,
-        customer_id: &str,
+        customer_id: &AccountId,
         limit: usize,
         after: Option<(DateTime<Utc>, String)>,
     ) -> std::result::Result<(Vec<LedgerEntry>, bool), StoreError> {
@@ -112,7 +113,7 @@ impl LoyaltyStore for EdgeLoyalty {
                AND (created_at < ?2 OR (created_at = ?2 AND entry_id < ?3 AND ?3 <> ''))
              ORDER BY created_at DESC, entry_id DESC LIMIT ?4",
             &[
-                customer_id.into(),
+                customer_id.as_str().into(),
                 after_at.as_str().into(),
                 after_id.as_str().into(),
                 ((limit + 1) as f64).into(),
