@@ -8,15 +8,15 @@
 //! `exp` is required, `nbf` honoured, `iss` and `aud` must match.
 
 use airline_domain::AccountId;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use jwt_compact::alg::{Ed25519, Es256, Rsa};
 use jwt_compact::jwk::JsonWebKey;
-use jwt_compact::{AlgorithmExt as _, Claims, TimeOptions, Token, UntrustedToken};
+use jwt_compact::{AlgorithmExt as _, Claims, Token, UntrustedToken};
 use rsa::traits::PublicKeyParts as _;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::tokens::LEEWAY_SECONDS;
+use crate::tokens::check_lifetime;
 use crate::{Principal, Role, TokenError};
 
 /// RSA keys shorter than this are refused when the key set is loaded.
@@ -152,16 +152,7 @@ impl ExternalIssuer {
         claims: &Claims<ExternalClaims>,
         now: DateTime<Utc>,
     ) -> Result<Principal, TokenError> {
-        let options = TimeOptions::new(Duration::seconds(LEEWAY_SECONDS), move || now);
-        claims.validate_expiration(&options).map_err(|e| match e {
-            jwt_compact::ValidationError::NoClaim(_) => TokenError::MissingClaim("exp"),
-            _ => TokenError::Expired,
-        })?;
-        if claims.not_before.is_some() {
-            claims
-                .validate_maturity(&options)
-                .map_err(|_| TokenError::NotYetValid)?;
-        }
+        check_lifetime(claims, now)?;
         let custom = &claims.custom;
         if custom.iss != self.issuer {
             return Err(TokenError::WrongIssuer);
@@ -214,7 +205,9 @@ fn external_key(jwk: &JsonWebKey<'_>) -> Result<ExternalKey, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
     use jwt_compact::Header;
+    use jwt_compact::TimeOptions;
     use rsa::pkcs8::DecodePrivateKey as _;
     use serde_json::json;
 

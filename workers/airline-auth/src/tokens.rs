@@ -281,11 +281,9 @@ impl KeyRing {
     }
 }
 
-fn check_claims(
-    claims: &Claims<AccessClaims>,
-    settings: &TokenSettings,
-    now: DateTime<Utc>,
-) -> Result<Principal, TokenError> {
+/// A token's `exp` (required) and `nbf` (when present), with [`LEEWAY_SECONDS`] of clock
+/// skew either way: the same rule for our tokens and an external issuer's.
+pub(crate) fn check_lifetime<T>(claims: &Claims<T>, now: DateTime<Utc>) -> Result<(), TokenError> {
     let options = TimeOptions::new(Duration::seconds(LEEWAY_SECONDS), move || now);
     claims.validate_expiration(&options).map_err(|e| match e {
         jwt_compact::ValidationError::NoClaim(_) => TokenError::MissingClaim("exp"),
@@ -296,6 +294,15 @@ fn check_claims(
             .validate_maturity(&options)
             .map_err(|_| TokenError::NotYetValid)?;
     }
+    Ok(())
+}
+
+fn check_claims(
+    claims: &Claims<AccessClaims>,
+    settings: &TokenSettings,
+    now: DateTime<Utc>,
+) -> Result<Principal, TokenError> {
+    check_lifetime(claims, now)?;
     let custom = &claims.custom;
     if custom.iss != settings.issuer {
         return Err(TokenError::WrongIssuer);
