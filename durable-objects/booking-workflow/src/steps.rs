@@ -12,6 +12,7 @@ use airline_booking::reference;
 use airline_booking::saga::{BookingStatus, Failure, Step, StepResult};
 use airline_domain::utc_text;
 use chrono::Utc;
+use worker::wasm_bindgen::JsValue;
 use worker::Env;
 
 use crate::config::WorkflowConfig;
@@ -260,23 +261,22 @@ async fn write_booking(env: &Env, record: &BookingRecord, step: Step) -> StepOut
         Ok(details) => details,
         Err(e) => return transient("serialize", e),
     };
-    let statement = async {
-        let db = env.d1(DATABASE)?;
-        db.prepare(sql::bookings::UPSERT)
-            .bind(&[
-                view.id.as_str().into(),
-                view.customer_id.as_str().into(),
-                view.status.as_str().into(),
-                (view.total.amount_minor() as f64).into(),
-                view.total.currency().code().into(),
-                details.as_str().into(),
-                utc_text(view.created_at).into(),
-                utc_text(view.updated_at).into(),
-            ])?
-            .run()
-            .await
-    };
-    match statement.await {
+    let written = run_statement(
+        env,
+        sql::bookings::UPSERT,
+        &[
+            view.id.as_str().into(),
+            view.customer_id.as_str().into(),
+            view.status.as_str().into(),
+            (view.total.amount_minor() as f64).into(),
+            view.total.currency().code().into(),
+            details.as_str().into(),
+            utc_text(view.created_at).into(),
+            utc_text(view.updated_at).into(),
+        ],
+    )
+    .await;
+    match written {
         Ok(_) => outcome(StepResult::Done),
         Err(e) => transient("D1", e),
     }
@@ -301,19 +301,18 @@ async fn confirm_booking(env: &Env, record: &BookingRecord) -> StepOutcome {
         Ok(details) => details,
         Err(e) => return transient("serialize", e),
     };
-    let statement = async {
-        let db = env.d1(DATABASE)?;
-        db.prepare(sql::bookings::CONFIRM)
-            .bind(&[
-                view.id.as_str().into(),
-                reference.as_str().into(),
-                details.as_str().into(),
-                utc_text(view.updated_at).into(),
-            ])?
-            .run()
-            .await
-    };
-    match statement.await {
+    let written = run_statement(
+        env,
+        sql::bookings::CONFIRM,
+        &[
+            view.id.as_str().into(),
+            reference.as_str().into(),
+            details.as_str().into(),
+            utc_text(view.updated_at).into(),
+        ],
+    )
+    .await;
+    match written {
         Ok(_) => StepOutcome {
             result: StepResult::Done,
             update: RecordUpdate {
@@ -337,6 +336,16 @@ async fn confirm_booking(env: &Env, record: &BookingRecord) -> StepOutcome {
             },
         },
     }
+}
+
+/// One D1 statement for its effect.
+async fn run_statement(env: &Env, statement: &str, params: &[JsValue]) -> worker::Result<()> {
+    env.d1(DATABASE)?
+        .prepare(statement)
+        .bind(params)?
+        .run()
+        .await?;
+    Ok(())
 }
 
 fn new_reference() -> Option<String> {
