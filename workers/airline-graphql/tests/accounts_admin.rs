@@ -5,13 +5,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{data, execute, failure, signed_in};
+use common::{api, data, execute, failure, signed_in};
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use airline_auth::Role;
 use airline_graphql::memory::{MemoryAccounts, MemorySchedule, TestContext};
-use airline_graphql::{ApiSchema, Viewer};
+use airline_graphql::Viewer;
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "correct horse battery";
@@ -34,11 +34,6 @@ const CANCEL_FLIGHT: &str = "mutation($id: ID!, $reason: String!) {
 }";
 const AUDIT: &str =
     "query($target: String) { auditLog(target: $target) { actorId action target details } }";
-
-fn api() -> &'static ApiSchema {
-    static SCHEMA: OnceLock<ApiSchema> = OnceLock::new();
-    SCHEMA.get_or_init(airline_graphql::schema)
-}
 
 /// One traveller's world: an account store that outlives single requests.
 struct Accounts(Arc<MemoryAccounts>);

@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{data, failure};
+use common::{api, data, failure, utc};
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,7 +17,7 @@ use airline_domain::{
     Airport, AirportCode, AirportQuery, Flight, FlightId, FlightStatus, LocalDate,
 };
 use airline_graphql::memory::TestContext;
-use airline_graphql::{ApiSchema, CatalogStore, StoreError};
+use airline_graphql::{CatalogStore, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
@@ -160,15 +160,8 @@ fn catalog() -> &'static Arc<MemoryCatalog> {
     CATALOG.get_or_init(|| Arc::new(MemoryCatalog::seed()))
 }
 
-fn api() -> &'static ApiSchema {
-    static SCHEMA: OnceLock<ApiSchema> = OnceLock::new();
-    SCHEMA.get_or_init(airline_graphql::schema)
-}
-
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(NOW)
-        .unwrap()
-        .with_timezone(&Utc)
+    utc(NOW)
 }
 
 fn date(text: &str) -> LocalDate {

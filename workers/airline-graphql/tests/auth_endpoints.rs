@@ -3,26 +3,22 @@
 //! browser would see it (status, body, `Set-Cookie`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::{Arc, OnceLock};
+mod common;
+use common::{api, utc};
+
+use std::sync::Arc;
 
 use airline_auth::AccessTokenLifetime;
 use airline_graphql::auth_endpoints::{AuthEndpoint, AuthRejection, AuthReply, REFRESH_COOKIE};
 use airline_graphql::memory::{test_auth_config, MemoryAccounts, TestContext};
-use airline_graphql::{ApiSchema, AuthConfig};
+use airline_graphql::AuthConfig;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "correct horse battery";
 
-fn api() -> &'static ApiSchema {
-    static SCHEMA: OnceLock<ApiSchema> = OnceLock::new();
-    SCHEMA.get_or_init(airline_graphql::schema)
-}
-
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
+    utc("2026-11-24T12:00:00Z")
 }
 
 /// One deployment: its accounts and identity settings, shared by every request.

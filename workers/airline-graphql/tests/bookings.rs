@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{data, failure, signed_in};
+use common::{api, data, failure, signed_in, utc};
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 use airline_auth::{Role, TokenError};
 use airline_domain::{AirportCode, Flight, LocalDate};
 use airline_graphql::memory::{MemoryBookings, MemorySchedule, TestContext};
-use airline_graphql::{ApiSchema, Viewer};
+use airline_graphql::Viewer;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
@@ -54,15 +54,8 @@ fn seed() -> &'static Seed {
     })
 }
 
-fn api() -> &'static ApiSchema {
-    static SCHEMA: OnceLock<ApiSchema> = OnceLock::new();
-    SCHEMA.get_or_init(airline_graphql::schema)
-}
-
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(NOW)
-        .unwrap()
-        .with_timezone(&Utc)
+    utc(NOW)
 }
 
 fn code(text: &str) -> AirportCode {

@@ -4,24 +4,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{data, failure, signed_in};
+use common::{api, data, failure, signed_in};
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use airline_auth::Role;
 use airline_graphql::memory::{MemoryLoyalty, TestContext};
 use airline_graphql::store::DeadLetter;
-use airline_graphql::{ApiSchema, Viewer};
+use airline_graphql::Viewer;
 use airline_loyalty::{EntryKind, LedgerEntry};
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use serde_json::{json, Value};
 
 const LOYALTY: &str = "query($c: ID, $after: String) { loyalty(customerId: $c) { customerId points tier remainingPoints progress history(first: 2, after: $after) { edges { cursor node { id kind points bookingId } } pageInfo { hasNextPage endCursor } } } }";
-
-fn api() -> &'static ApiSchema {
-    static API: OnceLock<ApiSchema> = OnceLock::new();
-    API.get_or_init(airline_graphql::schema)
-}
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap()

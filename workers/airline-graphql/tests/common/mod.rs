@@ -2,10 +2,26 @@
 //! on GraphQL responses.
 #![allow(dead_code)]
 
+use std::sync::OnceLock;
+
 use airline_auth::{Principal, Role};
 use airline_domain::AccountId;
 use airline_graphql::{ApiSchema, RequestContext, Viewer};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
+
+/// The schema, built once per test binary.
+pub fn api() -> &'static ApiSchema {
+    static API: OnceLock<ApiSchema> = OnceLock::new();
+    API.get_or_init(airline_graphql::schema)
+}
+
+/// An instant written as RFC 3339, e.g. "2026-11-24T06:00:00Z".
+pub fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("an RFC 3339 instant")
+        .with_timezone(&Utc)
+}
 
 /// Executes one request with `context` (see `airline_graphql::memory::TestContext`) and
 /// returns the response as JSON.
