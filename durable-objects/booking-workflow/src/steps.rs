@@ -10,6 +10,7 @@ use airline_booking::protocol::{FlightSetup, InventoryReply, InventoryRequest};
 use airline_booking::record::BookingRecord;
 use airline_booking::reference;
 use airline_booking::saga::{BookingStatus, Failure, Step, StepResult};
+use airline_booking::views::BookingView;
 use airline_domain::utc_text;
 use chrono::Utc;
 use worker::wasm_bindgen::JsValue;
@@ -257,28 +258,21 @@ fn view_after(record: &BookingRecord, step: Step) -> airline_booking::views::Boo
 /// RECORD_BOOKING (UNCONFIRMED) and MARK_CANCELLED: one upsert of the booking row.
 async fn write_booking(env: &Env, record: &BookingRecord, step: Step) -> StepOutcome {
     let view = view_after(record, step);
-    let details = match serde_json::to_string(&view) {
-        Ok(details) => details,
-        Err(e) => return transient("serialize", e),
-    };
-    let written = run_statement(
-        env,
-        sql::bookings::UPSERT,
-        &[
+    let written = write_view(env, sql::bookings::UPSERT, &view, |details| {
+        vec![
             view.id.as_str().into(),
             view.customer_id.as_str().into(),
             view.status.as_str().into(),
             (view.total.amount_minor() as f64).into(),
             view.total.currency().code().into(),
-            details.as_str().into(),
+            details.into(),
             utc_text(view.created_at).into(),
             utc_text(view.updated_at).into(),
-        ],
-    )
-    .await;
-    match written {
-        Ok(_) => outcome(StepResult::Done),
-        Err(e) => transient("D1", e),
+        ]
+    });
+    match written.await {
+        Ok(()) => outcome(StepResult::Done),
+        Err(why) => outcome(StepResult::Transient(why)),
     }
 }
 
@@ -297,30 +291,23 @@ async fn confirm_booking(env: &Env, record: &BookingRecord) -> StepOutcome {
     with_reference.reference = Some(reference.clone());
     let view = view_after(&with_reference, Step::ConfirmBooking);
     debug_assert_eq!(view.status, BookingStatus::Confirmed);
-    let details = match serde_json::to_string(&view) {
-        Ok(details) => details,
-        Err(e) => return transient("serialize", e),
-    };
-    let written = run_statement(
-        env,
-        sql::bookings::CONFIRM,
-        &[
+    let written = write_view(env, sql::bookings::CONFIRM, &view, |details| {
+        vec![
             view.id.as_str().into(),
             reference.as_str().into(),
-            details.as_str().into(),
+            details.into(),
             utc_text(view.updated_at).into(),
-        ],
-    )
-    .await;
-    match written {
-        Ok(_) => StepOutcome {
+        ]
+    });
+    match written.await {
+        Ok(()) => StepOutcome {
             result: StepResult::Done,
             update: RecordUpdate {
                 reference: Some(Some(reference)),
                 ..RecordUpdate::default()
             },
         },
-        Err(e) if e.to_string().contains("UNIQUE") => StepOutcome {
+        Err(why) if why.contains("UNIQUE") => StepOutcome {
             // Taken by another booking: forget it; the retry draws a new one.
             result: StepResult::Transient("booking reference collision".to_owned()),
             update: RecordUpdate {
@@ -328,8 +315,8 @@ async fn confirm_booking(env: &Env, record: &BookingRecord) -> StepOutcome {
                 ..RecordUpdate::default()
             },
         },
-        Err(e) => StepOutcome {
-            result: StepResult::Transient(format!("D1: {e}")),
+        Err(why) => StepOutcome {
+            result: StepResult::Transient(why),
             update: RecordUpdate {
                 reference: Some(Some(reference)),
                 ..RecordUpdate::default()
@@ -338,14 +325,24 @@ async fn confirm_booking(env: &Env, record: &BookingRecord) -> StepOutcome {
     }
 }
 
-/// One D1 statement for its effect.
-async fn run_statement(env: &Env, statement: &str, params: &[JsValue]) -> worker::Result<()> {
-    env.d1(DATABASE)?
-        .prepare(statement)
-        .bind(params)?
-        .run()
-        .await?;
-    Ok(())
+/// Writes a booking's view to its D1 row: `statement`, bound to what `bind` makes of the
+/// view's JSON. The error names the part that failed ("serialize: …" or "D1: …").
+async fn write_view(
+    env: &Env,
+    statement: &str,
+    view: &BookingView,
+    bind: impl FnOnce(&str) -> Vec<JsValue>,
+) -> Result<(), String> {
+    let details = serde_json::to_string(view).map_err(|e| format!("serialize: {e}"))?;
+    let run = async {
+        let params = bind(&details);
+        env.d1(DATABASE)?
+            .prepare(statement)
+            .bind(&params)?
+            .run()
+            .await
+    };
+    run.await.map(drop).map_err(|e| format!("D1: {e}"))
 }
 
 fn new_reference() -> Option<String> {
