@@ -7,7 +7,10 @@
 
 use std::time::{Duration, Instant};
 
-use airline_e2e::{ensure, run_suite, CardBehaviour, Customer, DevServer, ServerOptions, Test};
+use airline_e2e::{
+    booking_input, ensure, new_key, run_suite, CardBehaviour, Customer, DevServer, ServerOptions,
+    Test,
+};
 use airline_e2e::{TEST_SERVICE_KEY_ID, TEST_SERVICE_SECRET};
 use airline_loyalty::signing::sign;
 use libtest_mimic::Failed;
@@ -16,6 +19,7 @@ use serde_json::{json, Value};
 fn main() {
     let tests: &[Test] = airline_e2e::tests![
         a_confirmed_booking_earns_points_within_seconds,
+        a_fare_in_any_currency_the_catalog_takes_books_and_earns,
         a_cancellation_revokes_exactly_what_its_booking_earned,
         a_duplicate_event_counts_once,
         a_cancellation_arriving_first_leaves_nothing_earned,
@@ -123,6 +127,74 @@ fn a_confirmed_booking_earns_points_within_seconds(server: &DevServer) -> Result
         waited.as_millis()
     );
     Ok(())
+}
+
+/// The case that once charged a traveller and credited nothing: an admin prices a flight
+/// in NOK (any currency the catalog accepts), a traveller books it one way and as the
+/// return of a USD round trip, and both bookings earn whole dollars at the reference rate.
+fn a_fare_in_any_currency_the_catalog_takes_books_and_earns(
+    server: &DevServer,
+) -> Result<(), Failed> {
+    let admin = Customer::admin(server, "ops-nok");
+    let who = Customer::sign_up(server, "nok");
+    let date = server.seed_start.plus_days(14).unwrap();
+    let created = admin.ask(
+        server,
+        "mutation($input: CreateFlightInput!) { createFlight(input: $input) { id fare { amount currency } } }",
+        json!({"input": {
+            "flightNumber": "EA4010", "from": "LHR", "to": "JFK",
+            "departureLocal": format!("{date}T10:00"), "durationMinutes": 470,
+            "fare": {"amount": 450_000, "currency": "NOK"}, "aircraftType": "B789"
+        }}),
+    );
+    ensure!(
+        created["errors"].is_null(),
+        "an admin may price in NOK: {created}"
+    );
+    let nok_flight = created["data"]["createFlight"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let card = who.card(server, CardBehaviour::Succeeds);
+    let one_way = who.book_confirmed(
+        server,
+        &booking_input(&nok_flight, None, 1, &card, &new_key()),
+    )?;
+    ensure!(one_way["total"]["currency"] == "NOK", "{one_way}");
+
+    let outbound = server.graphql(
+        "query($d: String!) { searchFlights(from: \"JFK\", to: \"LHR\", date: $d) { edges { node { id } } } }",
+        json!({"d": server.seed_start.plus_days(11).unwrap().to_string()}),
+    );
+    let outbound = outbound["data"]["searchFlights"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let round_trip = who.book_confirmed(
+        server,
+        &booking_input(&outbound, Some(&nok_flight), 1, &card, &new_key()),
+    )?;
+    ensure!(
+        round_trip["total"]["currency"] == "USD",
+        "charged in the outbound's currency: {round_trip}"
+    );
+
+    let earned: i64 = [&one_way, &round_trip]
+        .iter()
+        .map(|booking| points_for_total(&booking["total"]))
+        .sum();
+    ensure!(earned > 0, "{one_way} {round_trip}");
+    wait_for_points(server, &who, earned)?;
+    Ok(())
+}
+
+/// What the ledger's rule credits for a booking total as the API shows it.
+fn points_for_total(total: &Value) -> i64 {
+    let currency =
+        airline_domain::Currency::parse("currency", total["currency"].as_str().unwrap()).unwrap();
+    let minor = total["amount"].as_i64().unwrap();
+    airline_loyalty::ledger::points_for(airline_domain::Money::from_minor(minor, currency)).unwrap()
 }
 
 fn a_cancellation_revokes_exactly_what_its_booking_earned(

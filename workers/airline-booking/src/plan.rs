@@ -681,9 +681,16 @@ mod tests {
         assert_eq!(plan.flights[1].fare_currency, "GBP");
         assert_eq!(plan.flights[1].fare_amount, 7_900);
 
-        // A return fare in a currency without a reference rate cannot be priced.
+        // Every currency the airline sells in has a reference rate, the 3-decimal ones too.
         back.fare = Money::from_minor(7_900, currency("KWD"));
-        assert_eq!(refused_on(&request(2), &out, Some(&back)), "returnFlightId");
+        let plan = plan_booking(&request(2), &out, Some(&back), now()).unwrap();
+        let converted = Money::from_minor(2 * 7_900, currency("KWD"))
+            .convert_to(usd)
+            .unwrap();
+        assert_eq!(
+            plan.total.amount_minor(),
+            2 * 25_000 + converted.amount_minor()
+        );
     }
 
     #[test]

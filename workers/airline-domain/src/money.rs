@@ -5,56 +5,63 @@ use std::fmt;
 
 use crate::InputError;
 
-/// ISO-4217 codes this airline sells in, with the number of decimal places of their minor
-/// unit (0 for JPY, 3 for KWD).
-const CURRENCIES: &[(&str, u8)] = &[
-    ("AED", 2),
-    ("ARS", 2),
-    ("AUD", 2),
-    ("BHD", 3),
-    ("BRL", 2),
-    ("CAD", 2),
-    ("CHF", 2),
-    ("CLP", 0),
-    ("CNY", 2),
-    ("COP", 2),
-    ("CZK", 2),
-    ("DKK", 2),
-    ("EGP", 2),
-    ("ETB", 2),
-    ("EUR", 2),
-    ("GBP", 2),
-    ("HKD", 2),
-    ("HUF", 2),
-    ("IDR", 2),
-    ("ILS", 2),
-    ("INR", 2),
-    ("ISK", 0),
-    ("JOD", 3),
-    ("JPY", 0),
-    ("KES", 2),
-    ("KRW", 0),
-    ("KWD", 3),
-    ("MAD", 2),
-    ("MXN", 2),
-    ("MYR", 2),
-    ("NGN", 2),
-    ("NOK", 2),
-    ("NZD", 2),
-    ("OMR", 3),
-    ("PEN", 2),
-    ("PHP", 2),
-    ("PLN", 2),
-    ("QAR", 2),
-    ("SAR", 2),
-    ("SEK", 2),
-    ("SGD", 2),
-    ("THB", 2),
-    ("TRY", 2),
-    ("TWD", 2),
-    ("USD", 2),
-    ("VND", 0),
-    ("ZAR", 2),
+/// The currencies this airline sells in, in one table so the catalog, pricing and loyalty
+/// can never disagree about which exist: the ISO-4217 code, the decimal places of its
+/// minor unit (0 for JPY, 3 for KWD), and its reference rate in units per US dollar.
+///
+/// Fares are set in dollars and converted at these rates (see `pricing`); a round trip
+/// whose legs are priced in two currencies is charged in the first leg's currency at the
+/// same rates, so the traveller pays exactly what the two fares add up to; loyalty points
+/// are whole dollars at the same rates. A real airline would refresh the rates daily from
+/// its bank; here they are fixed, like the timetable.
+const CURRENCIES: &[(&str, u8, f64)] = &[
+    ("AED", 2, 3.67),
+    ("ARS", 2, 1_000.0),
+    ("AUD", 2, 1.52),
+    ("BHD", 3, 0.376),
+    ("BRL", 2, 5.4),
+    ("CAD", 2, 1.38),
+    ("CHF", 2, 0.88),
+    ("CLP", 0, 940.0),
+    ("CNY", 2, 7.2),
+    ("COP", 2, 4_000.0),
+    ("CZK", 2, 23.0),
+    ("DKK", 2, 6.9),
+    ("EGP", 2, 48.0),
+    ("ETB", 2, 120.0),
+    ("EUR", 2, 0.92),
+    ("GBP", 2, 0.79),
+    ("HKD", 2, 7.8),
+    ("HUF", 2, 370.0),
+    ("IDR", 2, 16_000.0),
+    ("ILS", 2, 3.7),
+    ("INR", 2, 84.0),
+    ("ISK", 0, 138.0),
+    ("JOD", 3, 0.71),
+    ("JPY", 0, 150.0),
+    ("KES", 2, 129.0),
+    ("KRW", 0, 1_350.0),
+    ("KWD", 3, 0.307),
+    ("MAD", 2, 10.0),
+    ("MXN", 2, 18.0),
+    ("MYR", 2, 4.5),
+    ("NGN", 2, 1_600.0),
+    ("NOK", 2, 10.8),
+    ("NZD", 2, 1.65),
+    ("OMR", 3, 0.385),
+    ("PEN", 2, 3.75),
+    ("PHP", 2, 57.0),
+    ("PLN", 2, 4.0),
+    ("QAR", 2, 3.64),
+    ("SAR", 2, 3.75),
+    ("SEK", 2, 10.5),
+    ("SGD", 2, 1.34),
+    ("THB", 2, 35.0),
+    ("TRY", 2, 34.0),
+    ("TWD", 2, 32.0),
+    ("USD", 2, 1.0),
+    ("VND", 0, 25_000.0),
+    ("ZAR", 2, 18.0),
 ];
 
 /// An ISO-4217 currency this system knows the minor unit of.
@@ -66,10 +73,8 @@ pub struct Currency {
 
 impl Currency {
     pub fn parse(field: &'static str, code: &str) -> Result<Self, InputError> {
-        CURRENCIES
-            .iter()
-            .find(|(known, _)| *known == code)
-            .map(|&(code, decimals)| Self { code, decimals })
+        Self::all()
+            .find(|currency| currency.code == code)
             .ok_or_else(|| {
                 InputError::new(
                     field,
@@ -87,6 +92,21 @@ impl Currency {
         self.decimals
     }
 
+    /// Every currency the airline sells in, by code.
+    pub fn all() -> impl Iterator<Item = Currency> {
+        CURRENCIES
+            .iter()
+            .map(|&(code, decimals, _)| Self { code, decimals })
+    }
+
+    /// The reference rate: units of this currency per US dollar.
+    pub fn units_per_usd(&self) -> f64 {
+        CURRENCIES
+            .iter()
+            .find(|(code, ..)| *code == self.code)
+            .map_or(1.0, |&(.., rate)| rate)
+    }
+
     /// How many minor units make one major unit: 100 for EUR, 1 for JPY.
     pub fn minor_per_major(&self) -> i64 {
         10_i64.pow(u32::from(self.decimals))
@@ -97,59 +117,6 @@ impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code)
     }
-}
-
-/// Reference exchange rates: units of each fare currency per US dollar. Fares are set in
-/// dollars and converted with these (see `pricing`), and a round trip whose legs are priced
-/// in two currencies is charged in the first leg's currency at the same rates, so the
-/// traveller pays exactly what the two fares add up to. A real airline would refresh these
-/// daily from its bank; here they are fixed, like the timetable.
-const USD_RATES: &[(&str, f64)] = &[
-    ("AED", 3.67),
-    ("ARS", 1_000.0),
-    ("AUD", 1.52),
-    ("BRL", 5.4),
-    ("CAD", 1.38),
-    ("CHF", 0.88),
-    ("CLP", 940.0),
-    ("CNY", 7.2),
-    ("COP", 4_000.0),
-    ("EGP", 48.0),
-    ("ETB", 120.0),
-    ("EUR", 0.92),
-    ("GBP", 0.79),
-    ("HKD", 7.8),
-    ("ILS", 3.7),
-    ("INR", 84.0),
-    ("ISK", 138.0),
-    ("JOD", 0.71),
-    ("JPY", 150.0),
-    ("KES", 129.0),
-    ("KRW", 1_350.0),
-    ("MAD", 10.0),
-    ("MXN", 18.0),
-    ("NGN", 1_600.0),
-    ("NZD", 1.65),
-    ("OMR", 0.385),
-    ("PEN", 3.75),
-    ("PLN", 4.0),
-    ("QAR", 3.64),
-    ("SAR", 3.75),
-    ("SEK", 10.5),
-    ("SGD", 1.34),
-    ("THB", 35.0),
-    ("TRY", 34.0),
-    ("USD", 1.0),
-    ("VND", 25_000.0),
-    ("ZAR", 18.0),
-];
-
-/// Units of `currency` per US dollar, for the currencies fares are priced in.
-pub fn units_per_usd(currency: Currency) -> Option<f64> {
-    USD_RATES
-        .iter()
-        .find(|(code, _)| *code == currency.code())
-        .map(|&(_, rate)| rate)
 }
 
 /// An amount of one currency, in its minor units.
@@ -176,13 +143,13 @@ impl Money {
     }
 
     /// This amount in `target` at the reference rates, rounded to the nearest minor unit;
-    /// `None` when either currency has no rate or the result does not fit.
+    /// `None` when the result does not fit.
     pub fn convert_to(&self, target: Currency) -> Option<Money> {
         if target == self.currency {
             return Some(*self);
         }
-        let from = units_per_usd(self.currency)?;
-        let to = units_per_usd(target)?;
+        let from = self.currency.units_per_usd();
+        let to = target.units_per_usd();
         let major = self.amount_minor as f64 / self.currency.minor_per_major() as f64;
         let minor = (major / from * to * target.minor_per_major() as f64).round();
         (minor.is_finite() && minor.abs() < 9.0e15).then(|| Money::from_minor(minor as i64, target))
@@ -244,6 +211,33 @@ mod tests {
     }
 
     #[test]
+    fn every_currency_converts_to_and_from_dollars() {
+        let usd = currency("USD");
+        let codes: Vec<_> = Currency::all().map(|c| c.code()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted, "one row per code, by code");
+        for currency in Currency::all() {
+            assert!(currency.units_per_usd() > 0.0, "{currency}");
+            // A hundred dollars' worth, to the currency's minor unit.
+            let minor = 100.0 * currency.units_per_usd() * currency.minor_per_major() as f64;
+            let amount = Money::from_minor(minor.round() as i64, currency);
+            let dollars = amount.convert_to(usd).expect("converts");
+            assert!(
+                (9_900..=10_100).contains(&dollars.amount_minor()),
+                "{currency}: {amount} is {dollars}"
+            );
+            let back = dollars.convert_to(currency).expect("converts back");
+            let drift = (back.amount_minor() - amount.amount_minor()).abs();
+            assert!(
+                drift * 100 <= amount.amount_minor(),
+                "{currency}: {amount} became {back} via {dollars}"
+            );
+        }
+    }
+
+    #[test]
     fn amounts_render_with_the_currency_s_minor_unit() {
         assert_eq!(
             Money::from_minor(123_450, currency("EUR")).to_string(),
@@ -290,7 +284,7 @@ mod tests {
             Some(Money::from_minor(10_000, usd))
         );
         let kwd = Currency::parse("c", "KWD").unwrap();
-        assert_eq!(fare.convert_to(kwd), None, "no reference rate");
+        assert_eq!(fare.convert_to(kwd), Some(Money::from_minor(30_700, kwd)));
         assert_eq!(
             fare.plus(Money::from_minor(1, usd)),
             Some(Money::from_minor(10_001, usd))

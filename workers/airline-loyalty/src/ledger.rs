@@ -81,7 +81,9 @@ impl std::fmt::Display for EventError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             EventError::UnsupportedVersion(v) => write!(f, "event version {v} is not supported"),
-            EventError::UnknownCurrency(c) => write!(f, "currency {c} has no reference rate"),
+            EventError::UnknownCurrency(c) => {
+                write!(f, "currency {c} is not one the airline sells in")
+            }
             EventError::Inconsistent(why) => write!(f, "inconsistent event: {why}"),
         }
     }
@@ -115,8 +117,10 @@ pub fn entry_for(event: &BookingEvent, booking: BookingHistory) -> Result<NewEnt
         EventKind::BookingConfirmed => {
             let currency = Currency::parse("currency", &event.currency)
                 .map_err(|_| EventError::UnknownCurrency(event.currency.clone()))?;
-            let points = points_for(Money::from_minor(event.amount, currency))
-                .ok_or_else(|| EventError::UnknownCurrency(event.currency.clone()))?;
+            let amount = Money::from_minor(event.amount, currency);
+            let points = points_for(amount).ok_or_else(|| {
+                EventError::Inconsistent(format!("{amount} is too large to convert to points"))
+            })?;
             (if booking.cancelled { 0 } else { points }, EntryKind::Earn)
         }
         EventKind::BookingCancelled => (-booking.earned.max(0), EntryKind::Revoke),
@@ -211,10 +215,15 @@ mod tests {
             entry_for(&future, BookingHistory::default()),
             Err(EventError::UnsupportedVersion(2))
         );
-        let odd = event(EventKind::BookingConfirmed, 100, "KWD");
-        assert!(matches!(
+        let odd = event(EventKind::BookingConfirmed, 100, "XAU");
+        assert_eq!(
             entry_for(&odd, BookingHistory::default()),
-            Err(EventError::UnknownCurrency(_))
+            Err(EventError::UnknownCurrency("XAU".into()))
+        );
+        let huge = event(EventKind::BookingConfirmed, i64::MAX, "VND");
+        assert!(matches!(
+            entry_for(&huge, BookingHistory::default()),
+            Err(EventError::Inconsistent(_))
         ));
         let mut forged = event(EventKind::BookingConfirmed, 100, "USD");
         forged.event_id = "bk_2:confirmed".into();

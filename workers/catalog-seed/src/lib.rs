@@ -343,10 +343,7 @@ fn fare_currency(country: &str) -> (&'static str, f64) {
         "ZA" => "ZAR",
         _ => "USD",
     };
-    let rate = Currency::parse("currency", code)
-        .ok()
-        .and_then(airline_domain::money::units_per_usd)
-        .unwrap_or(1.0);
+    let rate = Currency::parse("currency", code).map_or(1.0, |c| c.units_per_usd());
     (code, rate)
 }
 
