@@ -3,7 +3,7 @@
 //! inventory recognises a booking's existing hold, payments carry `<booking id>:<op>`
 //! idempotency keys, D1 writes are upserts, and queue events carry a stable event id.
 
-use airline_booking::events::EventKind;
+use airline_booking::events::{BookingEvent, EventKind};
 use airline_booking::inventory::Hold;
 use airline_booking::payments::{PaymentError, PaymentRequest};
 use airline_booking::protocol::{FlightSetup, InventoryReply, InventoryRequest};
@@ -14,7 +14,7 @@ use airline_booking::views::BookingView;
 use airline_domain::utc_text;
 use chrono::Utc;
 use worker::wasm_bindgen::JsValue;
-use worker::Env;
+use worker::{console_warn, Env};
 
 use crate::config::WorkflowConfig;
 use airline_platform::bindings::{DATABASE, FLIGHT_INVENTORY, LOYALTY_EVENTS};
@@ -255,30 +255,41 @@ fn view_after(record: &BookingRecord, step: Step) -> airline_booking::views::Boo
     next.view()
 }
 
-/// RECORD_BOOKING (UNCONFIRMED) and MARK_CANCELLED: one upsert of the booking row.
+/// RECORD_BOOKING (UNCONFIRMED) and MARK_CANCELLED: one upsert of the booking row. The
+/// cancellation of a confirmed booking records its BookingCancelled event in the same
+/// transaction (the outbox), so the loyalty ledger cannot miss it.
 async fn write_booking(env: &Env, record: &BookingRecord, step: Step) -> StepOutcome {
     let view = view_after(record, step);
-    let written = write_view(env, sql::bookings::UPSERT, &view, |details| {
-        vec![
-            view.id.as_str().into(),
-            view.customer_id.as_str().into(),
-            view.status.as_str().into(),
-            (view.total.amount_minor() as f64).into(),
-            view.total.currency().code().into(),
-            details.into(),
-            utc_text(view.created_at).into(),
-            utc_text(view.updated_at).into(),
-        ]
-    });
+    let event = (step == Step::MarkCancelled && record.saga.confirmed)
+        .then(|| record.event(EventKind::BookingCancelled, Utc::now()));
+    let written = write_view(
+        env,
+        sql::bookings::UPSERT,
+        &view,
+        event.as_ref(),
+        |details| {
+            vec![
+                view.id.as_str().into(),
+                view.customer_id.as_str().into(),
+                view.status.as_str().into(),
+                (view.total.amount_minor() as f64).into(),
+                view.total.currency().code().into(),
+                details.into(),
+                utc_text(view.created_at).into(),
+                utc_text(view.updated_at).into(),
+            ]
+        },
+    );
     match written.await {
         Ok(()) => outcome(StepResult::Done),
         Err(why) => outcome(StepResult::Transient(why)),
     }
 }
 
-/// CONFIRMED with a booking reference. The reference is chosen once and kept in the
-/// record, so a retry writes the same one; if another booking has it already, the step
-/// picks a new one and tries again.
+/// CONFIRMED with a booking reference, and the BookingConfirmed event in the outbox, in
+/// one transaction. The reference is chosen once and kept in the record, so a retry writes
+/// the same one; if another booking has it already, the step picks a new one and tries
+/// again.
 async fn confirm_booking(env: &Env, record: &BookingRecord) -> StepOutcome {
     let reference = match &record.reference {
         Some(reference) => reference.clone(),
@@ -291,14 +302,21 @@ async fn confirm_booking(env: &Env, record: &BookingRecord) -> StepOutcome {
     with_reference.reference = Some(reference.clone());
     let view = view_after(&with_reference, Step::ConfirmBooking);
     debug_assert_eq!(view.status, BookingStatus::Confirmed);
-    let written = write_view(env, sql::bookings::CONFIRM, &view, |details| {
-        vec![
-            view.id.as_str().into(),
-            reference.as_str().into(),
-            details.into(),
-            utc_text(view.updated_at).into(),
-        ]
-    });
+    let event = with_reference.event(EventKind::BookingConfirmed, Utc::now());
+    let written = write_view(
+        env,
+        sql::bookings::CONFIRM,
+        &view,
+        Some(&event),
+        |details| {
+            vec![
+                view.id.as_str().into(),
+                reference.as_str().into(),
+                details.into(),
+                utc_text(view.updated_at).into(),
+            ]
+        },
+    );
     match written.await {
         Ok(()) => StepOutcome {
             result: StepResult::Done,
@@ -326,23 +344,44 @@ async fn confirm_booking(env: &Env, record: &BookingRecord) -> StepOutcome {
 }
 
 /// Writes a booking's view to its D1 row: `statement`, bound to what `bind` makes of the
-/// view's JSON. The error names the part that failed ("serialize: …" or "D1: …").
+/// view's JSON; with `event`, in one batch (a D1 transaction) with the event's outbox
+/// row. The error names the part that failed ("serialize: …" or "D1: …").
 async fn write_view(
     env: &Env,
     statement: &str,
     view: &BookingView,
+    event: Option<&BookingEvent>,
     bind: impl FnOnce(&str) -> Vec<JsValue>,
 ) -> Result<(), String> {
     let details = serde_json::to_string(view).map_err(|e| format!("serialize: {e}"))?;
+    let event_body = event
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| format!("serialize: {e}"))?;
     let run = async {
-        let params = bind(&details);
-        env.d1(DATABASE)?
-            .prepare(statement)
-            .bind(&params)?
-            .run()
-            .await
+        let db = env.d1(DATABASE)?;
+        let mut statements = vec![db.prepare(statement).bind(&bind(&details))?];
+        if let (Some(event), Some(body)) = (event, &event_body) {
+            statements.push(db.prepare(sql::booking_events::INSERT).bind(&[
+                event.event_id.as_str().into(),
+                event.booking_id.as_str().into(),
+                body.as_str().into(),
+                event.occurred_at.as_str().into(),
+            ])?);
+        }
+        db.batch(statements).await
     };
     run.await.map(drop).map_err(|e| format!("D1: {e}"))
+}
+
+/// One D1 statement for its effect.
+async fn run_statement(env: &Env, statement: &str, params: &[JsValue]) -> worker::Result<()> {
+    env.d1(DATABASE)?
+        .prepare(statement)
+        .bind(params)?
+        .run()
+        .await?;
+    Ok(())
 }
 
 fn new_reference() -> Option<String> {
@@ -351,11 +390,30 @@ fn new_reference() -> Option<String> {
     reference::from_random(&bytes)
 }
 
+/// Sends the event the outbox holds, then marks it sent. A failed send is retried by the
+/// saga; an event the queue took but never delivered is resent by the reconciliation job,
+/// which looks for events without a ledger entry, whether or not they are marked sent.
 async fn publish(env: &Env, record: &BookingRecord, kind: EventKind) -> StepOutcome {
-    let event = record.event(kind, Utc::now());
+    let now = Utc::now();
+    let event = record.event(kind, now);
     let sent = async { env.queue(LOYALTY_EVENTS)?.send(&event).await };
-    match sent.await {
-        Ok(()) => outcome(StepResult::Done),
-        Err(e) => transient("queue", e),
+    if let Err(e) = sent.await {
+        return transient("queue", e);
     }
+    let marked = run_statement(
+        env,
+        sql::booking_events::MARK_SENT,
+        &[event.event_id.as_str().into(), utc_text(now).into()],
+    )
+    .await;
+    if let Err(e) = marked {
+        // The event went out; an unmarked one is looked at again only if the ledger
+        // lacks it, and then resending it is what should happen.
+        console_warn!(
+            "[{}] outbox: marking {} sent: {e}",
+            record.plan.booking_id,
+            event.event_id
+        );
+    }
+    outcome(StepResult::Done)
 }

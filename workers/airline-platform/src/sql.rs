@@ -68,3 +68,74 @@ pub mod flights {
         "UPDATE flights SET seats_available = min(?1, seat_capacity), inventory_version = ?2
          WHERE id = ?3 AND inventory_version < ?2";
 }
+
+/// `booking_events`: the saga's outbox (written with the booking's row, marked when the
+/// queue took the event) and what the reconciliation job resends.
+pub mod booking_events {
+    /// The event a booking must publish; nothing if it is recorded already (a retried
+    /// step). ?1 event id, ?2 booking id, ?3 the event as JSON, ?4 created at.
+    pub const INSERT: &str = "INSERT INTO booking_events (event_id, booking_id, body, created_at)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (event_id) DO NOTHING";
+
+    /// The queue accepted it. ?1 event id, ?2 when.
+    pub const MARK_SENT: &str =
+        "UPDATE booking_events SET sent_at = ?2 WHERE event_id = ?1 AND sent_at IS NULL";
+
+    /// Events whose ledger entry is still missing, recorded before ?1 (now minus the grace
+    /// period), oldest first, at most ?2; not those an admin is looking at in the dead
+    /// letters (resending a poison message would only file it again).
+    pub const UNAPPLIED: &str = "SELECT e.event_id, e.body FROM booking_events e
+         WHERE e.created_at < ?1
+           AND NOT EXISTS (SELECT 1 FROM loyalty_ledger l WHERE l.entry_id = e.event_id)
+           AND NOT EXISTS (SELECT 1 FROM loyalty_dead_letters d
+                           WHERE d.replayed_at IS NULL AND json_valid(d.body)
+                             AND json_extract(d.body, '$.eventId') = e.event_id)
+         ORDER BY e.created_at LIMIT ?2";
+
+    /// The reconciliation job sent it again. ?1 event id, ?2 when.
+    pub const MARK_RESENT: &str = "UPDATE booking_events
+         SET resent = resent + 1, sent_at = coalesce(sent_at, ?2) WHERE event_id = ?1";
+}
+
+/// What the reconciliation job reads of bookings, flights and payments, and its reports.
+pub mod reconciliation {
+    /// Flights whose inventory object has written a count (so it exists) and that have not
+    /// left yet. ?1 now, ?2 at most.
+    pub const INVENTORIED_FLIGHTS: &str =
+        "SELECT id, aircraft_type, seat_capacity, seats_available FROM flights
+         WHERE inventory_version > 0 AND departure_utc > ?1
+         ORDER BY departure_utc LIMIT ?2";
+
+    /// The count the inventory object holds, when D1's has drifted from it. ?1 free
+    /// seats, ?2 flight id.
+    pub const REPAIR_SEATS_AVAILABLE: &str =
+        "UPDATE flights SET seats_available = min(?1, seat_capacity)
+         WHERE id = ?2 AND seats_available <> min(?1, seat_capacity)";
+
+    /// Bookings still UNCONFIRMED, last moved before ?1 (now minus the grace period). ?2
+    /// at most.
+    pub const STALLED_BOOKINGS: &str = "SELECT id FROM bookings
+         WHERE status = 'UNCONFIRMED' AND updated_at < ?1 ORDER BY updated_at LIMIT ?2";
+
+    /// Sandbox payments next to the booking they pay for (NULL status when the booking was
+    /// never recorded), last changed before ?1, that may not match it: money taken
+    /// without a confirmed booking, or a confirmed booking without money taken. ?2 at most.
+    pub const PAYMENTS_TO_CHECK: &str =
+        "SELECT p.idempotency_key AS booking_id, p.status AS payment_status,
+             b.status AS booking_status
+         FROM payments p LEFT JOIN bookings b ON b.id = p.idempotency_key
+         WHERE p.updated_at < ?1
+           AND ((p.status = 'CAPTURED' AND (b.status IS NULL OR b.status <> 'CONFIRMED'))
+             OR (p.status = 'AUTHORIZED' AND b.status IN ('CONFIRMED', 'CANCELLED'))
+             OR (b.status = 'CONFIRMED' AND p.status <> 'CAPTURED'))
+         ORDER BY p.updated_at LIMIT ?2";
+
+    /// ?1 started at, ?2 finished at, ?3 the report as JSON.
+    pub const INSERT_RUN: &str =
+        "INSERT INTO reconciliation_runs (started_at, finished_at, report) VALUES (?1, ?2, ?3)";
+
+    /// The newest runs first. ?1 at most.
+    pub const RECENT_RUNS: &str =
+        "SELECT id, started_at, finished_at, report FROM reconciliation_runs
+         ORDER BY id DESC LIMIT ?1";
+}
