@@ -48,4 +48,5 @@ if [[ ! -f "$marker" ]]; then
 fi
 
 echo "dev: starting wrangler dev: the app at http://127.0.0.1:$port (GraphiQL at /graphql)" >&2
-exec "$wrangler" dev --ip 127.0.0.1 --port "$port" --persist-to "$state"
+# --test-scheduled: `curl http://127.0.0.1:$port/__scheduled` runs the reconciliation job.
+exec "$wrangler" dev --ip 127.0.0.1 --port "$port" --persist-to "$state" --test-scheduled

@@ -244,6 +244,22 @@ impl DevServer {
         })
     }
 
+    /// Runs the Cron Trigger's handler (the reconciliation run) now, as the schedule
+    /// would, and waits for it to finish (`wrangler dev --test-scheduled`).
+    pub fn run_scheduled(&self) -> Result<(), String> {
+        let response = self.request("GET", "/__scheduled?cron=*/5+*+*+*+*", &[], b"")?;
+        if response.status == 200 {
+            Ok(())
+        } else {
+            Err(format!(
+                "/__scheduled answered {}: {}\n{}",
+                response.status,
+                response.body,
+                self.log_tail()
+            ))
+        }
+    }
+
     /// POSTs a GraphQL query as JSON and returns the whole HTTP response.
     pub fn graphql_response(&self, query: &str, variables: Value) -> HttpResponse {
         let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
@@ -426,6 +442,8 @@ fn spawn_wrangler_dev(
         &inspector_port.to_string(),
         "--persist-to",
         &persist_arg,
+        // `GET /__scheduled` runs the Cron Triggers' handler (the reconciliation run).
+        "--test-scheduled",
         "--log-level",
     ]);
     // AIRLINE_E2E_LOG_LEVEL=debug shows what the runtime did, for a failing test's log tail.

@@ -27,8 +27,14 @@ fn main() {
         a_poison_message_is_dead_lettered_and_replays_once_fixed,
         the_rest_api_answers_only_signed_requests,
         loyalty_is_private,
+        reconciliation_repairs_a_lost_ledger_entry_and_a_drifted_seat_count,
     ];
-    run_suite(ServerOptions::default(), tests)
+    let mut options = ServerOptions::default();
+    // The reconciliation run judges anything older than a second (120 s by default).
+    options
+        .vars
+        .push(("RECONCILE_GRACE_SECONDS".into(), "1".into()));
+    run_suite(options, tests)
 }
 
 const LOYALTY: &str = "query($c: ID) { loyalty(customerId: $c) { customerId points tier remainingPoints progress history(first: 20) { edges { node { id kind points bookingId booking { id status } } } } } }";
@@ -488,5 +494,89 @@ fn loyalty_is_private(server: &DevServer) -> Result<(), Failed> {
         not_json["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT",
         "{not_json}"
     );
+    Ok(())
+}
+
+/// The outbox records a booking's event and marks it sent; when its ledger entry goes
+/// missing anyway (a queue that lost the message) and D1's seat count drifts from the
+/// inventory's, one reconciliation run puts both right and says so in its report.
+fn reconciliation_repairs_a_lost_ledger_entry_and_a_drifted_seat_count(
+    server: &DevServer,
+) -> Result<(), Failed> {
+    let admin = Customer::admin(server, "ops-reconcile");
+    let who = Customer::sign_up(server, "reconcile");
+    let booking = book(server, &who, 16, "loyalty-reconcile-0001");
+    let booking_id = booking["id"].as_str().unwrap().to_owned();
+    let points = booking["total"]["amount"].as_i64().unwrap() / 100;
+    wait_for_points(server, &who, points)?;
+
+    let event_id = format!("{booking_id}:confirmed");
+    let outbox = server.d1(&format!(
+        "SELECT sent_at, resent FROM booking_events WHERE event_id = '{event_id}'"
+    ))?;
+    ensure!(
+        outbox.len() == 1 && outbox[0]["sent_at"].is_string() && outbox[0]["resent"] == 0,
+        "the outbox holds the event, marked sent: {outbox:?}"
+    );
+
+    let flight_id = who.booking(server, &booking_id)["data"]["booking"]["flights"][0]["flight"]
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let seats = |server: &DevServer| {
+        let body = server.graphql(
+            "query($id: ID!) { flight(id: $id) { seatsAvailable } }",
+            json!({"id": flight_id}),
+        );
+        body["data"]["flight"]["seatsAvailable"].as_i64().unwrap()
+    };
+    let free = seats(server);
+    server.d1(&format!(
+        "DELETE FROM loyalty_ledger WHERE entry_id = '{event_id}'"
+    ))?;
+    server.d1(&format!(
+        "UPDATE flights SET seats_available = 3 WHERE id = '{flight_id}'"
+    ))?;
+    ensure!(loyalty(server, &who)["points"] == 0, "the entry is gone");
+    ensure!(seats(server) == 3, "the count has drifted");
+
+    std::thread::sleep(Duration::from_millis(1_500)); // past the grace period
+    server.run_scheduled()?;
+    let runs = admin.ask(
+        server,
+        "{ reconciliationRuns(first: 5) { clean eventsResent seatsRepaired { flightId was now } errors } }",
+        json!({}),
+    );
+    ensure!(
+        seats(server) == free,
+        "the seat count is the inventory's again ({free}): {runs}\n{}",
+        server.log_tail()
+    );
+    wait_for_points(server, &who, points)?;
+
+    let run = runs["data"]["reconciliationRuns"]
+        .as_array()
+        .and_then(|runs| {
+            runs.iter().find(|run| {
+                run["eventsResent"]
+                    .as_array()
+                    .is_some_and(|ids| ids.contains(&json!(event_id)))
+            })
+        })
+        .cloned()
+        .ok_or_else(|| format!("a run resent {event_id}: {runs}"))?;
+    ensure!(run["clean"] == false, "{run}");
+    ensure!(
+        run["seatsRepaired"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"flightId": flight_id, "was": 3, "now": free})),
+        "the report names the repair: {run}"
+    );
+    let outbox = server.d1(&format!(
+        "SELECT resent FROM booking_events WHERE event_id = '{event_id}'"
+    ))?;
+    ensure!(outbox[0]["resent"] == 1, "{outbox:?}");
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod inventory;
 pub mod payments;
 pub mod plan;
 pub mod protocol;
+pub mod reconcile;
 pub mod record;
 pub mod reference;
 pub mod saga;

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::catalog::Flight;
 use crate::error::{ApiError, ApiResult};
-use crate::store::AuditEntry;
+use crate::store::{AuditEntry, ReconciliationRun};
 use crate::RequestContext;
 
 const MAX_AUDIT_ENTRIES: i32 = 100;
@@ -72,6 +72,28 @@ impl AdminQuery {
             .audit_log(target.as_deref(), limit as usize)
             .await?;
         Ok(entries.into_iter().map(AuditLogEntry::from).collect())
+    }
+
+    /// Admins only: what the scheduled reconciliation runs found and repaired, newest
+    /// first: booking events the loyalty ledger lacked (resent), seat counts that had
+    /// drifted from the inventory (repaired), stalled bookings (driven on) and payments
+    /// that do not match their booking (for you to look at).
+    async fn reconciliation_runs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10, desc = "How many runs, 1 to 100.")] first: Option<i32>,
+    ) -> ApiResult<Vec<ReconciliationRunView>> {
+        let request = RequestContext::of(ctx)?;
+        request.admin()?;
+        let limit = first.unwrap_or(10);
+        if !(1..=MAX_AUDIT_ENTRIES).contains(&limit) {
+            return Err(ApiError::BadUserInput(InputError::new(
+                "first",
+                format!("must be between 1 and {MAX_AUDIT_ENTRIES}"),
+            )));
+        }
+        let runs = request.schedule.reconciliation_runs(limit as usize).await?;
+        Ok(runs.into_iter().map(ReconciliationRunView).collect())
     }
 }
 
@@ -300,4 +322,91 @@ impl From<AuditEntry> for AuditLogEntry {
             at: airline_domain::utc_text(entry.at),
         }
     }
+}
+
+/// One run of the reconciliation job.
+pub struct ReconciliationRunView(ReconciliationRun);
+
+#[Object(name = "ReconciliationRun")]
+impl ReconciliationRunView {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// RFC 3339 UTC.
+    async fn started_at(&self) -> String {
+        airline_domain::utc_text(self.0.started_at)
+    }
+    /// RFC 3339 UTC.
+    async fn finished_at(&self) -> String {
+        airline_domain::utc_text(self.0.finished_at)
+    }
+    /// Nothing was found wrong.
+    async fn clean(&self) -> bool {
+        self.0.report.is_clean()
+    }
+    /// Ids of booking events the ledger lacked after the grace period, sent again.
+    async fn events_resent(&self) -> &[String] {
+        &self.0.report.events_resent
+    }
+    async fn seats_repaired(&self) -> Vec<SeatCountRepair> {
+        self.0
+            .report
+            .seats_repaired
+            .iter()
+            .map(|r| SeatCountRepair {
+                flight_id: ID(r.flight_id.clone()),
+                was: r.was,
+                now: r.now,
+            })
+            .collect()
+    }
+    /// Bookings found UNCONFIRMED after the grace period whose saga was driven on.
+    async fn sagas_resumed(&self) -> Vec<ID> {
+        self.0
+            .report
+            .sagas_resumed
+            .iter()
+            .cloned()
+            .map(ID)
+            .collect()
+    }
+    async fn payment_mismatches(&self) -> Vec<PaymentMismatchView> {
+        self.0
+            .report
+            .payment_mismatches
+            .iter()
+            .map(|m| PaymentMismatchView {
+                booking_id: ID(m.booking_id.clone()),
+                payment_status: m.payment_status.clone(),
+                booking_status: m.booking_status.clone(),
+                problem: m.problem.clone(),
+            })
+            .collect()
+    }
+    /// What could not be checked this run; the next run tries again.
+    async fn errors(&self) -> &[String] {
+        &self.0.report.errors
+    }
+}
+
+/// A flight whose D1 seat count had drifted from its inventory object's.
+#[derive(SimpleObject)]
+pub struct SeatCountRepair {
+    flight_id: ID,
+    /// The count search showed.
+    was: i64,
+    /// The inventory's count, which search shows now.
+    now: i64,
+}
+
+/// A payment that does not match its booking. Nothing is moved automatically.
+#[derive(SimpleObject)]
+#[graphql(name = "PaymentMismatch")]
+pub struct PaymentMismatchView {
+    booking_id: ID,
+    /// PENDING, AUTHORIZED, CAPTURED, DECLINED, VOIDED or REFUNDED.
+    payment_status: String,
+    /// The booking's status; null when the booking was never recorded.
+    booking_status: Option<String>,
+    problem: String,
 }

@@ -273,13 +273,18 @@ pub fn security_headers_file() -> String {
 /// Every path the Worker answers before the static assets are consulted, exactly as
 /// wrangler.toml's `[assets] run_worker_first` lists them (a native test compares). Any
 /// other path is the web app's: a file, or `index.html` for its client-side routes.
-pub const WORKER_FIRST_PATHS: [&str; 6] = [
+///
+/// `/__scheduled` is `wrangler dev --test-scheduled`'s way to run the Cron Trigger
+/// handler; left to the assets, it would get `index.html`. Deployed, the Worker answers it
+/// 404 like any path it does not serve.
+pub const WORKER_FIRST_PATHS: [&str; 7] = [
     "/graphql",
     "/healthz",
     "/loyalty/*",
     "/auth/*",
     "/assets/*",
     "/graphiql/*",
+    "/__scheduled",
 ];
 
 /// Static files the Worker fetches from the assets itself. Left to the assets, a missing

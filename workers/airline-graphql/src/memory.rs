@@ -268,6 +268,8 @@ pub struct MemorySchedule {
     pub airports: Vec<airline_domain::Airport>,
     flights: Mutex<Vec<airline_domain::Flight>>,
     audit: Mutex<Vec<crate::store::AuditEntry>>,
+    /// Reconciliation runs, oldest first, as the scheduled job would have stored them.
+    pub reconciliation_runs: Mutex<Vec<crate::store::ReconciliationRun>>,
 }
 
 impl MemorySchedule {
@@ -279,6 +281,7 @@ impl MemorySchedule {
             airports,
             flights: Mutex::new(flights),
             audit: Mutex::new(Vec::new()),
+            reconciliation_runs: Mutex::new(Vec::new()),
         }
     }
 }
@@ -369,6 +372,14 @@ impl crate::ScheduleStore for MemorySchedule {
             .take(limit)
             .cloned()
             .collect())
+    }
+
+    async fn reconciliation_runs(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<crate::store::ReconciliationRun>, StoreError> {
+        let runs = locked(&self.reconciliation_runs);
+        Ok(runs.iter().rev().take(limit).cloned().collect())
     }
 }
 

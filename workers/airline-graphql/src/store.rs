@@ -158,8 +158,9 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
 }
 
-/// Admin writes to the timetable. Each write and its audit entry land together or not
-/// at all.
+/// Admin writes to the timetable (each write and its audit entry land together or not
+/// at all), and what admins read about operations: the audit log and the reconciliation
+/// runs.
 #[async_trait]
 pub trait ScheduleStore: Send + Sync {
     /// `false` when a flight with that id already exists.
@@ -179,6 +180,19 @@ pub trait ScheduleStore: Send + Sync {
         target: Option<&str>,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// The newest reconciliation runs first.
+    async fn reconciliation_runs(&self, limit: usize)
+        -> Result<Vec<ReconciliationRun>, StoreError>;
+}
+
+/// One reconciliation run (see `airline_booking::reconcile`), as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReconciliationRun {
+    pub id: i64,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub report: airline_booking::reconcile::Report,
 }
 
 /// Which payment provider the deployment uses (it decides how a card becomes a token).

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{api, data, execute, failure, signed_in};
+use common::{api, data, execute, failure, signed_in, utc};
 
 use std::sync::Arc;
 
@@ -328,4 +328,72 @@ fn a_flight_between_unknown_airports_is_refused_by_field() {
         failure(&response, "BAD_USER_INPUT")["extensions"]["field"],
         "input.to"
     );
+}
+
+#[test]
+fn admins_read_what_the_reconciliation_runs_found_newest_first() {
+    use airline_booking::reconcile::{PaymentMismatch, Report, SeatRepair};
+    use airline_graphql::store::ReconciliationRun;
+
+    let schedule = Arc::new(MemorySchedule::default());
+    let at = |minute: u32| utc(&format!("2026-11-25T10:{minute:02}:00Z"));
+    let repaired = Report {
+        events_resent: vec!["bk_0123456789abcdef01234567:confirmed".into()],
+        seats_repaired: vec![SeatRepair {
+            flight_id: "EA117-20261126".into(),
+            was: 3,
+            now: 140,
+        }],
+        payment_mismatches: vec![PaymentMismatch {
+            booking_id: "bk_0123456789abcdef01234567".into(),
+            payment_status: "CAPTURED".into(),
+            booking_status: Some("CANCELLED".into()),
+            problem: "money was taken but the booking is not confirmed".into(),
+        }],
+        ..Report::default()
+    };
+    for (id, report) in [(1, repaired), (2, Report::default())] {
+        schedule
+            .reconciliation_runs
+            .lock()
+            .unwrap()
+            .push(ReconciliationRun {
+                id,
+                started_at: at(id as u32 * 5),
+                finished_at: at(id as u32 * 5 + 1),
+                report,
+            });
+    }
+    let query = "query($n: Int) { reconciliationRuns(first: $n) { id startedAt clean eventsResent
+        seatsRepaired { flightId was now } sagasResumed
+        paymentMismatches { bookingId paymentStatus bookingStatus problem } errors } }";
+    let run = |viewer: Viewer, first: i64| {
+        let context = TestContext::new()
+            .schedule(schedule.clone())
+            .viewer(viewer)
+            .build();
+        execute(api(), context, query, json!({"n": first}))
+    };
+
+    let runs = data(run(signed_in("acct_ops", Role::Admin), 10))["reconciliationRuns"].clone();
+    assert_eq!(runs[0]["id"], "2", "newest first: {runs}");
+    assert_eq!(runs[0]["clean"], true, "{runs}");
+    let found = &runs[1];
+    assert_eq!(found["clean"], false, "{found}");
+    assert_eq!(found["startedAt"], "2026-11-25T10:05:00Z");
+    assert_eq!(
+        found["seatsRepaired"],
+        json!([{"flightId": "EA117-20261126", "was": 3, "now": 140}])
+    );
+    assert_eq!(found["paymentMismatches"][0]["bookingStatus"], "CANCELLED");
+    assert_eq!(found["eventsResent"].as_array().unwrap().len(), 1);
+
+    let one = data(run(signed_in("acct_ops", Role::Admin), 1))["reconciliationRuns"].clone();
+    assert_eq!(one.as_array().unwrap().len(), 1, "{one}");
+    failure(
+        &run(signed_in("acct_ops", Role::Admin), 0),
+        "BAD_USER_INPUT",
+    );
+    failure(&run(signed_in("acct_ada", Role::Customer), 10), "FORBIDDEN");
+    failure(&run(Viewer::Anonymous, 10), "UNAUTHENTICATED");
 }

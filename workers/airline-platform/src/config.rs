@@ -31,6 +31,9 @@ pub const STRIPE_SECRET_KEY: &str = "STRIPE_SECRET_KEY";
 pub const HOLD_TTL_SECONDS: &str = "HOLD_TTL_SECONDS";
 pub const BOOKING_DEADLINE_SECONDS: &str = "BOOKING_DEADLINE_SECONDS";
 pub const RETRY_FIRST_DELAY_MS: &str = "RETRY_FIRST_DELAY_MS";
+/// Seconds the reconciliation job leaves an event, booking or payment to settle before
+/// it judges it.
+pub const RECONCILE_GRACE_SECONDS: &str = "RECONCILE_GRACE_SECONDS";
 
 /// A var's text, if it is set.
 pub fn var(env: &Env, name: &str) -> Option<String> {

@@ -1,7 +1,7 @@
 //! Admin writes to the timetable over D1, each in one transaction with its audit entry.
 
 use airline_domain::{AccountId, Flight};
-use airline_graphql::store::AuditEntry;
+use airline_graphql::store::{AuditEntry, ReconciliationRun};
 use airline_graphql::{ScheduleStore, StoreError};
 use airline_platform::sql;
 use async_trait::async_trait;
@@ -136,6 +136,36 @@ impl ScheduleStore for D1Store {
         })
         .await
     }
+
+    async fn reconciliation_runs(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<ReconciliationRun>, StoreError> {
+        SendFuture::new(async move {
+            let rows: Vec<RunRow> = self
+                .rows(
+                    "reconciliation runs",
+                    sql::reconciliation::RECENT_RUNS,
+                    &[(limit as u32).into()],
+                )
+                .await?;
+            rows.into_iter()
+                .map(|row| {
+                    let corrupt = |e: String| self.fail("corrupt reconciliation run", e);
+                    Ok(ReconciliationRun {
+                        id: row.id,
+                        started_at: parse_utc("started_at", &row.started_at)
+                            .map_err(|e| corrupt(e.to_string()))?,
+                        finished_at: parse_utc("finished_at", &row.finished_at)
+                            .map_err(|e| corrupt(e.to_string()))?,
+                        report: serde_json::from_str(&row.report)
+                            .map_err(|e| corrupt(e.to_string()))?,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
 }
 
 #[derive(Deserialize)]
@@ -145,4 +175,12 @@ struct AuditRow {
     target: String,
     details: String,
     at: String,
+}
+
+#[derive(Deserialize)]
+struct RunRow {
+    id: i64,
+    started_at: String,
+    finished_at: String,
+    report: String,
 }

@@ -14,11 +14,15 @@ mod d1_catalog;
 mod d1_schedule;
 mod handlers;
 mod loyalty;
+mod reconcile;
 mod webcrypto;
 
 use airline_graphql::auth_endpoints;
 use airline_graphql::http::is_checked_asset;
-use worker::{event, Context, Env, MessageBatch, Method, Request, Response, Result};
+use worker::{
+    console_error, event, Context, Env, MessageBatch, Method, Request, Response, Result,
+    ScheduleContext, ScheduledEvent,
+};
 
 // The Durable Object classes wrangler.toml binds must be exported by this Worker.
 pub use booking_workflow::BookingWorkflow;
@@ -57,6 +61,14 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
         .headers_mut()
         .set("X-Request-Id", request_id.as_str())?;
     Ok(response)
+}
+
+/// The Cron Triggers in wrangler.toml: the reconciliation run.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    if let Err(e) = reconcile::run(&env).await {
+        console_error!("reconcile: the run failed: {e}");
+    }
 }
 
 /// Booking events for the loyalty ledger, and the dead letters of those that failed.

@@ -1,0 +1,258 @@
+//! The scheduled reconciliation run (a Cron Trigger in wrangler.toml; locally
+//! `/__scheduled` with `wrangler dev --test-scheduled`): resends booking events the
+//! ledger lacks, brings D1's seat counts back to the inventory objects', drives stalled
+//! sagas on, and raises payments that do not match their booking. Each run stores its
+//! report for admins (GraphQL `reconciliationRuns`).
+//!
+//! What counts as wrong is decided in `airline_booking::reconcile` and in the queries of
+//! `airline_platform::sql::reconciliation`; this module only runs them.
+
+use airline_booking::protocol::{
+    FlightSetup, InventoryReply, InventoryRequest, WorkflowReply, WorkflowRequest,
+};
+use airline_booking::reconcile::{
+    payment_problem, settled_before, PaymentMismatch, Report, SeatRepair, BATCH, DEFAULT_GRACE,
+};
+use airline_domain::utc_text;
+use airline_graphql::{LoyaltyStore, StoreError};
+use airline_platform::bindings::{BOOKING_WORKFLOW, DATABASE, FLIGHT_INVENTORY};
+use airline_platform::config::{number_in, RECONCILE_GRACE_SECONDS};
+use airline_platform::{call_object, sql};
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+use std::sync::Arc;
+use worker::{console_error, console_log, Env, Result};
+
+use crate::d1::D1Store;
+use crate::loyalty::EdgeLoyalty;
+
+/// Runs every check once and stores the report.
+pub async fn run(env: &Env) -> Result<Report> {
+    let started = Utc::now();
+    let store = Arc::new(D1Store::new(env.d1(DATABASE)?, "reconcile"));
+    let grace = Duration::seconds(number_in(
+        env,
+        RECONCILE_GRACE_SECONDS,
+        DEFAULT_GRACE.num_seconds(),
+        0..=86_400,
+    ));
+    let settled = settled_before(started, grace);
+    let mut report = Report::default();
+
+    resend_unapplied_events(env, &store, settled, &mut report).await;
+    repair_seat_counts(env, &store, started, &mut report).await;
+    resume_stalled_sagas(env, &store, settled, &mut report).await;
+    check_payments(&store, settled, &mut report).await;
+
+    let finished = Utc::now();
+    let json = serde_json::to_string(&report)?;
+    store
+        .execute(
+            "store reconciliation report",
+            sql::reconciliation::INSERT_RUN,
+            &[
+                utc_text(started).into(),
+                utc_text(finished).into(),
+                json.as_str().into(),
+            ],
+        )
+        .await
+        .map_err(|e| worker::Error::RustError(e.to_string()))?;
+    if report.is_clean() {
+        console_log!("reconcile: nothing to repair");
+    } else {
+        console_log!("reconcile: {json}");
+    }
+    Ok(report)
+}
+
+fn note(report: &mut Report, error: StoreError) {
+    console_error!("reconcile: {error}");
+    report.errors.push(error.to_string());
+}
+
+#[derive(Deserialize)]
+struct OutboxRow {
+    event_id: String,
+    body: String,
+}
+
+async fn resend_unapplied_events(
+    env: &Env,
+    store: &Arc<D1Store>,
+    settled: DateTime<Utc>,
+    report: &mut Report,
+) {
+    let rows: Vec<OutboxRow> = match store
+        .rows(
+            "unapplied booking events",
+            sql::booking_events::UNAPPLIED,
+            &[utc_text(settled).into(), (BATCH as f64).into()],
+        )
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => return note(report, e),
+    };
+    let loyalty = EdgeLoyalty::new(env, store.clone());
+    for row in rows {
+        let body = match serde_json::from_str::<serde_json::Value>(&row.body) {
+            Ok(body) => body,
+            Err(e) => {
+                note(report, StoreError::new("outbox body", e.to_string()));
+                continue;
+            }
+        };
+        if let Err(e) = loyalty.publish(&body).await {
+            note(report, e);
+            continue;
+        }
+        let marked = store
+            .execute(
+                "mark event resent",
+                sql::booking_events::MARK_RESENT,
+                &[row.event_id.as_str().into(), utc_text(Utc::now()).into()],
+            )
+            .await;
+        if let Err(e) = marked {
+            note(report, e);
+        }
+        report.events_resent.push(row.event_id);
+    }
+}
+
+#[derive(Deserialize)]
+struct FlightRow {
+    id: String,
+    aircraft_type: String,
+    seat_capacity: u32,
+    seats_available: i64,
+}
+
+async fn repair_seat_counts(env: &Env, store: &D1Store, now: DateTime<Utc>, report: &mut Report) {
+    let flights: Vec<FlightRow> = match store
+        .rows(
+            "inventoried flights",
+            sql::reconciliation::INVENTORIED_FLIGHTS,
+            &[utc_text(now).into(), (BATCH as f64).into()],
+        )
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => return note(report, e),
+    };
+    for flight in flights {
+        let request = InventoryRequest::SeatMap {
+            flight: FlightSetup {
+                flight_id: flight.id.clone(),
+                aircraft: flight.aircraft_type.clone(),
+                seat_capacity: flight.seat_capacity,
+            },
+        };
+        let reply = call_object::<_, InventoryReply>(env, FLIGHT_INVENTORY, &flight.id, &request);
+        let free = match reply.await {
+            Ok(InventoryReply::SeatMap { seat_map }) => i64::from(seat_map.seats_available),
+            Ok(other) => {
+                let error = StoreError::new("seat map", format!("unexpected reply {other:?}"));
+                note(report, error);
+                continue;
+            }
+            Err(e) => {
+                note(report, StoreError::new("seat map", e.to_string()));
+                continue;
+            }
+        };
+        if free == flight.seats_available {
+            continue;
+        }
+        let repaired = store
+            .execute(
+                "repair seats_available",
+                sql::reconciliation::REPAIR_SEATS_AVAILABLE,
+                &[(free as f64).into(), flight.id.as_str().into()],
+            )
+            .await;
+        match repaired {
+            Ok(0) => {} // moved on meanwhile: the next run looks again
+            Ok(_) => report.seats_repaired.push(SeatRepair {
+                flight_id: flight.id,
+                was: flight.seats_available,
+                now: free,
+            }),
+            Err(e) => note(report, e),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct IdRow {
+    id: String,
+}
+
+async fn resume_stalled_sagas(
+    env: &Env,
+    store: &D1Store,
+    settled: DateTime<Utc>,
+    report: &mut Report,
+) {
+    let stalled: Vec<IdRow> = match store
+        .rows(
+            "stalled bookings",
+            sql::reconciliation::STALLED_BOOKINGS,
+            &[utc_text(settled).into(), (BATCH as f64).into()],
+        )
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => return note(report, e),
+    };
+    for booking in stalled {
+        // Reading a booking resumes its saga (and its watchdog) where it stopped.
+        let reply = call_object::<_, WorkflowReply>(
+            env,
+            BOOKING_WORKFLOW,
+            &booking.id,
+            &WorkflowRequest::Get,
+        );
+        match reply.await {
+            Ok(WorkflowReply::Booking { .. }) => report.sagas_resumed.push(booking.id),
+            Ok(other) => note(
+                report,
+                StoreError::new("resume saga", format!("{}: {other:?}", booking.id)),
+            ),
+            Err(e) => note(report, StoreError::new("resume saga", e.to_string())),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct PaymentRow {
+    booking_id: String,
+    payment_status: String,
+    booking_status: Option<String>,
+}
+
+async fn check_payments(store: &D1Store, settled: DateTime<Utc>, report: &mut Report) {
+    let rows: Vec<PaymentRow> = match store
+        .rows(
+            "payments to check",
+            sql::reconciliation::PAYMENTS_TO_CHECK,
+            &[utc_text(settled).into(), (BATCH as f64).into()],
+        )
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => return note(report, e),
+    };
+    for row in rows {
+        if let Some(problem) = payment_problem(&row.payment_status, row.booking_status.as_deref()) {
+            console_error!("reconcile: payment for {}: {problem}", row.booking_id);
+            report.payment_mismatches.push(PaymentMismatch {
+                booking_id: row.booking_id,
+                payment_status: row.payment_status,
+                booking_status: row.booking_status,
+                problem: problem.to_owned(),
+            });
+        }
+    }
+}
