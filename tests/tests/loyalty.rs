@@ -28,6 +28,7 @@ fn main() {
         the_rest_api_answers_only_signed_requests,
         loyalty_is_private,
         reconciliation_repairs_a_lost_ledger_entry_and_a_drifted_seat_count,
+        a_cancelled_flight_refunds_revokes_and_notifies_each_booking_once,
     ];
     let mut options = ServerOptions::default();
     // The reconciliation run judges anything older than a second (120 s by default).
@@ -578,5 +579,106 @@ fn reconciliation_repairs_a_lost_ledger_entry_and_a_drifted_seat_count(
         "SELECT resent FROM booking_events WHERE event_id = '{event_id}'"
     ))?;
     ensure!(outbox[0]["resent"] == 1, "{outbox:?}");
+    Ok(())
+}
+
+/// The airline cancels a flight with three bookings on it: three CANCELLED bookings
+/// (FLIGHT_CANCELLED), three refunds, no points left, three notifications delivered; and
+/// cancelling it again changes nothing.
+fn a_cancelled_flight_refunds_revokes_and_notifies_each_booking_once(
+    server: &DevServer,
+) -> Result<(), Failed> {
+    let admin = Customer::admin(server, "ops-disrupt");
+    let date = server.seed_start.plus_days(20).unwrap();
+    let created = admin.ask(
+        server,
+        "mutation($input: CreateFlightInput!) { createFlight(input: $input) { id } }",
+        json!({"input": {
+            "flightNumber": "EA5000", "from": "LHR", "to": "JFK",
+            "departureLocal": format!("{date}T12:00"), "durationMinutes": 470,
+            "fare": {"amount": 39_900, "currency": "GBP"}, "aircraftType": "B789"
+        }}),
+    );
+    ensure!(created["errors"].is_null(), "{created}");
+    let flight = created["data"]["createFlight"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let mut booked = Vec::new();
+    for tag in ["disrupt-a", "disrupt-b", "disrupt-c"] {
+        let who = Customer::sign_up(server, tag);
+        let card = who.card(server, CardBehaviour::Succeeds);
+        let booking =
+            who.book_confirmed(server, &booking_input(&flight, None, 1, &card, &new_key()))?;
+        wait_for_points(server, &who, points_for_total(&booking["total"]))?;
+        booked.push((who, booking["id"].as_str().unwrap().to_owned()));
+    }
+    let ids = booked
+        .iter()
+        .map(|(_, id)| format!("'{id}'"))
+        .collect::<Vec<_>>()
+        .join(",");
+
+    let cancel =
+        "mutation($id: ID!) { cancelFlight(id: $id, reason: \"crew shortage\") { status } }";
+    let body = admin.ask(server, cancel, json!({"id": flight}));
+    ensure!(
+        body["data"]["cancelFlight"]["status"] == "CANCELLED",
+        "{body}"
+    );
+    for (who, id) in &booked {
+        let booking = who.read_booking(server, id)?;
+        ensure!(
+            booking["status"] == "CANCELLED" && booking["failure"]["code"] == "FLIGHT_CANCELLED",
+            "{booking}"
+        );
+        wait_for_points(server, who, 0)?;
+        let notes = who.ask(server, "{ notifications { kind bookingId } }", json!({}));
+        ensure!(
+            notes["data"]["notifications"]
+                == json!([{"kind": "FLIGHT_CANCELLED", "bookingId": id}]),
+            "one notification for the booking: {notes}"
+        );
+    }
+    let refunded = |server: &DevServer| -> Result<u64, Failed> {
+        Ok(server.d1(&format!(
+            "SELECT count(*) AS n FROM payments WHERE status = 'REFUNDED' AND idempotency_key IN ({ids})"
+        ))?[0]["n"]
+            .as_u64()
+            .unwrap())
+    };
+    ensure!(refunded(server)? == 3, "three refunds");
+    let started = Instant::now();
+    loop {
+        let delivered = server.d1(&format!(
+            "SELECT count(*) AS n FROM notifications WHERE delivered_at IS NOT NULL AND booking_id IN ({ids})"
+        ))?[0]["n"]
+            .as_u64()
+            .unwrap();
+        if delivered == 3 {
+            break;
+        }
+        ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "{delivered} of 3 notifications delivered"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    let again = admin.ask(server, cancel, json!({"id": flight}));
+    ensure!(
+        again["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT",
+        "cancelling again is refused: {again}"
+    );
+    let notified = server.d1(&format!(
+        "SELECT count(*) AS n FROM notifications WHERE booking_id IN ({ids})"
+    ))?[0]["n"]
+        .as_u64()
+        .unwrap();
+    ensure!(
+        refunded(server)? == 3 && notified == 3,
+        "and nothing changed"
+    );
     Ok(())
 }

@@ -66,7 +66,8 @@ impl DurableObject for BookingWorkflow {
                 self.drive().await?;
                 self.reply()
             }
-            WorkflowRequest::Cancel => self.cancel().await?,
+            WorkflowRequest::Cancel => self.cancel(None).await?,
+            WorkflowRequest::CancelForFlight { flight_id } => self.cancel(Some(flight_id)).await?,
         };
         Response::from_json(&reply)
     }
@@ -142,7 +143,9 @@ impl BookingWorkflow {
         Ok(self.reply())
     }
 
-    async fn cancel(&self) -> Result<WorkflowReply> {
+    /// Cancels a confirmed booking: at its owner's request (`None`: refused once the first
+    /// flight has departed), or because the airline cancelled `flight`.
+    async fn cancel(&self, flight: Option<String>) -> Result<WorkflowReply> {
         self.load().await?;
         // Let a saga that is due finish first: only a confirmed booking can be cancelled.
         self.drive().await?;
@@ -157,13 +160,17 @@ impl BookingWorkflow {
                 .flights
                 .first()
                 .is_some_and(|f| f.departure_utc <= now);
-            if departed {
+            if departed && flight.is_none() {
                 Some(
                     "the flight has departed; a booking can be cancelled until departure"
                         .to_owned(),
                 )
             } else {
-                match record.saga.cancel_confirmed() {
+                let cancelled = match &flight {
+                    Some(flight_id) => record.saga.cancel_for_flight(flight_id),
+                    None => record.saga.cancel_confirmed(),
+                };
+                match cancelled {
                     Ok(()) => {
                         record.updated_at = now;
                         None

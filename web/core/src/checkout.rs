@@ -287,6 +287,7 @@ pub fn explain_failure(code: &str) -> (Msg, NextStep) {
         Some(FailureCode::PaymentDeclined) => (Msg::FailDeclined, NextStep::TryAnotherCard),
         Some(FailureCode::PaymentFailed) => (Msg::FailPayment, NextStep::TryAnotherCard),
         Some(FailureCode::SoldOut) => (Msg::FailSoldOut, NextStep::BackToResults),
+        Some(FailureCode::FlightCancelled) => (Msg::FailFlightCancelled, NextStep::BackToResults),
         Some(FailureCode::SeatUnavailable) => (Msg::FailSeat, NextStep::PickSeatsAgain),
         Some(FailureCode::HoldExpired | FailureCode::Timeout) => {
             (Msg::FailExpired, NextStep::TryAnotherCard)

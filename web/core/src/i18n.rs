@@ -212,6 +212,7 @@ messages! {
     FailDeclined => "Your card was declined. Try another card.", "Ihre Karte wurde abgelehnt. Versuchen Sie eine andere Karte.";
     FailPayment => "The payment could not be completed. Try again or use another card.", "Die Zahlung konnte nicht abgeschlossen werden. Versuchen Sie es erneut oder mit einer anderen Karte.";
     FailSoldOut => "The flight sold out while you were booking. Choose another flight.", "Der Flug wurde während Ihrer Buchung ausverkauft. Wählen Sie einen anderen Flug.";
+    FailFlightCancelled => "The airline cancelled this flight. Nothing is charged; choose another flight.", "Die Fluggesellschaft hat diesen Flug annulliert. Es wird nichts berechnet; wählen Sie einen anderen Flug.";
     FailSeat => "A seat you chose was just taken. Pick your seats again.", "Ein gewählter Platz wurde gerade vergeben. Wählen Sie Ihre Plätze erneut.";
     FailExpired => "The seat hold ran out before payment finished. Please book again.", "Die Platzreservierung ist vor Abschluss der Zahlung abgelaufen. Bitte buchen Sie erneut.";
     FailOther => "The booking could not be completed. Please try again.", "Die Buchung konnte nicht abgeschlossen werden. Bitte versuchen Sie es erneut.";

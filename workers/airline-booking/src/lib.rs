@@ -8,6 +8,7 @@
 
 pub mod events;
 pub mod inventory;
+pub mod notify;
 pub mod payments;
 pub mod plan;
 pub mod protocol;

@@ -20,6 +20,9 @@ pub enum WorkflowRequest {
     Get,
     /// Cancel a confirmed booking (refund, release, CANCELLED).
     Cancel,
+    /// The airline cancelled `flight_id`, one of the booking's flights: the same path
+    /// with a full refund and the reason FLIGHT_CANCELLED. Idempotent.
+    CancelForFlight { flight_id: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

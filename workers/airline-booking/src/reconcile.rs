@@ -21,7 +21,7 @@ pub const BATCH: usize = 200;
 
 /// One run's findings, stored as JSON and shown to admins.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct Report {
     /// Booking events with no ledger entry after the grace period, sent again.
     pub events_resent: Vec<String>,
@@ -29,6 +29,11 @@ pub struct Report {
     pub seats_repaired: Vec<SeatRepair>,
     /// Bookings still UNCONFIRMED after the grace period whose workflow was driven on.
     pub sagas_resumed: Vec<String>,
+    /// Confirmed bookings found on a cancelled flight (made while it was being
+    /// cancelled), now cancelled and refunded like the rest.
+    pub bookings_cancelled_for_flights: Vec<String>,
+    /// Notifications stored but never delivered, handed to the queue again.
+    pub notifications_resent: Vec<String>,
     /// Payments that do not match their booking: for an admin to look at.
     pub payment_mismatches: Vec<PaymentMismatch>,
     /// What could not be checked or repaired this run (it is tried again next run).
@@ -41,6 +46,8 @@ impl Report {
         self.events_resent.is_empty()
             && self.seats_repaired.is_empty()
             && self.sagas_resumed.is_empty()
+            && self.bookings_cancelled_for_flights.is_empty()
+            && self.notifications_resent.is_empty()
             && self.payment_mismatches.is_empty()
             && self.errors.is_empty()
     }

@@ -98,6 +98,8 @@ pub enum Failure {
     Timeout { step: Step, message: String },
     /// The owner (or an admin) cancelled a confirmed booking.
     CancelledByCustomer,
+    /// The airline cancelled a flight of the booking: full refund, seats released.
+    FlightCancelled { flight_id: String },
 }
 
 /// The code of a [`Failure`], as the API reports it (`extensions.code`) and the booking's
@@ -112,10 +114,11 @@ pub enum FailureCode {
     HoldExpired,
     Timeout,
     CancelledByCustomer,
+    FlightCancelled,
 }
 
 impl FailureCode {
-    pub const ALL: [FailureCode; 7] = [
+    pub const ALL: [FailureCode; 8] = [
         Self::SoldOut,
         Self::SeatUnavailable,
         Self::PaymentDeclined,
@@ -123,6 +126,7 @@ impl FailureCode {
         Self::HoldExpired,
         Self::Timeout,
         Self::CancelledByCustomer,
+        Self::FlightCancelled,
     ];
 
     /// The code a client read off the API; `None` for any other text.
@@ -139,6 +143,7 @@ impl FailureCode {
             Self::HoldExpired => "HOLD_EXPIRED",
             Self::Timeout => "TIMEOUT",
             Self::CancelledByCustomer => "CANCELLED_BY_CUSTOMER",
+            Self::FlightCancelled => "FLIGHT_CANCELLED",
         }
     }
 }
@@ -153,6 +158,7 @@ impl Failure {
             Failure::HoldExpired { .. } => FailureCode::HoldExpired,
             Failure::Timeout { .. } => FailureCode::Timeout,
             Failure::CancelledByCustomer => FailureCode::CancelledByCustomer,
+            Failure::FlightCancelled { .. } => FailureCode::FlightCancelled,
         }
     }
 
@@ -173,6 +179,9 @@ impl Failure {
                 step.as_str()
             ),
             Failure::CancelledByCustomer => "cancelled by the customer".to_owned(),
+            Failure::FlightCancelled { flight_id } => {
+                format!("the airline cancelled flight {flight_id}; the booking is refunded in full")
+            }
         }
     }
 }
@@ -412,6 +421,17 @@ impl Saga {
     /// Starts cancelling a confirmed booking at its owner's request: refund, release the
     /// seats, CANCELLED, and a `BookingCancelled` event. Refused unless confirmed.
     pub fn cancel_confirmed(&mut self) -> Result<(), CancelRefusal> {
+        self.cancel(Failure::CancelledByCustomer)
+    }
+
+    /// The same path when the airline cancels one of the booking's flights.
+    pub fn cancel_for_flight(&mut self, flight_id: &str) -> Result<(), CancelRefusal> {
+        self.cancel(Failure::FlightCancelled {
+            flight_id: flight_id.to_owned(),
+        })
+    }
+
+    fn cancel(&mut self, reason: Failure) -> Result<(), CancelRefusal> {
         match self.status() {
             BookingStatus::Cancelled => Err(CancelRefusal::AlreadyCancelled),
             BookingStatus::Unconfirmed => Err(CancelRefusal::InProgress),
@@ -421,7 +441,7 @@ impl Saga {
                 Err(CancelRefusal::InProgress)
             }
             BookingStatus::Confirmed => {
-                self.compensate(Failure::CancelledByCustomer);
+                self.compensate(reason);
                 Ok(())
             }
         }
@@ -753,6 +773,41 @@ mod tests {
             saga.cancel_confirmed(),
             Err(CancelRefusal::AlreadyCancelled)
         );
+    }
+
+    #[test]
+    fn a_cancelled_flight_refunds_its_confirmed_bookings_in_full_once() {
+        let mut saga = saga();
+        assert_eq!(
+            saga.cancel_for_flight("EA117-20261125"),
+            Err(CancelRefusal::InProgress)
+        );
+        drive(&mut saga, |_| StepResult::Done);
+        saga.cancel_for_flight("EA117-20261125").unwrap();
+        let ran = drive(&mut saga, |_| StepResult::Done);
+        assert_eq!(
+            ran,
+            vec![
+                Step::RefundPayment,
+                Step::ReleaseSeats,
+                Step::MarkCancelled,
+                Step::PublishCancellation
+            ]
+        );
+        assert_eq!(saga.status(), BookingStatus::Cancelled);
+        let failure = saga.failure.as_ref().unwrap();
+        assert_eq!(failure.code().as_str(), "FLIGHT_CANCELLED");
+        assert!(
+            failure.message().contains("EA117-20261125"),
+            "{}",
+            failure.message()
+        );
+        // A second cancellation of the flight refunds nothing more.
+        assert_eq!(
+            saga.cancel_for_flight("EA117-20261125"),
+            Err(CancelRefusal::AlreadyCancelled)
+        );
+        assert!(drive(&mut saga, |_| StepResult::Done).is_empty());
     }
 
     #[test]

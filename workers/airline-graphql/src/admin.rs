@@ -11,6 +11,7 @@ use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use serde_json::json;
 
 use crate::catalog::Flight;
+use crate::disruption;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{AuditEntry, ReconciliationRun};
 use crate::RequestContext;
@@ -185,10 +186,27 @@ impl AdminMutation {
                 "after": snapshot(&after),
             }),
         );
-        request.replace(&before, &after, &audit).await
+        let flight = request.replace(&before, &after, &audit).await?;
+        if after.departure != before.departure {
+            let local = |flight: &airline_domain::Flight| {
+                let at = flight.origin.time_zone.local(flight.departure);
+                at.format("%Y-%m-%d %H:%M").to_string()
+            };
+            disruption::notify_retimed(
+                request.bookings.as_ref(),
+                request.notifications.as_ref(),
+                &after.id,
+                (&local(&before), &local(&after)),
+                request.now,
+            )
+            .await?;
+        }
+        Ok(flight)
     }
 
-    /// Admins only: cancels a flight that has not departed.
+    /// Admins only: cancels a flight that has not departed. Every booking on it is
+    /// cancelled and refunded in full (reason FLIGHT_CANCELLED, points taken back) and its
+    /// traveller notified; a booking still being made follows once it is made.
     async fn cancel_flight(
         &self,
         ctx: &Context<'_>,
@@ -214,7 +232,16 @@ impl AdminMutation {
             before.id.as_str(),
             json!({ "reason": reason }),
         );
-        request.replace(&before, &after, &audit).await
+        let flight = request.replace(&before, &after, &audit).await?;
+        disruption::cancel_bookings_on_flight(
+            request.bookings.as_ref(),
+            request.notifications.as_ref(),
+            &after.id,
+            reason,
+            request.now,
+        )
+        .await?;
+        Ok(flight)
     }
 }
 
@@ -369,6 +396,15 @@ impl ReconciliationRunView {
             .cloned()
             .map(ID)
             .collect()
+    }
+    /// Confirmed bookings found on a cancelled flight, cancelled and refunded now.
+    async fn bookings_cancelled_for_flights(&self) -> Vec<ID> {
+        let ids = &self.0.report.bookings_cancelled_for_flights;
+        ids.iter().cloned().map(ID).collect()
+    }
+    /// Ids of notifications never delivered, handed to delivery again.
+    async fn notifications_resent(&self) -> &[String] {
+        &self.0.report.notifications_resent
     }
     async fn payment_mismatches(&self) -> Vec<PaymentMismatchView> {
         self.0

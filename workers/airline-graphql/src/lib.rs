@@ -12,11 +12,13 @@ pub mod auth_endpoints;
 pub mod bookings;
 pub mod catalog;
 mod cursor;
+pub mod disruption;
 pub mod error;
 pub mod http;
 pub mod loyalty;
 #[cfg(feature = "memory")]
 pub mod memory;
+pub mod notifications;
 pub mod store;
 
 use std::sync::Arc;
@@ -27,8 +29,8 @@ use chrono::{DateTime, Utc};
 
 pub use crate::error::{ApiError, ApiResult, ErrorCode};
 pub use crate::store::{
-    AccountStore, BookingService, CatalogStore, LoyaltyStore, PasswordKdf, PaymentMode,
-    ScheduleStore, StoreError,
+    AccountStore, BookingService, CatalogStore, LoyaltyStore, NotificationStore, PasswordKdf,
+    PaymentMode, ScheduleStore, StoreError,
 };
 
 /// Deepest selection nesting accepted; the deepest useful query today is 6 levels.
@@ -43,6 +45,7 @@ pub struct Query(
     accounts::AccountQuery,
     bookings::BookingQuery,
     loyalty::LoyaltyQuery,
+    notifications::NotificationQuery,
     admin::AdminQuery,
 );
 
@@ -123,6 +126,7 @@ pub struct RequestContext {
     pub passwords: Arc<dyn PasswordKdf>,
     pub bookings: Arc<dyn BookingService>,
     pub loyalty: Arc<dyn LoyaltyStore>,
+    pub notifications: Arc<dyn NotificationStore>,
     pub auth: Arc<AuthConfig>,
     pub viewer: Viewer,
     /// One clock reading per request, so "today" and "already departed" agree.

@@ -205,6 +205,7 @@ impl TestContext {
                 passwords: Arc::new(NativeKdf),
                 bookings: Arc::new(MemoryBookings::default()),
                 loyalty: Arc::new(MemoryLoyalty::default()),
+                notifications: Arc::new(MemoryNotifications::default()),
                 auth: Arc::new(test_auth_config()),
                 viewer: crate::Viewer::Anonymous,
                 now: DateTime::from_timestamp(1_795_600_800, 0).unwrap_or_default(),
@@ -238,6 +239,11 @@ impl TestContext {
 
     pub fn loyalty(mut self, loyalty: Arc<dyn crate::LoyaltyStore>) -> Self {
         self.context.loyalty = loyalty;
+        self
+    }
+
+    pub fn notifications(mut self, notifications: Arc<dyn crate::NotificationStore>) -> Self {
+        self.context.notifications = notifications;
         self
     }
 
@@ -454,6 +460,17 @@ impl crate::BookingService for MemoryBookings {
                 reply(&view)
             }
             (WorkflowRequest::Get, Some(i)) => reply(&state.bookings[i].1),
+            (WorkflowRequest::CancelForFlight { flight_id }, Some(i)) => {
+                let view = &mut state.bookings[i].1;
+                if view.status == BookingStatus::Confirmed {
+                    view.status = BookingStatus::Cancelled;
+                    view.failure = Some(airline_booking::views::FailureView {
+                        code: airline_booking::saga::FailureCode::FlightCancelled,
+                        message: format!("flight {flight_id} was cancelled"),
+                    });
+                }
+                reply(view)
+            }
             (WorkflowRequest::Cancel, Some(i)) => {
                 let view = &mut state.bookings[i].1;
                 if view.status != BookingStatus::Confirmed {
@@ -510,6 +527,67 @@ impl crate::BookingService for MemoryBookings {
 
     async fn card_owner(&self, token: &PaymentToken) -> Result<Option<AccountId>, StoreError> {
         Ok(locked(&self.state).cards.get(token).cloned())
+    }
+
+    async fn on_flight(
+        &self,
+        flight_id: &airline_domain::FlightId,
+    ) -> Result<Vec<(BookingId, AccountId)>, StoreError> {
+        use airline_booking::saga::BookingStatus;
+        let state = locked(&self.state);
+        Ok(state
+            .bookings
+            .iter()
+            .map(|(_, view)| view)
+            .filter(|view| view.status != BookingStatus::Cancelled)
+            .filter(|view| {
+                view.flights
+                    .iter()
+                    .any(|f| f.flight_id == flight_id.as_str())
+            })
+            .map(|view| (view.id.clone(), view.customer_id.clone()))
+            .collect())
+    }
+}
+
+/// Notifications in memory, oldest first; `notify` stores each id once.
+#[derive(Default)]
+pub struct MemoryNotifications {
+    pub sent: Mutex<Vec<crate::store::StoredNotification>>,
+}
+
+#[async_trait]
+impl crate::NotificationStore for MemoryNotifications {
+    async fn notify(
+        &self,
+        notification: &airline_booking::notify::Notification,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut sent = locked(&self.sent);
+        if sent.iter().any(|n| n.notification.id == notification.id) {
+            return Ok(false);
+        }
+        sent.push(crate::store::StoredNotification {
+            notification: notification.clone(),
+            created_at: now,
+            delivered_at: None,
+        });
+        Ok(true)
+    }
+
+    async fn notifications(
+        &self,
+        customer_id: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<crate::store::StoredNotification>, StoreError> {
+        let sent = locked(&self.sent);
+        Ok(sent
+            .iter()
+            .rev()
+            .filter(|n| customer_id == n.notification.customer_id.as_str())
+            .take(limit)
+            .cloned()
+            .collect())
     }
 }
 

@@ -246,6 +246,12 @@ pub trait BookingService: Send + Sync {
 
     /// Whose sandbox token this is, if it exists.
     async fn card_owner(&self, token: &PaymentToken) -> Result<Option<AccountId>, StoreError>;
+
+    /// The bookings that include `flight_id` and are not cancelled: (booking, owner).
+    async fn on_flight(
+        &self,
+        flight_id: &FlightId,
+    ) -> Result<Vec<(BookingId, AccountId)>, StoreError>;
 }
 
 /// A dead letter: a loyalty message that failed every retry.
@@ -282,4 +288,32 @@ pub trait LoyaltyStore: Send + Sync {
     async fn publish(&self, body: &serde_json::Value) -> Result<(), StoreError>;
 
     async fn mark_replayed(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
+/// A notification as stored for its traveller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredNotification {
+    pub notification: airline_booking::notify::Notification,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+/// What travellers are told when the airline changes their flights: the Worker stores
+/// them in D1 and hands each to the `notifications` queue.
+#[async_trait]
+pub trait NotificationStore: Send + Sync {
+    /// Stores `notification` and queues it for delivery, unless one with its id exists;
+    /// returns whether it was new.
+    async fn notify(
+        &self,
+        notification: &airline_booking::notify::Notification,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// A customer's notifications, newest first.
+    async fn notifications(
+        &self,
+        customer_id: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<StoredNotification>, StoreError>;
 }

@@ -841,3 +841,118 @@ fn the_seat_map_of_an_unknown_flight_is_not_found() {
         "flightId",
     );
 }
+
+/// An admin cancels a flight with three bookings on it (their own copy of the timetable,
+/// so no other test sees the cancellation): each booking is cancelled with the reason
+/// FLIGHT_CANCELLED and its traveller notified once; cancelling again changes nothing.
+/// Retiming a flight tells its travellers the new time.
+#[test]
+fn a_cancelled_flight_cancels_its_bookings_and_tells_each_traveller() {
+    use airline_graphql::memory::MemoryNotifications;
+
+    let schedule = Arc::new(MemorySchedule::new(
+        catalog_seed::airports().unwrap(),
+        seed().flights.clone(),
+    ));
+    let bookings = Arc::new(MemoryBookings::default());
+    let notifications = Arc::new(MemoryNotifications::default());
+    let run = |viewer: Viewer, query: &str, variables: Value| {
+        let context = TestContext::new()
+            .schedule(schedule.clone())
+            .bookings(bookings.clone())
+            .notifications(notifications.clone())
+            .viewer(viewer)
+            .now(now())
+            .build();
+        common::execute(api(), context, query, variables)
+    };
+    let cancelled_flight = flight("LHR", "JFK");
+    let retimed_flight = flight("JFK", "LHR");
+    let mut booked = Vec::new();
+    for (i, who) in [ALICE, BOB, ALICE].into_iter().enumerate() {
+        let card = data(run(customer(who), TOKENIZE, card_input("4242424242424242")))
+            ["tokenizeCard"]["token"]
+            .clone();
+        let input = booking_input(
+            &cancelled_flight,
+            &format!("disrupt-{i:04}"),
+            1,
+            card.as_str().unwrap(),
+        );
+        let booking =
+            data(run(customer(who), BOOK, json!({ "input": input })))["processBooking"].clone();
+        assert_eq!(booking["status"], "CONFIRMED", "{booking}");
+        booked.push((who, id_of(&booking)));
+    }
+    let card = data(run(customer(BOB), TOKENIZE, card_input("4242424242424242")))["tokenizeCard"]
+        ["token"]
+        .clone();
+    let input = booking_input(
+        &retimed_flight,
+        "disrupt-retimed",
+        1,
+        card.as_str().unwrap(),
+    );
+    let on_retimed =
+        data(run(customer(BOB), BOOK, json!({ "input": input })))["processBooking"].clone();
+
+    let cancel =
+        "mutation($id: ID!) { cancelFlight(id: $id, reason: \"crew shortage\") { status } }";
+    let id = json!({ "id": cancelled_flight.id.as_str() });
+    assert_eq!(
+        data(run(admin(), cancel, id.clone()))["cancelFlight"]["status"],
+        "CANCELLED"
+    );
+    for (who, booking_id) in &booked {
+        let read = data(run(
+            customer(who),
+            "query($id: ID!) { booking(id: $id) { status failure { code } } }",
+            json!({"id": booking_id}),
+        ));
+        assert_eq!(read["booking"]["status"], "CANCELLED", "{read}");
+        assert_eq!(
+            read["booking"]["failure"]["code"], "FLIGHT_CANCELLED",
+            "{read}"
+        );
+    }
+    let query = "{ notifications { kind bookingId message } }";
+    let alice = data(run(customer(ALICE), query, json!({})))["notifications"].clone();
+    let bob = data(run(customer(BOB), query, json!({})))["notifications"].clone();
+    assert_eq!(alice.as_array().unwrap().len(), 2, "{alice}");
+    assert_eq!(bob.as_array().unwrap().len(), 1, "{bob}");
+    assert_eq!(bob[0]["kind"], "FLIGHT_CANCELLED");
+    assert_eq!(bob[0]["bookingId"], json!(booked[1].1));
+    assert!(
+        bob[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("crew shortage"),
+        "{bob}"
+    );
+
+    // Again: refused, and nothing changes.
+    let again = run(admin(), cancel, id);
+    bad_input(&again, "id");
+    assert_eq!(notifications.sent.lock().unwrap().len(), 3);
+
+    // A new departure time: the traveller on that flight hears of it, once.
+    let local = retimed_flight
+        .origin
+        .time_zone
+        .local(retimed_flight.departure + Duration::minutes(40));
+    let retime = "mutation($id: ID!, $at: String!) { updateFlight(id: $id, input: { departureLocal: $at }) { id } }";
+    let vars = json!({ "id": retimed_flight.id.as_str(), "at": local.format("%Y-%m-%dT%H:%M").to_string() });
+    data(run(admin(), retime, vars));
+    let bob = data(run(customer(BOB), query, json!({})))["notifications"].clone();
+    assert_eq!(bob.as_array().unwrap().len(), 2, "{bob}");
+    assert_eq!(bob[0]["kind"], "FLIGHT_RETIMED", "newest first: {bob}");
+    assert_eq!(bob[0]["bookingId"], on_retimed["id"]);
+    assert!(
+        bob[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&local.format("%H:%M").to_string()),
+        "{bob}"
+    );
+    failure(&run(Viewer::Anonymous, query, json!({})), "UNAUTHENTICATED");
+}

@@ -18,6 +18,8 @@ pub mod bindings {
     pub const ASSETS: &str = "ASSETS";
     /// The queue booking events are published on.
     pub const LOYALTY_EVENTS: &str = "LOYALTY_EVENTS";
+    /// Queue producer: notifications for travellers (`notifications`).
+    pub const NOTIFICATIONS: &str = "NOTIFICATIONS";
     /// Durable Objects: one per flight (its seats), one per booking (its saga).
     pub const FLIGHT_INVENTORY: &str = "FLIGHT_INVENTORY";
     pub const BOOKING_WORKFLOW: &str = "BOOKING_WORKFLOW";

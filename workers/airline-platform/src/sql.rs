@@ -23,6 +23,12 @@ pub mod bookings {
     /// A customer's bookings, newest first, a page after a cursor. ?1 customer id, ?2 a
     /// status or NULL, ?3 and ?4 the cursor's time and id (`''` for the first page), ?5
     /// the page size plus one (to see whether there is a next page).
+    /// The bookings that include flight ?1 and are not cancelled.
+    pub const ON_FLIGHT: &str = "SELECT b.id, b.customer_id FROM bookings b
+         WHERE b.status <> 'CANCELLED'
+           AND EXISTS (SELECT 1 FROM json_each(b.details, '$.flights') f
+                       WHERE json_extract(f.value, '$.flightId') = ?1)";
+
     pub const PAGE_FOR_CUSTOMER: &str = "SELECT details FROM bookings
          WHERE customer_id = ?1 AND (?2 IS NULL OR status = ?2)
            AND (created_at < ?3 OR (created_at = ?3 AND id < ?4 AND ?4 <> ''))
@@ -130,6 +136,14 @@ pub mod reconciliation {
              OR (b.status = 'CONFIRMED' AND p.status <> 'CAPTURED'))
          ORDER BY p.updated_at LIMIT ?2";
 
+    /// Cancelled flights that still have confirmed bookings (made while the flight was
+    /// being cancelled), at most ?1.
+    pub const CANCELLED_FLIGHTS_WITH_BOOKINGS: &str = "SELECT DISTINCT f.id AS flight_id
+         FROM bookings b, json_each(b.details, '$.flights') x
+         JOIN flights f ON f.id = json_extract(x.value, '$.flightId')
+         WHERE b.status = 'CONFIRMED' AND f.status = 'CANCELLED'
+         LIMIT ?1";
+
     /// ?1 started at, ?2 finished at, ?3 the report as JSON.
     pub const INSERT_RUN: &str =
         "INSERT INTO reconciliation_runs (started_at, finished_at, report) VALUES (?1, ?2, ?3)";
@@ -138,4 +152,31 @@ pub mod reconciliation {
     pub const RECENT_RUNS: &str =
         "SELECT id, started_at, finished_at, report FROM reconciliation_runs
          ORDER BY id DESC LIMIT ?1";
+}
+
+/// `notifications`: what travellers are told about their bookings; the table is also the
+/// outbox of the `notifications` queue (`delivered_at` is set by its consumer).
+pub mod notifications {
+    /// ?1 id, ?2 customer id, ?3 booking id, ?4 kind, ?5 message, ?6 created at; nothing
+    /// if that notification exists.
+    pub const INSERT: &str =
+        "INSERT INTO notifications (id, customer_id, booking_id, kind, message, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING";
+
+    /// A customer's, newest first. ?1 customer id, ?2 at most.
+    pub const FOR_CUSTOMER: &str =
+        "SELECT id, customer_id, booking_id, kind, message, created_at, delivered_at
+         FROM notifications WHERE customer_id = ?1
+         ORDER BY created_at DESC, id DESC LIMIT ?2";
+
+    /// ?1 id, ?2 when.
+    pub const MARK_DELIVERED: &str =
+        "UPDATE notifications SET delivered_at = ?2 WHERE id = ?1 AND delivered_at IS NULL";
+
+    /// Not delivered, created before ?1 (now minus the grace period), oldest first, at
+    /// most ?2.
+    pub const UNDELIVERED: &str =
+        "SELECT id, customer_id, booking_id, kind, message, created_at, delivered_at
+         FROM notifications WHERE delivered_at IS NULL AND created_at < ?1
+         ORDER BY created_at LIMIT ?2";
 }

@@ -7,7 +7,7 @@ use airline_booking::protocol::{
 };
 use airline_booking::saga::BookingStatus;
 use airline_booking::views::{BookingView, SeatMapView};
-use airline_domain::{AccountId, BookingId, PaymentToken};
+use airline_domain::{AccountId, BookingId, FlightId, PaymentToken};
 use airline_graphql::store::BookingPage;
 use airline_graphql::{BookingService, PaymentMode, StoreError};
 use async_trait::async_trait;
@@ -64,6 +64,12 @@ struct DetailsRow {
 
 #[derive(Deserialize)]
 struct OwnerRow {
+    customer_id: AccountId,
+}
+
+#[derive(Deserialize)]
+struct BookingOwnerRow {
+    id: BookingId,
     customer_id: AccountId,
 }
 
@@ -176,5 +182,21 @@ impl BookingService for EdgeBookings {
         ))
         .await?;
         Ok(rows.into_iter().next().map(|row| row.customer_id))
+    }
+
+    async fn on_flight(
+        &self,
+        flight_id: &FlightId,
+    ) -> Result<Vec<(BookingId, AccountId)>, StoreError> {
+        let rows: Vec<BookingOwnerRow> = SendFuture::new(self.store.rows(
+            "bookings on flight",
+            sql::bookings::ON_FLIGHT,
+            &[flight_id.as_str().into()],
+        ))
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.id, row.customer_id))
+            .collect())
     }
 }

@@ -19,6 +19,7 @@ use airline_platform::config::{
 };
 
 use crate::loyalty::EdgeLoyalty;
+use crate::notifications::EdgeNotifications;
 use crate::webcrypto::WebCryptoKdf;
 
 const GRAPHIQL_HTML: &str = include_str!("graphiql.html");
@@ -140,7 +141,8 @@ pub fn request_context(
         schedule: store.clone(),
         passwords: Arc::new(WebCryptoKdf),
         bookings: Arc::new(EdgeBookings::new(env, store.clone())),
-        loyalty: Arc::new(EdgeLoyalty::new(env, store)),
+        loyalty: Arc::new(EdgeLoyalty::new(env, store.clone())),
+        notifications: Arc::new(EdgeNotifications::new(env, store)),
         auth,
         viewer,
         now,

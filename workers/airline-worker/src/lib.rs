@@ -14,6 +14,7 @@ mod d1_catalog;
 mod d1_schedule;
 mod handlers;
 mod loyalty;
+mod notifications;
 mod reconcile;
 mod webcrypto;
 
@@ -71,8 +72,13 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     }
 }
 
-/// Booking events for the loyalty ledger, and the dead letters of those that failed.
+/// Booking events for the loyalty ledger and the dead letters of those that failed; and
+/// notifications for travellers.
 #[event(queue)]
 async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
-    loyalty::consume(batch, env).await
+    if batch.queue() == notifications::QUEUE_NAME {
+        notifications::consume(batch, env).await
+    } else {
+        loyalty::consume(batch, env).await
+    }
 }

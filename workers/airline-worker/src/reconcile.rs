@@ -13,8 +13,8 @@ use airline_booking::protocol::{
 use airline_booking::reconcile::{
     payment_problem, settled_before, PaymentMismatch, Report, SeatRepair, BATCH, DEFAULT_GRACE,
 };
-use airline_domain::utc_text;
-use airline_graphql::{LoyaltyStore, StoreError};
+use airline_domain::{utc_text, FlightId};
+use airline_graphql::{disruption, LoyaltyStore, StoreError};
 use airline_platform::bindings::{BOOKING_WORKFLOW, DATABASE, FLIGHT_INVENTORY};
 use airline_platform::config::{number_in, RECONCILE_GRACE_SECONDS};
 use airline_platform::{call_object, sql};
@@ -23,8 +23,10 @@ use serde::Deserialize;
 use std::sync::Arc;
 use worker::{console_error, console_log, Env, Result};
 
+use crate::bookings::EdgeBookings;
 use crate::d1::D1Store;
 use crate::loyalty::EdgeLoyalty;
+use crate::notifications::{EdgeNotifications, NotificationRow};
 
 /// Runs every check once and stores the report.
 pub async fn run(env: &Env) -> Result<Report> {
@@ -42,6 +44,8 @@ pub async fn run(env: &Env) -> Result<Report> {
     resend_unapplied_events(env, &store, settled, &mut report).await;
     repair_seat_counts(env, &store, started, &mut report).await;
     resume_stalled_sagas(env, &store, settled, &mut report).await;
+    cancel_bookings_left_on_cancelled_flights(env, &store, started, &mut report).await;
+    resend_undelivered_notifications(env, &store, settled, &mut report).await;
     check_payments(&store, settled, &mut report).await;
 
     let finished = Utc::now();
@@ -253,6 +257,85 @@ async fn check_payments(store: &D1Store, settled: DateTime<Utc>, report: &mut Re
                 booking_status: row.booking_status,
                 problem: problem.to_owned(),
             });
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CancelledFlightRow {
+    flight_id: String,
+}
+
+async fn cancel_bookings_left_on_cancelled_flights(
+    env: &Env,
+    store: &Arc<D1Store>,
+    now: DateTime<Utc>,
+    report: &mut Report,
+) {
+    let flights: Vec<CancelledFlightRow> = match store
+        .rows(
+            "cancelled flights with bookings",
+            sql::reconciliation::CANCELLED_FLIGHTS_WITH_BOOKINGS,
+            &[(BATCH as f64).into()],
+        )
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => return note(report, e),
+    };
+    let bookings = EdgeBookings::new(env, store.clone());
+    let notifications = EdgeNotifications::new(env, store.clone());
+    for row in flights {
+        let Ok(flight_id) = FlightId::parse("flight_id", &row.flight_id) else {
+            note(report, StoreError::new("cancelled flight", row.flight_id));
+            continue;
+        };
+        let cancelled = disruption::cancel_bookings_on_flight(
+            &bookings,
+            &notifications,
+            &flight_id,
+            "the airline cancelled it",
+            now,
+        )
+        .await;
+        match cancelled {
+            Ok(outcome) => report
+                .bookings_cancelled_for_flights
+                .extend(outcome.cancelled),
+            Err(e) => note(report, e),
+        }
+    }
+}
+
+async fn resend_undelivered_notifications(
+    env: &Env,
+    store: &Arc<D1Store>,
+    settled: DateTime<Utc>,
+    report: &mut Report,
+) {
+    let rows: Vec<NotificationRow> = match store
+        .rows(
+            "undelivered notifications",
+            sql::notifications::UNDELIVERED,
+            &[utc_text(settled).into(), (BATCH as f64).into()],
+        )
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => return note(report, e),
+    };
+    let sender = EdgeNotifications::new(env, store.clone());
+    for row in rows {
+        let stored = match row.into_stored() {
+            Ok(stored) => stored,
+            Err(e) => {
+                note(report, StoreError::new("corrupt notification", e));
+                continue;
+            }
+        };
+        match sender.enqueue(&stored.notification).await {
+            Ok(()) => report.notifications_resent.push(stored.notification.id),
+            Err(e) => note(report, e),
         }
     }
 }
