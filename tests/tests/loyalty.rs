@@ -29,6 +29,7 @@ fn main() {
         loyalty_is_private,
         reconciliation_repairs_a_lost_ledger_entry_and_a_drifted_seat_count,
         a_cancelled_flight_refunds_revokes_and_notifies_each_booking_once,
+        points_left_unused_for_two_years_expire_once,
     ];
     let mut options = ServerOptions::default();
     // The reconciliation run judges anything older than a second (120 s by default).
@@ -55,8 +56,14 @@ fn wait_for_points(server: &DevServer, who: &Customer, points: i64) -> Result<Du
         if summary["points"].as_i64() == Some(points) {
             return Ok(started.elapsed());
         }
-        if started.elapsed() > Duration::from_secs(30) {
-            return Err(format!("balance never reached {points}: {summary}").into());
+        // Generous: a message whose first delivery failed waits about as long again
+        // before its retry, and the suite shares two cores with the browser tests.
+        if started.elapsed() > Duration::from_secs(90) {
+            return Err(format!(
+                "balance never reached {points}: {summary}\nthe server's log ends:\n{}",
+                server.log_tail()
+            )
+            .into());
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -680,5 +687,61 @@ fn a_cancelled_flight_refunds_revokes_and_notifies_each_booking_once(
         refunded(server)? == 3 && notified == 3,
         "and nothing changed"
     );
+    Ok(())
+}
+
+/// A customer whose last ledger entry is older than the programme's 730 days loses the
+/// balance to one EXPIRE entry, which history shows and the run's report names; a second
+/// run expires nothing more.
+fn points_left_unused_for_two_years_expire_once(server: &DevServer) -> Result<(), Failed> {
+    let admin = Customer::admin(server, "ops-expiry");
+    let who = Customer::sign_up(server, "expiry");
+    let booking = book(server, &who, 17, "loyalty-expiry-0001");
+    let points = booking["total"]["amount"].as_i64().unwrap() / 100;
+    wait_for_points(server, &who, points)?;
+    let customer_id = loyalty(server, &who)["customerId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Three years ago, keeping the stored format ("YYYY-…").
+    server.d1(&format!(
+        "UPDATE loyalty_ledger SET created_at = printf('%04d', substr(created_at, 1, 4) - 3) || substr(created_at, 5)
+         WHERE customer_id = '{customer_id}'"
+    ))?;
+    server.run_scheduled()?;
+    server.run_scheduled()?;
+
+    let summary = loyalty(server, &who);
+    ensure!(summary["points"] == 0, "the balance expired: {summary}");
+    let history = summary["history"]["edges"].as_array().unwrap();
+    let expiries: Vec<&Value> = history
+        .iter()
+        .filter(|edge| edge["node"]["kind"] == "EXPIRE")
+        .collect();
+    ensure!(
+        expiries.len() == 1 && expiries[0]["node"]["points"] == -points,
+        "one EXPIRE entry of -{points}: {summary}"
+    );
+    ensure!(
+        expiries[0]["node"]["booking"].is_null(),
+        "no booking caused it: {summary}"
+    );
+    let runs = admin.ask(
+        server,
+        "{ reconciliationRuns(first: 5) { pointsExpired } }",
+        json!({}),
+    );
+    let reported = runs["data"]["reconciliationRuns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|run| {
+            run["pointsExpired"]
+                .as_array()
+                .is_some_and(|ids| ids.contains(&json!(customer_id)))
+        })
+        .count();
+    ensure!(reported == 1, "exactly one run expired the points: {runs}");
     Ok(())
 }

@@ -34,6 +34,8 @@ pub struct Report {
     pub bookings_cancelled_for_flights: Vec<String>,
     /// Notifications stored but never delivered, handed to the queue again.
     pub notifications_resent: Vec<String>,
+    /// Customers whose points expired after the inactivity period (EXPIRE entries).
+    pub points_expired: Vec<String>,
     /// Payments that do not match their booking: for an admin to look at.
     pub payment_mismatches: Vec<PaymentMismatch>,
     /// What could not be checked or repaired this run (it is tried again next run).
@@ -48,6 +50,7 @@ impl Report {
             && self.sagas_resumed.is_empty()
             && self.bookings_cancelled_for_flights.is_empty()
             && self.notifications_resent.is_empty()
+            && self.points_expired.is_empty()
             && self.payment_mismatches.is_empty()
             && self.errors.is_empty()
     }

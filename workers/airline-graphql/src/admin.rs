@@ -406,6 +406,16 @@ impl ReconciliationRunView {
     async fn notifications_resent(&self) -> &[String] {
         &self.0.report.notifications_resent
     }
+    /// Customers whose points expired after the inactivity period.
+    async fn points_expired(&self) -> Vec<ID> {
+        self.0
+            .report
+            .points_expired
+            .iter()
+            .cloned()
+            .map(ID)
+            .collect()
+    }
     async fn payment_mismatches(&self) -> Vec<PaymentMismatchView> {
         self.0
             .report

@@ -221,6 +221,7 @@ impl LedgerEntryView {
     async fn points(&self) -> i64 {
         self.entry.points
     }
+    /// The booking the entry is for; empty for an EXPIRE entry, which no booking caused.
     async fn booking_id(&self) -> ID {
         ID(self.entry.booking_id.clone())
     }

@@ -34,6 +34,8 @@ pub const RETRY_FIRST_DELAY_MS: &str = "RETRY_FIRST_DELAY_MS";
 /// Seconds the reconciliation job leaves an event, booking or payment to settle before
 /// it judges it.
 pub const RECONCILE_GRACE_SECONDS: &str = "RECONCILE_GRACE_SECONDS";
+/// Days without ledger activity after which a customer's points expire.
+pub const POINTS_EXPIRE_AFTER_DAYS: &str = "POINTS_EXPIRE_AFTER_DAYS";
 
 /// A var's text, if it is set.
 pub fn var(env: &Env, name: &str) -> Option<String> {

@@ -144,6 +144,14 @@ pub mod reconciliation {
          WHERE b.status = 'CONFIRMED' AND f.status = 'CANCELLED'
          LIMIT ?1";
 
+    /// Customers with points whose last ledger entry is older than ?1 (now minus the
+    /// inactivity period), at most ?2: their balance and when it last moved.
+    pub const EXPIRABLE_BALANCES: &str = "SELECT customer_id, sum(points) AS balance,
+             max(created_at) AS last_activity
+         FROM loyalty_ledger GROUP BY customer_id
+         HAVING sum(points) > 0 AND max(created_at) < ?1
+         LIMIT ?2";
+
     /// ?1 started at, ?2 finished at, ?3 the report as JSON.
     pub const INSERT_RUN: &str =
         "INSERT INTO reconciliation_runs (started_at, finished_at, report) VALUES (?1, ?2, ?3)";

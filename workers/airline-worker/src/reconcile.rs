@@ -15,8 +15,9 @@ use airline_booking::reconcile::{
 };
 use airline_domain::{utc_text, FlightId};
 use airline_graphql::{disruption, LoyaltyStore, StoreError};
+use airline_loyalty::expiry::{expiry_entry, DEFAULT_INACTIVITY};
 use airline_platform::bindings::{BOOKING_WORKFLOW, DATABASE, FLIGHT_INVENTORY};
-use airline_platform::config::{number_in, RECONCILE_GRACE_SECONDS};
+use airline_platform::config::{number_in, POINTS_EXPIRE_AFTER_DAYS, RECONCILE_GRACE_SECONDS};
 use airline_platform::{call_object, sql};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
@@ -24,8 +25,8 @@ use std::sync::Arc;
 use worker::{console_error, console_log, Env, Result};
 
 use crate::bookings::EdgeBookings;
-use crate::d1::D1Store;
-use crate::loyalty::EdgeLoyalty;
+use crate::d1::{parse_utc, D1Store};
+use crate::loyalty::{write_entry, EdgeLoyalty};
 use crate::notifications::{EdgeNotifications, NotificationRow};
 
 /// Runs every check once and stores the report.
@@ -46,6 +47,7 @@ pub async fn run(env: &Env) -> Result<Report> {
     resume_stalled_sagas(env, &store, settled, &mut report).await;
     cancel_bookings_left_on_cancelled_flights(env, &store, started, &mut report).await;
     resend_undelivered_notifications(env, &store, settled, &mut report).await;
+    expire_unused_points(env, &store, started, &mut report).await;
     check_payments(&store, settled, &mut report).await;
 
     let finished = Utc::now();
@@ -335,6 +337,60 @@ async fn resend_undelivered_notifications(
         };
         match sender.enqueue(&stored.notification).await {
             Ok(()) => report.notifications_resent.push(stored.notification.id),
+            Err(e) => note(report, e),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct BalanceRow {
+    customer_id: String,
+    balance: i64,
+    last_activity: String,
+}
+
+async fn expire_unused_points(env: &Env, store: &D1Store, now: DateTime<Utc>, report: &mut Report) {
+    let days = number_in(
+        env,
+        POINTS_EXPIRE_AFTER_DAYS,
+        DEFAULT_INACTIVITY.num_days(),
+        1..=36_500,
+    );
+    let inactivity = Duration::days(days);
+    let rows: Vec<BalanceRow> = match store
+        .rows(
+            "expirable balances",
+            sql::reconciliation::EXPIRABLE_BALANCES,
+            &[utc_text(now - inactivity).into(), (BATCH as f64).into()],
+        )
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => return note(report, e),
+    };
+    for row in rows {
+        let last_activity = match parse_utc("last_activity", &row.last_activity) {
+            Ok(at) => at,
+            Err(e) => {
+                note(
+                    report,
+                    StoreError::new("corrupt ledger time", e.to_string()),
+                );
+                continue;
+            }
+        };
+        let Some(entry) = expiry_entry(
+            &row.customer_id,
+            row.balance,
+            last_activity,
+            now,
+            inactivity,
+        ) else {
+            continue;
+        };
+        match write_entry(store, &entry, now).await {
+            Ok(true) => report.points_expired.push(row.customer_id),
+            Ok(false) => {}
             Err(e) => note(report, e),
         }
     }

@@ -2,7 +2,8 @@
 //! for an admin to read and replay.
 
 use airline_booking::events::BookingEvent;
-use airline_loyalty::{entry_for, BookingHistory};
+use airline_graphql::StoreError;
+use airline_loyalty::{entry_for, BookingHistory, NewEntry};
 use chrono::{DateTime, Utc};
 use worker::{console_error, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder, Result};
 
@@ -42,7 +43,20 @@ async fn apply(
         })
         .unwrap_or_default();
     let entry = entry_for(&event, booking).map_err(|e| e.to_string())?;
-    store
+    write_entry(store, &entry, now)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// Writes a ledger entry once: nothing if its id is there already. Returns whether it
+/// was written.
+pub(crate) async fn write_entry(
+    store: &D1Store,
+    entry: &NewEntry,
+    now: DateTime<Utc>,
+) -> std::result::Result<bool, StoreError> {
+    let written = store
         .execute(
             "ledger entry",
             "INSERT INTO loyalty_ledger (entry_id, customer_id, booking_id, points, kind, created_at)
@@ -56,9 +70,8 @@ async fn apply(
                 utc_text(now).as_str().into(),
             ],
         )
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+        .await?;
+    Ok(written > 0)
 }
 
 /// The queue consumer. Each message is acknowledged or retried on its own, so one bad

@@ -7,5 +7,6 @@ mod rest;
 mod store;
 
 pub use consumer::consume;
+pub(crate) use consumer::write_entry;
 pub use rest::rest_summary;
 pub use store::EdgeLoyalty;
