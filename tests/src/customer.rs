@@ -1,11 +1,11 @@
 //! A signed-up traveller for the suites and benchmarks: an account, its access token,
 //! sandbox payment cards named by what they do, and the booking calls a traveller makes.
 
-use airline_booking::payments::sandbox::{test_card, CardBehaviour};
+use airline_booking::payments::sandbox::{test_card, test_payment_method, CardBehaviour};
 use libtest_mimic::Failed;
 use serde_json::{json, Value};
 
-use crate::{ensure, DevServer};
+use crate::{ensure, DevServer, Payments};
 
 /// What the booking calls below ask for of a booking.
 pub const BOOKING_FIELDS: &str = "id reference status step holdExpiresAt createdAt \
@@ -145,8 +145,12 @@ impl Customer {
         server.graphql_as(Some(&self.token), query, variables)
     }
 
-    /// Tokenizes the sandbox test card that behaves as asked; the payment token.
+    /// The payment token of a test card that behaves as asked: the sandbox card,
+    /// tokenized; or, with Stripe, the matching test PaymentMethod id.
     pub fn card(&self, server: &DevServer, behaviour: CardBehaviour) -> String {
+        if server.payments == Payments::StripeOverHttp {
+            return test_payment_method(behaviour).to_owned();
+        }
         let number = test_card(behaviour);
         let year = chrono::Datelike::year(&chrono::Utc::now()) + 3;
         let body = self.ask(

@@ -16,7 +16,7 @@ pub use customer::{
 };
 
 pub use server::{
-    workspace_root, DevServer, HttpResponse, ServerOptions, TEST_AUDIENCE, TEST_ISSUER,
+    workspace_root, DevServer, HttpResponse, Payments, ServerOptions, TEST_AUDIENCE, TEST_ISSUER,
     TEST_SERVICE_KEY_ID, TEST_SERVICE_SECRET, TEST_SIGNING_KEYS,
 };
 

@@ -43,6 +43,37 @@ pub struct ServerOptions {
     /// `--var NAME:VALUE` settings for the Worker (secrets included: in local runs they
     /// are plain bindings). The defaults carry the test signing key.
     pub vars: Vec<(String, String)>,
+    /// Which payment provider the Worker uses.
+    pub payments: Payments,
+}
+
+/// The payment provider a test server takes money with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Payments {
+    /// The embedded sandbox: cards tokenized by `tokenizeCard`, payments in D1.
+    #[default]
+    Sandbox,
+    /// The real Stripe adapter over HTTP, pointed at the sandbox's Stripe-compatible API
+    /// on the same server (`/sandbox/stripe`); cards are Stripe test PaymentMethod ids.
+    StripeOverHttp,
+}
+
+impl Payments {
+    /// The vars that select this provider on a server at `base_url`.
+    fn vars(self, base_url: &str) -> Vec<(String, String)> {
+        match self {
+            Payments::Sandbox => Vec::new(),
+            Payments::StripeOverHttp => vec![
+                ("PAYMENT_PROVIDER".into(), "stripe".into()),
+                ("STRIPE_SECRET_KEY".into(), "sk_test_airline_e2e".into()),
+                ("STRIPE_SANDBOX_API".into(), "on".into()),
+                (
+                    "STRIPE_API_BASE".into(),
+                    format!("{base_url}/sandbox/stripe"),
+                ),
+            ],
+        }
+    }
 }
 
 impl Default for ServerOptions {
@@ -56,12 +87,14 @@ impl Default for ServerOptions {
                     format!("{TEST_SERVICE_KEY_ID}:{TEST_SERVICE_SECRET}"),
                 ),
             ],
+            payments: Payments::Sandbox,
         }
     }
 }
 
 pub struct DevServer {
     pub base_url: String,
+    pub payments: Payments,
     port: u16,
     vars: Vec<(String, String)>,
     /// The date the seed timetable starts on (today, UTC, when the server started).
@@ -108,7 +141,10 @@ impl DevServer {
         prepare_database(&persist, seed_start, options.seed_days)?;
 
         let port = free_port()?;
-        let child = spawn_wrangler_dev(state.path(), port, &options.vars)?;
+        let base_url = format!("http://127.0.0.1:{port}");
+        let mut vars = options.vars.clone();
+        vars.extend(options.payments.vars(&base_url));
+        let child = spawn_wrangler_dev(state.path(), port, &vars)?;
         let agent = ureq::Agent::new_with_config(
             ureq::Agent::config_builder()
                 .http_status_as_error(false)
@@ -117,9 +153,10 @@ impl DevServer {
                 .build(),
         );
         let server = Self {
-            base_url: format!("http://127.0.0.1:{port}"),
+            base_url,
+            payments: options.payments,
             port,
-            vars: options.vars.clone(),
+            vars,
             seed_start,
             state,
             child: Mutex::new(Some(child)),

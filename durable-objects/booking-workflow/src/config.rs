@@ -3,7 +3,7 @@
 use airline_booking::saga::RetryPolicy;
 use airline_platform::config::{
     number_in, var, BOOKING_DEADLINE_SECONDS, HOLD_TTL_SECONDS, PAYMENT_PROVIDER,
-    RETRY_FIRST_DELAY_MS, STRIPE_SECRET_KEY,
+    RETRY_FIRST_DELAY_MS, STRIPE_API_BASE, STRIPE_SECRET_KEY,
 };
 use chrono::Duration;
 use worker::Env;
@@ -13,12 +13,16 @@ use worker::Env;
 pub enum PaymentProviderKind {
     /// The embedded test provider (payments in D1, Stripe-like test cards).
     Sandbox,
-    /// Stripe's PaymentIntents API with this secret key.
-    Stripe { secret_key: String },
+    /// Stripe's PaymentIntents API with this secret key, at `STRIPE_API_BASE` when set.
+    Stripe {
+        secret_key: String,
+        api_base: Option<String>,
+    },
 }
 
 impl PaymentProviderKind {
-    /// `PAYMENT_PROVIDER` (`sandbox`, the default, or `stripe` with `STRIPE_SECRET_KEY`).
+    /// `PAYMENT_PROVIDER` (`sandbox`, the default, or `stripe` with `STRIPE_SECRET_KEY`
+    /// and optionally `STRIPE_API_BASE`).
     pub fn from_env(env: &Env) -> Self {
         match var(env, PAYMENT_PROVIDER) {
             Some(kind) if kind.trim() == "stripe" => PaymentProviderKind::Stripe {
@@ -26,6 +30,7 @@ impl PaymentProviderKind {
                     .secret(STRIPE_SECRET_KEY)
                     .map(|s| s.to_string())
                     .unwrap_or_default(),
+                api_base: var(env, STRIPE_API_BASE),
             },
             _ => PaymentProviderKind::Sandbox,
         }

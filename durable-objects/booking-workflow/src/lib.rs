@@ -9,6 +9,7 @@
 
 mod config;
 mod payments;
+pub mod sandbox_store;
 mod steps;
 
 use std::cell::{Cell, RefCell};

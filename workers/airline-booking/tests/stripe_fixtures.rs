@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use airline_booking::payments::stripe::{
-    self, authorize_request, capture_request, map_error, parse_authorize, parse_capture,
-    parse_refund, parse_void, refund_request, void_request,
+    self, api_base, authorize_request, capture_request, map_error, parse_authorize, parse_capture,
+    parse_refund, parse_void, refund_request, void_request, API_BASE,
 };
 use airline_booking::payments::{Authorization, PaymentError, PaymentRequest};
 use airline_domain::{BookingId, Currency, Money, PaymentToken};
@@ -86,7 +86,10 @@ fn authorize_request_matches_the_recording() {
     let request = authorize_request(&payment_request());
     assert_eq!(request.method, "POST");
     assert_eq!(request.path, "/v1/payment_intents");
-    assert_eq!(request.url(), "https://api.stripe.com/v1/payment_intents");
+    assert_eq!(
+        request.url(API_BASE),
+        "https://api.stripe.com/v1/payment_intents"
+    );
     assert_eq!(request.body(), AUTHORIZE_REQUEST.trim_end());
     assert_eq!(
         request.idempotency_key,
@@ -95,12 +98,31 @@ fn authorize_request_matches_the_recording() {
     assert_headers(&request, "bk_0123456789abcdef01234567:authorize");
 }
 
+/// Stripe's own base by default; `STRIPE_API_BASE` may point at any http(s) base.
+#[test]
+fn the_api_base_is_stripe_unless_configured() {
+    assert_eq!(api_base(None).unwrap(), API_BASE);
+    assert_eq!(api_base(Some("  ")).unwrap(), API_BASE);
+    let local = api_base(Some("http://127.0.0.1:8787/sandbox/stripe/")).unwrap();
+    assert_eq!(local, "http://127.0.0.1:8787/sandbox/stripe");
+    assert_eq!(
+        refund_request(PAYMENT_ID, "bk_1").url(&local),
+        "http://127.0.0.1:8787/sandbox/stripe/v1/refunds"
+    );
+    for bad in ["ftp://example.com", "api.stripe.com", "https://x/?a=1"] {
+        assert!(
+            matches!(api_base(Some(bad)), Err(PaymentError::Permanent(_))),
+            "{bad}"
+        );
+    }
+}
+
 #[test]
 fn capture_void_and_refund_requests() {
     let capture = capture_request(PAYMENT_ID, "bk_0123456789abcdef01234567");
     assert_eq!(capture.method, "POST");
     assert_eq!(
-        capture.url(),
+        capture.url(API_BASE),
         format!("https://api.stripe.com/v1/payment_intents/{PAYMENT_ID}/capture")
     );
     assert_eq!(capture.body(), "");
@@ -109,7 +131,7 @@ fn capture_void_and_refund_requests() {
     let void = void_request(PAYMENT_ID, "bk_0123456789abcdef01234567");
     assert_eq!(void.method, "POST");
     assert_eq!(
-        void.url(),
+        void.url(API_BASE),
         format!("https://api.stripe.com/v1/payment_intents/{PAYMENT_ID}/cancel")
     );
     assert_eq!(void.body(), "cancellation_reason=abandoned");
@@ -117,7 +139,7 @@ fn capture_void_and_refund_requests() {
 
     let refund = refund_request(PAYMENT_ID, "bk_0123456789abcdef01234567");
     assert_eq!(refund.method, "POST");
-    assert_eq!(refund.url(), "https://api.stripe.com/v1/refunds");
+    assert_eq!(refund.url(API_BASE), "https://api.stripe.com/v1/refunds");
     assert_eq!(refund.body(), format!("payment_intent={PAYMENT_ID}"));
     assert_headers(&refund, "bk_0123456789abcdef01234567:refund");
 }

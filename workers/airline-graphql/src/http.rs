@@ -277,7 +277,7 @@ pub fn security_headers_file() -> String {
 /// `/__scheduled` is `wrangler dev --test-scheduled`'s way to run the Cron Trigger
 /// handler; left to the assets, it would get `index.html`. Deployed, the Worker answers it
 /// 404 like any path it does not serve.
-pub const WORKER_FIRST_PATHS: [&str; 7] = [
+pub const WORKER_FIRST_PATHS: [&str; 8] = [
     "/graphql",
     "/healthz",
     "/loyalty/*",
@@ -285,6 +285,7 @@ pub const WORKER_FIRST_PATHS: [&str; 7] = [
     "/assets/*",
     "/graphiql/*",
     "/__scheduled",
+    "/sandbox/*",
 ];
 
 /// Static files the Worker fetches from the assets itself. Left to the assets, a missing

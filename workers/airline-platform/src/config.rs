@@ -28,6 +28,12 @@ pub const LOYALTY_SERVICE_KEYS: &str = "LOYALTY_SERVICE_KEYS";
 pub const PAYMENT_PROVIDER: &str = "PAYMENT_PROVIDER";
 /// Secret, with `stripe`: Stripe's secret key.
 pub const STRIPE_SECRET_KEY: &str = "STRIPE_SECRET_KEY";
+/// With `stripe`: where Stripe's API is (default `https://api.stripe.com`); local runs
+/// point it at the sandbox's Stripe-compatible face.
+pub const STRIPE_API_BASE: &str = "STRIPE_API_BASE";
+/// `on` serves the sandbox's Stripe-compatible API under `/sandbox/stripe/v1/`; anything
+/// else (the default) answers 404 there. Never on in production.
+pub const STRIPE_SANDBOX_API: &str = "STRIPE_SANDBOX_API";
 pub const HOLD_TTL_SECONDS: &str = "HOLD_TTL_SECONDS";
 pub const BOOKING_DEADLINE_SECONDS: &str = "BOOKING_DEADLINE_SECONDS";
 pub const RETRY_FIRST_DELAY_MS: &str = "RETRY_FIRST_DELAY_MS";

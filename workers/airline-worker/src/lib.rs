@@ -16,6 +16,7 @@ mod handlers;
 mod loyalty;
 mod notifications;
 mod reconcile;
+mod stripe_sandbox;
 mod webcrypto;
 
 use airline_graphql::auth_endpoints;
@@ -51,6 +52,10 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
         }
         (_, p) if p.starts_with(auth_endpoints::PREFIX) => {
             auth::endpoint(request, &env, &request_id, p).await
+        }
+        (_, p) if p.starts_with(stripe_sandbox::PREFIX) => {
+            let call = p[stripe_sandbox::PREFIX.len()..].to_owned();
+            stripe_sandbox::serve(request, &env, &request_id, &call).await
         }
         (Method::Get | Method::Head, p) if is_checked_asset(p) => {
             assets::serve(request, &env).await

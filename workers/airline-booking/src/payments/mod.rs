@@ -1,12 +1,14 @@
 //! Payments behind one interface: authorize, capture, void, refund, in integer minor
 //! units, with an idempotency key on every call. `sandbox` holds the embedded test
-//! provider's rules, `stripe` the wire format of Stripe's PaymentIntents API.
+//! provider's rules, `stripe` the wire format of Stripe's PaymentIntents API, and
+//! `stripe_sandbox` the sandbox's Stripe-compatible answers to it.
 
 use airline_domain::{BookingId, Money, PaymentToken};
 use serde::{Deserialize, Serialize};
 
 pub mod sandbox;
 pub mod stripe;
+pub mod stripe_sandbox;
 
 /// One authorization to make: `amount` on the card behind `payment_token`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -24,6 +24,10 @@ pub enum CardBehaviour {
     FailsTwiceThenSucceeds,
     /// Authorizes, but every capture fails: the card that exercises compensation.
     CaptureFails,
+    /// Authorizes and captures, but the answer to the first authorization is lost on the
+    /// way: the provider did the work and the caller never heard. The card that proves a
+    /// retry with the same idempotency key charges once.
+    FirstAnswerLost,
 }
 
 impl CardBehaviour {
@@ -34,6 +38,7 @@ impl CardBehaviour {
             Self::InsufficientFunds => "INSUFFICIENT_FUNDS",
             Self::FailsTwiceThenSucceeds => "FAILS_TWICE_THEN_SUCCEEDS",
             Self::CaptureFails => "CAPTURE_FAILS",
+            Self::FirstAnswerLost => "FIRST_ANSWER_LOST",
         }
     }
 
@@ -44,6 +49,7 @@ impl CardBehaviour {
             "INSUFFICIENT_FUNDS" => Ok(Self::InsufficientFunds),
             "FAILS_TWICE_THEN_SUCCEEDS" => Ok(Self::FailsTwiceThenSucceeds),
             "CAPTURE_FAILS" => Ok(Self::CaptureFails),
+            "FIRST_ANSWER_LOST" => Ok(Self::FirstAnswerLost),
             _ => Err(InputError::new(
                 field,
                 format!("`{text}` is not a test card behaviour"),
@@ -85,7 +91,50 @@ pub const TEST_CARDS: &[(&str, CardBehaviour, &str)] = &[
         CardBehaviour::Succeeds,
         "Mastercard: authorizes and captures",
     ),
+    (
+        "4000000000000077",
+        CardBehaviour::FirstAnswerLost,
+        "authorizes and captures, but the first authorization's answer is lost on the way",
+    ),
 ];
+
+/// The same behaviours as Stripe PaymentMethod ids, for the Stripe-compatible face of the
+/// sandbox (`/sandbox/stripe/v1/...`): Stripe's own test PaymentMethods where Stripe has
+/// one, `pm_card_sandbox_*` for the sandbox's extra behaviours.
+pub const TEST_PAYMENT_METHODS: &[(&str, CardBehaviour)] = &[
+    ("pm_card_visa", CardBehaviour::Succeeds),
+    ("pm_card_mastercard", CardBehaviour::Succeeds),
+    ("pm_card_chargeDeclined", CardBehaviour::Declined),
+    (
+        "pm_card_chargeDeclinedInsufficientFunds",
+        CardBehaviour::InsufficientFunds,
+    ),
+    (
+        "pm_card_sandbox_failsTwiceThenSucceeds",
+        CardBehaviour::FailsTwiceThenSucceeds,
+    ),
+    ("pm_card_sandbox_captureFails", CardBehaviour::CaptureFails),
+    (
+        "pm_card_sandbox_firstAnswerLost",
+        CardBehaviour::FirstAnswerLost,
+    ),
+];
+
+/// The first test PaymentMethod that behaves this way (every behaviour has one).
+pub fn test_payment_method(behaviour: CardBehaviour) -> &'static str {
+    TEST_PAYMENT_METHODS
+        .iter()
+        .find(|(_, b)| *b == behaviour)
+        .map_or("pm_card_visa", |(id, _)| id)
+}
+
+/// What a test PaymentMethod does; `None` for an id the sandbox does not know.
+pub fn payment_method_behaviour(payment_method: &str) -> Option<CardBehaviour> {
+    TEST_PAYMENT_METHODS
+        .iter()
+        .find(|(id, _)| *id == payment_method)
+        .map(|(_, behaviour)| *behaviour)
+}
 
 /// The first test card that behaves this way (every behaviour has one).
 pub fn test_card(behaviour: CardBehaviour) -> &'static str {
@@ -300,7 +349,9 @@ fn brand(digits: &str) -> &'static str {
 /// The outcome of authorization attempt number `attempt` (counting from 1) on a card.
 pub fn authorize_outcome(behaviour: CardBehaviour, attempt: u32) -> Result<(), PaymentError> {
     match behaviour {
-        CardBehaviour::Succeeds | CardBehaviour::CaptureFails => Ok(()),
+        CardBehaviour::Succeeds | CardBehaviour::CaptureFails | CardBehaviour::FirstAnswerLost => {
+            Ok(())
+        }
         CardBehaviour::Declined => Err(PaymentError::Declined {
             code: "card_declined".to_owned(),
             message: "Your card was declined.".to_owned(),
@@ -327,8 +378,15 @@ pub fn capture_outcome(behaviour: CardBehaviour) -> Result<(), PaymentError> {
         CardBehaviour::Succeeds
         | CardBehaviour::Declined
         | CardBehaviour::InsufficientFunds
-        | CardBehaviour::FailsTwiceThenSucceeds => Ok(()),
+        | CardBehaviour::FailsTwiceThenSucceeds
+        | CardBehaviour::FirstAnswerLost => Ok(()),
     }
+}
+
+/// Whether the answer to this authorization attempt (counted from 1) is lost after the
+/// work is done: the provider keeps the authorization, the caller sees a transient error.
+pub fn answer_lost(behaviour: CardBehaviour, attempt: u32) -> bool {
+    behaviour == CardBehaviour::FirstAnswerLost && attempt <= 1
 }
 
 #[cfg(test)]
@@ -384,6 +442,12 @@ mod tests {
                 "mastercard",
                 "4444",
                 CardBehaviour::Succeeds,
+            ),
+            (
+                "4000000000000077",
+                "visa",
+                "0077",
+                CardBehaviour::FirstAnswerLost,
             ),
         ];
         assert_eq!(expected.len(), TEST_CARDS.len());
@@ -634,6 +698,16 @@ mod tests {
     }
 
     #[test]
+    fn only_the_first_answer_of_the_lossy_card_is_lost() {
+        let card = CardBehaviour::FirstAnswerLost;
+        assert_eq!(authorize_outcome(card, 1), Ok(()));
+        assert!(answer_lost(card, 1));
+        assert!(!answer_lost(card, 2));
+        assert!(!answer_lost(CardBehaviour::Succeeds, 1));
+        assert_eq!(payment_method_behaviour("pm_card_unknown"), None);
+    }
+
+    #[test]
     fn capture_outcomes() {
         for (_, behaviour, _) in TEST_CARDS {
             let outcome = capture_outcome(*behaviour);
@@ -658,8 +732,19 @@ mod tests {
             CardBehaviour::InsufficientFunds,
             CardBehaviour::FailsTwiceThenSucceeds,
             CardBehaviour::CaptureFails,
+            CardBehaviour::FirstAnswerLost,
         ];
         for behaviour in all {
+            // Every behaviour has a card and a Stripe test PaymentMethod.
+            assert_eq!(
+                TEST_CARDS
+                    .iter()
+                    .find(|(_, b, _)| *b == behaviour)
+                    .map(|c| c.0),
+                Some(test_card(behaviour))
+            );
+            let payment_method = test_payment_method(behaviour);
+            assert_eq!(payment_method_behaviour(payment_method), Some(behaviour));
             assert_eq!(
                 CardBehaviour::parse("behaviour", behaviour.as_str()),
                 Ok(behaviour)

@@ -9,11 +9,30 @@
 //!
 //! One file on purpose: the requests and the parsing of their answers are one wire format.
 
+use airline_domain::{Currency, Money};
 use serde::Deserialize;
 
 use super::{Authorization, PaymentError, PaymentRequest};
 
+/// Where Stripe's API lives; `STRIPE_API_BASE` points the adapter elsewhere (the
+/// sandbox's Stripe-compatible face in local runs).
 pub const API_BASE: &str = "https://api.stripe.com";
+
+/// The API base to call: `configured` when set (an `http://` or `https://` URL without a
+/// query or fragment; a trailing `/` is dropped), Stripe's own otherwise.
+pub fn api_base(configured: Option<&str>) -> Result<String, PaymentError> {
+    let Some(base) = configured.map(str::trim).filter(|base| !base.is_empty()) else {
+        return Ok(API_BASE.to_owned());
+    };
+    let scheme_ok = base.starts_with("https://") || base.starts_with("http://");
+    if !scheme_ok || base.contains(['?', '#', ' ']) {
+        return Err(PaymentError::Permanent(format!(
+            "STRIPE_API_BASE `{}` is not an http(s) URL",
+            clean(base)
+        )));
+    }
+    Ok(base.trim_end_matches('/').to_owned())
+}
 
 /// Pinned so that a change of the account's default API version cannot change the shapes
 /// parsed here.
@@ -31,8 +50,9 @@ pub struct StripeRequest {
 }
 
 impl StripeRequest {
-    pub fn url(&self) -> String {
-        format!("{API_BASE}{}", self.path)
+    /// The call's URL under `api_base` (from [`api_base`]).
+    pub fn url(&self, api_base: &str) -> String {
+        format!("{api_base}{}", self.path)
     }
 
     /// The form as `application/x-www-form-urlencoded`.
@@ -86,15 +106,28 @@ pub fn authorize_request(req: &PaymentRequest) -> StripeRequest {
 /// The amount in the unit Stripe expects, which is the currency's minor unit except for
 /// ISK: Stripe still treats it as a two-decimal currency (an amount of 100 is 1 krona) and
 /// requires whole krónur, while this system counts ISK with no decimals.
-fn stripe_amount(req: &PaymentRequest) -> i64 {
-    let minor = req.amount.amount_minor();
-    if req.amount.currency().code() == "ISK" {
+pub fn amount_on_wire(money: &Money) -> i64 {
+    let minor = money.amount_minor();
+    if money.currency().code() == "ISK" {
         // Saturating: an amount that large is far above Stripe's maximum and is refused
         // with a 400, never charged as a different amount.
         minor.saturating_mul(100)
     } else {
         minor
     }
+}
+
+/// The inverse of [`amount_on_wire`]: `None` for an ISK amount that is not whole krónur.
+pub fn amount_from_wire(amount: i64, currency: Currency) -> Option<Money> {
+    if currency.code() == "ISK" {
+        (amount % 100 == 0).then(|| Money::from_minor(amount / 100, currency))
+    } else {
+        Some(Money::from_minor(amount, currency))
+    }
+}
+
+fn stripe_amount(req: &PaymentRequest) -> i64 {
+    amount_on_wire(&req.amount)
 }
 
 /// Captures the full authorized amount.
