@@ -236,12 +236,42 @@ impl DevServer {
     }
 
     /// The last lines wrangler printed, for failure messages.
+    /// Every line the server has logged so far.
+    pub fn log_lines(&self) -> Vec<String> {
+        let mut text = String::new();
+        if let Ok(mut file) = File::open(self.state.path().join("wrangler-dev.log")) {
+            let _ = file.read_to_string(&mut text);
+        }
+        text.lines().map(str::to_owned).collect()
+    }
+
+    /// The structured log lines (`airline_platform::log`) of one `event` kind so far,
+    /// parsed.
+    pub fn structured_logs(&self, event: &str) -> Vec<serde_json::Value> {
+        let tag = format!(r#"{{"event":"{event}""#);
+        self.log_lines()
+            .iter()
+            .filter_map(|line| line.find(&tag).map(|at| &line[at..]))
+            // The first JSON value on the line: the terminal's colour codes may follow.
+            .filter_map(|json| {
+                serde_json::Deserializer::from_str(json)
+                    .into_iter::<serde_json::Value>()
+                    .next()?
+                    .ok()
+            })
+            .collect()
+    }
+
     pub fn log_tail(&self) -> String {
         let mut text = String::new();
         if let Ok(mut file) = File::open(self.state.path().join("wrangler-dev.log")) {
             let _ = file.read_to_string(&mut text);
         }
-        let lines: Vec<&str> = text.lines().collect();
+        // Without the one-line-per-request log, which would crowd out what went wrong.
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|line| !line.contains(r#"{"event":"request""#))
+            .collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
@@ -483,8 +513,9 @@ fn spawn_wrangler_dev(
         "--test-scheduled",
         "--log-level",
     ]);
-    // AIRLINE_E2E_LOG_LEVEL=debug shows what the runtime did, for a failing test's log tail.
-    command.arg(std::env::var("AIRLINE_E2E_LOG_LEVEL").unwrap_or_else(|_| "warn".to_owned()));
+    // `log` keeps the Worker's structured lines (console.log) for the tests that read
+    // them; AIRLINE_E2E_LOG_LEVEL=debug shows what the runtime did, for a failing test.
+    command.arg(std::env::var("AIRLINE_E2E_LOG_LEVEL").unwrap_or_else(|_| "log".to_owned()));
     for (name, value) in vars {
         command.args(["--var", &format!("{name}:{value}")]);
     }

@@ -17,9 +17,13 @@ use std::cell::{Cell, RefCell};
 use airline_booking::plan::BookingPlan;
 use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
 use airline_booking::record::BookingRecord;
-use airline_booking::saga::{Action, CancelRefusal, Saga};
+use airline_booking::saga::{Action, CancelRefusal, Saga, Step, StepResult};
+use airline_platform::log::{SagaStepLine, StepOutcome, REQUEST_ID_HEADER};
 use chrono::{DateTime, Duration, Utc};
-use worker::{console_error, durable_object, DurableObject, Env, Request, Response, Result, State};
+use worker::{
+    console_error, console_log, durable_object, DurableObject, Env, Request, Response, Result,
+    State,
+};
 
 pub use crate::config::{PaymentProviderKind, WorkflowConfig};
 
@@ -56,26 +60,30 @@ impl DurableObject for BookingWorkflow {
     }
 
     async fn fetch(&self, mut request: Request) -> Result<Response> {
+        let request_id = request.headers().get(REQUEST_ID_HEADER).ok().flatten();
+        let driver = request_id.as_deref();
         let message: WorkflowRequest = match request.json().await {
             Ok(message) => message,
             Err(e) => return Response::error(format!("bad workflow request: {e}"), 400),
         };
         let reply = match message {
-            WorkflowRequest::Start { plan } => self.start(*plan).await?,
+            WorkflowRequest::Start { plan } => self.start(*plan, driver).await?,
             WorkflowRequest::Get => {
                 self.load().await?;
-                self.drive().await?;
+                self.drive(driver).await?;
                 self.reply()
             }
-            WorkflowRequest::Cancel => self.cancel(None).await?,
-            WorkflowRequest::CancelForFlight { flight_id } => self.cancel(Some(flight_id)).await?,
+            WorkflowRequest::Cancel => self.cancel(None, driver).await?,
+            WorkflowRequest::CancelForFlight { flight_id } => {
+                self.cancel(Some(flight_id), driver).await?
+            }
         };
         Response::from_json(&reply)
     }
 
     async fn alarm(&self) -> Result<Response> {
         self.load().await?;
-        self.drive().await?;
+        self.drive(None).await?;
         Response::ok("ok")
     }
 }
@@ -117,7 +125,7 @@ impl BookingWorkflow {
         }
     }
 
-    async fn start(&self, plan: BookingPlan) -> Result<WorkflowReply> {
+    async fn start(&self, plan: BookingPlan, driver: Option<&str>) -> Result<WorkflowReply> {
         self.load().await?;
         let existing_fingerprint = self
             .record
@@ -140,16 +148,16 @@ impl BookingWorkflow {
                 self.persist().await?;
             }
         }
-        self.drive().await?;
+        self.drive(driver).await?;
         Ok(self.reply())
     }
 
     /// Cancels a confirmed booking: at its owner's request (`None`: refused once the first
     /// flight has departed), or because the airline cancelled `flight`.
-    async fn cancel(&self, flight: Option<String>) -> Result<WorkflowReply> {
+    async fn cancel(&self, flight: Option<String>, driver: Option<&str>) -> Result<WorkflowReply> {
         self.load().await?;
         // Let a saga that is due finish first: only a confirmed booking can be cancelled.
-        self.drive().await?;
+        self.drive(driver).await?;
         let now = Utc::now();
         let refusal = {
             let mut guard = self.record.borrow_mut();
@@ -189,22 +197,24 @@ impl BookingWorkflow {
             return Ok(WorkflowReply::CannotCancel { message });
         }
         self.persist().await?;
-        self.drive().await?;
+        self.drive(driver).await?;
         Ok(self.reply())
     }
 
     /// Runs due steps until the saga finishes or must wait, persisting after each one.
-    async fn drive(&self) -> Result<()> {
+    /// `driver` is the id of the API request that asked (none for the alarm), for the
+    /// log lines.
+    async fn drive(&self, driver: Option<&str>) -> Result<()> {
         if self.driving.get() || self.record.borrow().is_none() {
             return Ok(());
         }
         self.driving.set(true);
-        let result = self.drive_steps().await;
+        let result = self.drive_steps(driver).await;
         self.driving.set(false);
         result
     }
 
-    async fn drive_steps(&self) -> Result<()> {
+    async fn drive_steps(&self, driver: Option<&str>) -> Result<()> {
         let storage = self.state.storage();
         // Reading a finished booking must not write anything.
         let mut changed = false;
@@ -248,8 +258,16 @@ impl BookingWorkflow {
                     // Persist "about to run" and arm the watchdog before any effect happens.
                     self.persist().await?;
                     storage.set_alarm(watchdog_at(now)).await?;
+                    let started_at = Utc::now();
                     let outcome = steps::run(&self.env, &self.config, &snapshot, step).await;
                     let finished_at = Utc::now();
+                    log_step(
+                        driver,
+                        &snapshot,
+                        step,
+                        &outcome.result,
+                        finished_at - started_at,
+                    );
                     {
                         let mut guard = self.record.borrow_mut();
                         if let Some(record) = guard.as_mut() {
@@ -258,16 +276,44 @@ impl BookingWorkflow {
                             record.updated_at = finished_at;
                         }
                     }
-                    if let airline_booking::saga::StepResult::Transient(why) = &outcome.result {
-                        console_error!(
-                            "booking {}: {} failed transiently: {why}",
-                            snapshot.plan.booking_id,
-                            step.as_str()
-                        );
-                    }
                 }
             }
         }
+    }
+}
+
+/// One structured line per step run (see `airline_platform::log`); failures go to the
+/// error stream so they stand out in Workers Logs.
+fn log_step(
+    driver: Option<&str>,
+    before: &BookingRecord,
+    step: Step,
+    result: &StepResult,
+    took: Duration,
+) {
+    let failure_detail;
+    let (outcome, detail) = match result {
+        StepResult::Done => (StepOutcome::Done, None),
+        StepResult::Transient(why) => (StepOutcome::Transient, Some(why.as_str())),
+        StepResult::Failed(failure) => {
+            failure_detail = failure.message();
+            (StepOutcome::Failed, Some(failure_detail.as_str()))
+        }
+    };
+    let line = SagaStepLine {
+        request_id: driver,
+        booking_id: before.plan.booking_id.as_str(),
+        step: step.as_str(),
+        outcome,
+        detail,
+        attempt: before.saga.failures + 1,
+        duration_ms: took.num_milliseconds(),
+    }
+    .to_line();
+    if outcome == StepOutcome::Done {
+        console_log!("{line}");
+    } else {
+        console_error!("{line}");
     }
 }
 

@@ -90,7 +90,7 @@ async fn inventory_call(
     flight_id: &str,
     message: &InventoryRequest,
 ) -> Result<InventoryReply, String> {
-    call_object(env, FLIGHT_INVENTORY, flight_id, message)
+    call_object(env, FLIGHT_INVENTORY, flight_id, message, None)
         .await
         .map_err(|e| e.to_string())
 }

@@ -32,6 +32,7 @@ pub const TESTS: &[Test] = airline_e2e::tests![
     a_transient_card_failure_is_retried_until_confirmed,
     a_failed_capture_voids_the_payment_and_frees_the_seats,
     a_lost_authorization_answer_is_retried_and_charges_once,
+    requests_and_saga_steps_are_logged_as_json_lines,
     idempotency_keys_make_retries_safe,
     cancelling_refunds_and_releases_the_seats,
     bad_booking_input_changes_nothing,
@@ -51,6 +52,7 @@ const CANCELLATION_DAY: i64 = 17;
 const BAD_INPUT_DAY: i64 = 19;
 const LISTING_DAY: i64 = 20;
 const LOST_ANSWER_DAY: i64 = 21;
+const LOGS_DAY: i64 = 22;
 
 const CARD_SUCCEEDS: CardBehaviour = CardBehaviour::Succeeds;
 const CARD_DECLINED: CardBehaviour = CardBehaviour::Declined;
@@ -785,6 +787,112 @@ fn a_lost_authorization_answer_is_retried_and_charges_once(
             "one stored authorization answer: {stored:?}"
         );
     }
+    Ok(())
+}
+
+/// A booking whose authorization fails twice leaves a trail in the logs: the API request
+/// (its id is the response's `X-Request-Id`), then each saga step with its outcome and
+/// attempt, the first ones tagged with that request id, the retries run by the alarm not.
+/// No payment token is ever logged.
+fn requests_and_saga_steps_are_logged_as_json_lines(server: &DevServer) -> Result<(), Failed> {
+    let flight = flight(server, "JFK", "LHR", LOGS_DAY)?;
+    let olga = Customer::sign_up(server, "logged");
+    let card = olga.card(server, CARD_FAILS_TWICE);
+    let body = json!({
+        "query": process_booking_query(),
+        "variables": {"input": booking_input(&flight.id, None, 1, &card, &new_key())},
+    })
+    .to_string();
+    let bearer = format!("Bearer {}", olga.token);
+    let response = server.request(
+        "POST",
+        "/graphql",
+        &[
+            ("Content-Type", "application/json"),
+            ("Authorization", &bearer),
+        ],
+        body.as_bytes(),
+    )?;
+    let request_id = response
+        .header("X-Request-Id")
+        .ok_or("the response names its request")?
+        .to_owned();
+    let answer: Value = serde_json::from_str(&response.body).unwrap();
+    let id = answer["data"]["processBooking"]["id"]
+        .as_str()
+        .ok_or_else(|| format!("a booking: {answer}"))?
+        .to_owned();
+    await_status(server, &olga, &id, "CONFIRMED", Duration::from_secs(20))?;
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let steps = loop {
+        let steps: Vec<Value> = server
+            .structured_logs("saga_step")
+            .into_iter()
+            .filter(|line| line["booking_id"] == id.as_str())
+            .collect();
+        let confirmed = steps
+            .iter()
+            .any(|line| line["step"] == "CONFIRM_BOOKING" && line["outcome"] == "done");
+        if confirmed || Instant::now() > deadline {
+            break steps;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let trail: Vec<String> = steps
+        .iter()
+        .map(|line| {
+            let text = |field: &str| line[field].as_str().unwrap_or("?").to_owned();
+            format!("{}:{}:{}", text("step"), text("outcome"), line["attempt"])
+        })
+        .collect();
+    let authorizations: Vec<&str> = trail
+        .iter()
+        .filter(|entry| entry.starts_with("AUTHORIZE_PAYMENT"))
+        .map(String::as_str)
+        .collect();
+    ensure!(
+        authorizations
+            == [
+                "AUTHORIZE_PAYMENT:transient:1",
+                "AUTHORIZE_PAYMENT:transient:2",
+                "AUTHORIZE_PAYMENT:done:3"
+            ],
+        "each attempt logged with its outcome: {trail:?}"
+    );
+    ensure!(
+        trail.first().map(String::as_str) == Some("HOLD_SEATS:done:1")
+            && trail.iter().any(|entry| entry == "CONFIRM_BOOKING:done:1"),
+        "{trail:?}"
+    );
+    ensure!(
+        steps[0]["request_id"] == request_id.as_str(),
+        "the first step names the request that drove it ({request_id}): {}",
+        steps[0]
+    );
+    ensure!(
+        steps.iter().any(|line| line.get("request_id").is_none()),
+        "retries run by the alarm have no request: {steps:?}"
+    );
+    ensure!(
+        steps
+            .iter()
+            .all(|line| line["duration_ms"].as_i64().is_some_and(|ms| ms >= 0)),
+        "{steps:?}"
+    );
+    let requests = server.structured_logs("request");
+    let request = requests
+        .iter()
+        .find(|line| line["request_id"] == request_id.as_str())
+        .ok_or_else(|| format!("a request line for {request_id}"))?;
+    ensure!(
+        request["method"] == "POST" && request["path"] == "/graphql" && request["status"] == 200,
+        "{request}"
+    );
+    ensure!(
+        !server.log_lines().iter().any(|line| line.contains(&card)),
+        "the payment token {card} is never logged"
+    );
     Ok(())
 }
 

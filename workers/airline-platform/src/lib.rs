@@ -4,11 +4,12 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod log;
 pub mod sql;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use worker::{Env, Method, Request, RequestInit, Result};
+use worker::{Env, Headers, Method, Request, RequestInit, Result};
 
 /// The names `wrangler.toml` gives the Worker's bindings.
 pub mod bindings {
@@ -27,12 +28,14 @@ pub mod bindings {
 
 /// Sends `message` as JSON to the Durable Object `name` of the namespace bound as
 /// `binding`, and reads its JSON answer. Any status but 200 is an error that names the
-/// object and carries what it said.
+/// object and carries what it said. `request_id`, when there is one, goes along as
+/// [`log::REQUEST_ID_HEADER`], so the object's log lines name the request that drove it.
 pub async fn call_object<Q: Serialize, A: DeserializeOwned>(
     env: &Env,
     binding: &str,
     name: &str,
     message: &Q,
+    request_id: Option<&str>,
 ) -> Result<A> {
     let stub = env
         .durable_object(binding)?
@@ -43,6 +46,11 @@ pub async fn call_object<Q: Serialize, A: DeserializeOwned>(
         .with_body(Some(worker::wasm_bindgen::JsValue::from_str(
             &serde_json::to_string(message)?,
         )));
+    if let Some(request_id) = request_id {
+        let headers = Headers::new();
+        headers.set(log::REQUEST_ID_HEADER, request_id)?;
+        init.with_headers(headers);
+    }
     let request = Request::new_with_init("https://object/", &init)?;
     let mut response = stub.fetch_with_request(request).await?;
     if response.status_code() != 200 {

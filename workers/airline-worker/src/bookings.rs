@@ -50,7 +50,11 @@ impl EdgeBookings {
         message: &Q,
     ) -> Result<A, StoreError> {
         SendFuture::new(airline_platform::call_object(
-            &self.env, namespace, name, message,
+            &self.env,
+            namespace,
+            name,
+            message,
+            Some(self.store.request_id()),
         ))
         .await
         .map_err(|e| self.store.fail(&format!("{namespace}/{name}"), e))

@@ -19,6 +19,11 @@ impl D1Store {
         }
     }
 
+    /// The id of the request this store serves (log lines and objects it calls carry it).
+    pub fn request_id(&self) -> &str {
+        &self.request_id
+    }
+
     /// A cheap query proving the database is reachable and migrated.
     pub async fn ping(&self) -> Result<(), StoreError> {
         let statement = self.db.prepare("SELECT code FROM airports LIMIT 1");

@@ -21,9 +21,10 @@ mod webcrypto;
 
 use airline_graphql::auth_endpoints;
 use airline_graphql::http::is_checked_asset;
+use airline_platform::log::{RequestLine, REQUEST_ID_HEADER};
 use worker::{
-    console_error, event, Context, Env, MessageBatch, Method, Request, Response, Result,
-    ScheduleContext, ScheduledEvent,
+    console_error, console_log, event, Context, Date, Env, MessageBatch, Method, Request, Response,
+    Result, ScheduleContext, ScheduledEvent,
 };
 
 // The Durable Object classes wrangler.toml binds must be exported by this Worker.
@@ -39,9 +40,11 @@ fn start() {
 
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let started = Date::now().as_millis();
     let request_id = RequestId::new();
+    let method = request.method();
     let path = request.path();
-    let response = match (request.method(), path.as_str()) {
+    let response = match (method.clone(), path.as_str()) {
         (Method::Post, "/graphql") => handlers::graphql(request, &env, &request_id).await,
         (Method::Get, "/graphql") => handlers::graphiql(&request, &request_id),
         (Method::Options, "/graphql") => handlers::preflight(&request, &env, &request_id),
@@ -65,7 +68,16 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
     let mut response = response?;
     response
         .headers_mut()
-        .set("X-Request-Id", request_id.as_str())?;
+        .set(REQUEST_ID_HEADER, request_id.as_str())?;
+    // Workers' clock moves only across I/O, which is what a request's time is made of.
+    let line = RequestLine {
+        request_id: request_id.as_str(),
+        method: method.as_ref(),
+        path: &path,
+        status: response.status_code(),
+        duration_ms: Date::now().as_millis().saturating_sub(started) as i64,
+    };
+    console_log!("{}", line.to_line());
     Ok(response)
 }
 

@@ -155,7 +155,8 @@ async fn repair_seat_counts(env: &Env, store: &D1Store, now: DateTime<Utc>, repo
                 seat_capacity: flight.seat_capacity,
             },
         };
-        let reply = call_object::<_, InventoryReply>(env, FLIGHT_INVENTORY, &flight.id, &request);
+        let reply =
+            call_object::<_, InventoryReply>(env, FLIGHT_INVENTORY, &flight.id, &request, None);
         let free = match reply.await {
             Ok(InventoryReply::SeatMap { seat_map }) => i64::from(seat_map.seats_available),
             Ok(other) => {
@@ -219,6 +220,7 @@ async fn resume_stalled_sagas(
             BOOKING_WORKFLOW,
             &booking.id,
             &WorkflowRequest::Get,
+            None,
         );
         match reply.await {
             Ok(WorkflowReply::Booking { .. }) => report.sagas_resumed.push(booking.id),
