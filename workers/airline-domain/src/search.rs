@@ -272,6 +272,27 @@ impl FlightSearch {
         origin.time_zone.day_window(self.date)
     }
 
+    /// A UTC interval that holds the local day `date` in every time zone on Earth (UTC-12
+    /// to UTC+14): the departures can be fetched before the origin's zone is known, in the
+    /// same query that brings it, and [`FlightSearch::in_window`] narrows them afterwards.
+    pub fn widest_window(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let midnight = self.date.naive().and_time(chrono::NaiveTime::MIN).and_utc();
+        (
+            midnight - chrono::Duration::hours(14),
+            midnight + chrono::Duration::hours(24 + 12),
+        )
+    }
+
+    /// The departures (fetched for [`FlightSearch::widest_window`]) that leave on the
+    /// searched local day at `origin`.
+    pub fn in_window(&self, origin: &Airport, departures: Vec<Flight>) -> Vec<Flight> {
+        let (start, end) = self.departure_window(origin);
+        departures
+            .into_iter()
+            .filter(|flight| start <= flight.departure && flight.departure < end)
+            .collect()
+    }
+
     fn matches(&self, flight: &Flight, now: DateTime<Utc>) -> bool {
         let local_time = flight.origin.time_zone.time_of_day(flight.departure);
         flight.status == FlightStatus::Scheduled
@@ -354,6 +375,46 @@ mod tests {
 
     fn search(request: SearchRequest<'_>) -> FlightSearch {
         FlightSearch::parse(&request).unwrap()
+    }
+
+    #[test]
+    fn the_widest_window_holds_the_local_day_in_every_zone() {
+        let searched = search(request());
+        let (start, end) = searched.widest_window();
+        for zone in [
+            "Pacific/Kiritimati", // UTC+14
+            "Pacific/Auckland",
+            "Asia/Kolkata",
+            "Europe/London",
+            "America/New_York",
+            "Pacific/Pago_Pago", // UTC-11
+            "Etc/GMT+12",        // UTC-12
+        ] {
+            let origin = airport("XXX", zone);
+            let (day_start, day_end) = searched.departure_window(&origin);
+            assert!(
+                start <= day_start && day_end <= end,
+                "{zone}: {day_start}..{day_end} not in {start}..{end}"
+            );
+        }
+    }
+
+    #[test]
+    fn departures_are_narrowed_to_the_origins_local_day() {
+        let searched = search(request()); // LHR, 2026-11-25
+        let origin = airport("LHR", "Europe/London");
+        let departures = vec![
+            flight("EA1", "2026-11-24T23:59:00Z", 420, 10_000), // the day before in London
+            flight("EA2", "2026-11-25T00:00:00Z", 420, 10_000),
+            flight("EA3", "2026-11-25T23:59:00Z", 420, 10_000),
+            flight("EA4", "2026-11-26T00:00:00Z", 420, 10_000), // the day after
+        ];
+        let kept: Vec<String> = searched
+            .in_window(&origin, departures)
+            .into_iter()
+            .map(|f| f.number.to_string())
+            .collect();
+        assert_eq!(kept, ["EA2", "EA3"]);
     }
 
     fn error(request: SearchRequest<'_>) -> InputError {

@@ -88,14 +88,24 @@ impl CatalogQuery {
             first: first.map(i64::from),
             after: after.as_deref(),
         })?;
-        let origin = request.known_airport("from", &search.from).await?;
-        // Checked for existence only: the window is the origin's local day.
-        request.known_airport("to", &search.to).await?;
-        search.check_date(&origin, request.now)?;
-        let departures = request
+        // One D1 round trip in the usual case: the departures of every zone's version of
+        // the day, each carrying its origin airport, narrowed to the origin's own day once
+        // it is known. The airports are looked up only when none came back, to tell an
+        // unknown code from an empty day.
+        let fetched = request
             .store
-            .departures(&search.from, &search.to, search.departure_window(&origin))
+            .departures(&search.from, &search.to, search.widest_window())
             .await?;
+        let origin = match fetched.first() {
+            Some(flight) => flight.origin.clone(),
+            None => {
+                let origin = request.known_airport("from", &search.from).await?;
+                request.known_airport("to", &search.to).await?;
+                origin
+            }
+        };
+        search.check_date(&origin, request.now)?;
+        let departures = search.in_window(&origin, fetched);
         let page = search.select(departures, request.now);
         Ok(FlightConnection::new(page, search.passengers))
     }

@@ -37,6 +37,8 @@ const TOMORROW: &str = "2026-11-25";
 struct MemoryCatalog {
     airports: Vec<Airport>,
     flights: Vec<Flight>,
+    /// Calls made to the store: each is one D1 round trip in the Worker.
+    round_trips: AtomicUsize,
 }
 
 impl MemoryCatalog {
@@ -44,7 +46,11 @@ impl MemoryCatalog {
         let airports = catalog_seed::airports().expect("the seed airports parse");
         let routes = catalog_seed::routes().expect("the seed routes build");
         let flights = catalog_seed::schedule(&routes, date(SEED_START), SEED_DAYS);
-        Self { airports, flights }
+        Self {
+            airports,
+            flights,
+            round_trips: AtomicUsize::new(0),
+        }
     }
 }
 
@@ -72,6 +78,7 @@ fn search_rank(airport: &Airport, query: &str) -> Option<u8> {
 #[async_trait]
 impl CatalogStore for MemoryCatalog {
     async fn airport(&self, code: &AirportCode) -> Result<Option<Airport>, StoreError> {
+        self.round_trips.fetch_add(1, Ordering::Relaxed);
         Ok(self.airports.iter().find(|a| a.code == *code).cloned())
     }
 
@@ -80,6 +87,7 @@ impl CatalogStore for MemoryCatalog {
         query: Option<&AirportQuery>,
         limit: usize,
     ) -> Result<Vec<Airport>, StoreError> {
+        self.round_trips.fetch_add(1, Ordering::Relaxed);
         let mut ranked: Vec<(u8, &Airport)> = match query {
             None => self.airports.iter().map(|a| (0, a)).collect(),
             Some(query) => self
@@ -102,6 +110,7 @@ impl CatalogStore for MemoryCatalog {
         to: &AirportCode,
         window: (DateTime<Utc>, DateTime<Utc>),
     ) -> Result<Vec<Flight>, StoreError> {
+        self.round_trips.fetch_add(1, Ordering::Relaxed);
         Ok(self
             .flights
             .iter()
@@ -112,6 +121,7 @@ impl CatalogStore for MemoryCatalog {
     }
 
     async fn flight(&self, id: &FlightId) -> Result<Option<Flight>, StoreError> {
+        self.round_trips.fetch_add(1, Ordering::Relaxed);
         Ok(self.flights.iter().find(|f| f.id == *id).cloned())
     }
 }
@@ -311,6 +321,30 @@ fn route_vars(route: &(String, String)) -> Value {
 
 // ---------------------------------------------------------------------------------------
 // Flight search
+
+/// A search that finds flights costs one store round trip (the departures bring their
+/// airports); only an empty day looks the airports up, to tell an unknown code apart.
+#[test]
+fn a_search_is_one_round_trip_unless_the_day_is_empty() {
+    let store = Arc::new(MemoryCatalog::seed());
+    let trips = |variables: Value| {
+        let before = store.round_trips.load(Ordering::Relaxed);
+        let response = execute_on(store.clone(), "req-trips", SEARCH, variables);
+        (response, store.round_trips.load(Ordering::Relaxed) - before)
+    };
+    let (found, cost) = trips(json!({"from": "LHR", "to": "JFK", "date": TOMORROW}));
+    assert!(
+        !edges(&data(found.clone())["searchFlights"]).is_empty(),
+        "{found}"
+    );
+    assert_eq!(cost, 1, "flights found in one round trip");
+    let (unknown, cost) = trips(json!({"from": "LHR", "to": "ZZZ", "date": TOMORROW}));
+    assert_eq!(
+        failure(&unknown, "BAD_USER_INPUT")["extensions"]["field"],
+        "to"
+    );
+    assert_eq!(cost, 3, "an empty day checks both airports");
+}
 
 #[test]
 fn search_lists_the_day_s_flights_cheapest_first_priced_for_every_passenger() {
@@ -611,6 +645,7 @@ fn cancelled_and_nearly_full_flights_are_not_offered() {
     let store = Arc::new(MemoryCatalog {
         airports: catalog().airports.clone(),
         flights,
+        round_trips: AtomicUsize::new(0),
     });
     let offered_to = |passengers: u32| {
         let mut vars = route_vars(&route);
