@@ -2,8 +2,15 @@
 # Measures against fresh local dev servers and prints numbers; it fails only when a
 # measurement cannot be taken, never on the numbers.
 #
-#   scripts/bench.sh [--requests N]  the API: searchFlights, identity, booking and loyalty
-#                                    costs (builds the Worker first); N sets the sample size
+#   scripts/bench.sh [OPTIONS]       the airline against the raw platform baseline
+#                                    (tests/baseline: plain JS, same D1 schema and seed),
+#                                    one run, one table of ratios: search, booking,
+#                                    contention, server CPU, start-up, bundle size (builds
+#                                    the Worker first). Options: --searches N, --bookings N,
+#                                    --burst N, --spread N (see tests/src/bin/bench_ratios.rs)
+#   scripts/bench.sh api [--requests N]
+#                                    the API's own costs, call by call: searchFlights,
+#                                    identity, booking and loyalty; N sets the sample size
 #   scripts/bench.sh web             the web app as built (web/dist and the Worker build;
 #                                    builds neither): first-load transfer size of / against
 #                                    the budget, and Lighthouse (mobile) scores of / and of a
@@ -103,7 +110,12 @@ if [[ "${1:-}" == "web" ]]; then
 fi
 
 bash scripts/build.sh
-AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-search -- "$@"
-AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-auth -- "$@"
-AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-booking -- "$@"
-AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-loyalty -- "$@"
+if [[ "${1:-}" == "api" ]]; then
+  shift
+  AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-search -- "$@"
+  AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-auth -- "$@"
+  AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-booking -- "$@"
+  AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-loyalty -- "$@"
+  exit
+fi
+AIRLINE_SKIP_BUILD=1 cargo run --quiet --release -p airline-e2e --bin bench-ratios -- "$@"

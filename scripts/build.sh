@@ -23,4 +23,15 @@ export ESBUILD_BIN="${ESBUILD_BIN:-$root/node_modules/.bin/esbuild}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 (cd "$crate" && worker-build --release)
+
+# worker-build keeps the wasm's function-name section (wasm-opt --debuginfo): ~140 KiB of
+# the gzipped upload that only stack traces read. Strip it and keep the names beside the
+# build instead (`index of a wasm function: its name`), for symbolicating a trace by hand.
+# The features are worker-build's own list, so nothing newer than workerd supports appears.
+mkdir -p "$root/target/worker-symbols"
+"$WASM_OPT_BIN" "$crate/build/index_bg.wasm" \
+  --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
+  --enable-bulk-memory --enable-multivalue --enable-reference-types --enable-exception-handling \
+  --symbolmap="$root/target/worker-symbols/index_bg.symbols" --strip-debug \
+  -o "$crate/build/index_bg.wasm"
 bash "$root/scripts/build-web.sh"

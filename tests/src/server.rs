@@ -45,6 +45,13 @@ pub struct ServerOptions {
     pub vars: Vec<(String, String)>,
     /// Which payment provider the Worker uses.
     pub payments: Payments,
+    /// Another wrangler configuration to serve (the benchmark's raw baseline,
+    /// `tests/baseline/wrangler.toml`) on the same migrated, seeded D1; `None` serves the
+    /// airline.
+    pub config: Option<PathBuf>,
+    /// How long the client waits for one answer (30 s; a benchmark's bursts, whose answers
+    /// all arrive late, wait longer).
+    pub client_timeout: Duration,
 }
 
 /// The payment provider a test server takes money with.
@@ -88,6 +95,8 @@ impl Default for ServerOptions {
                 ),
             ],
             payments: Payments::Sandbox,
+            config: None,
+            client_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -95,6 +104,7 @@ impl Default for ServerOptions {
 pub struct DevServer {
     pub base_url: String,
     pub payments: Payments,
+    config: Option<PathBuf>,
     port: u16,
     vars: Vec<(String, String)>,
     /// The date the seed timetable starts on (today, UTC, when the server started).
@@ -131,7 +141,9 @@ impl DevServer {
     /// Migrates and seeds a fresh local D1, starts `wrangler dev` on a free port and
     /// waits until `/healthz` answers 200.
     pub fn start(options: ServerOptions) -> Result<Self, String> {
-        check_web_app_built(&workspace_root())?;
+        if options.config.is_none() {
+            check_web_app_built(&workspace_root())?;
+        }
         let state = tempfile::Builder::new()
             .prefix("airline-e2e-")
             .tempdir()
@@ -144,17 +156,18 @@ impl DevServer {
         let base_url = format!("http://127.0.0.1:{port}");
         let mut vars = options.vars.clone();
         vars.extend(options.payments.vars(&base_url));
-        let child = spawn_wrangler_dev(state.path(), port, &vars)?;
+        let child = spawn_wrangler_dev(state.path(), port, &vars, options.config.as_deref())?;
         let agent = ureq::Agent::new_with_config(
             ureq::Agent::config_builder()
                 .http_status_as_error(false)
                 .allow_non_standard_methods(true)
-                .timeout_global(Some(Duration::from_secs(30)))
+                .timeout_global(Some(options.client_timeout))
                 .build(),
         );
         let server = Self {
             base_url,
             payments: options.payments,
+            config: options.config.clone(),
             port,
             vars,
             seed_start,
@@ -200,6 +213,16 @@ impl DevServer {
 
     /// Stops the server's whole process group: SIGTERM, then SIGKILL after a grace period.
     /// Safe to call twice.
+    /// CPU time (user + system) the server's processes (wrangler and workerd, one process
+    /// group) have used so far.
+    pub fn cpu_time(&self) -> Duration {
+        let guard = self.child.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(child) = guard.as_ref() else {
+            return Duration::ZERO;
+        };
+        process_group_cpu(child.id())
+    }
+
     pub fn stop(&self) {
         let mut guard = self.child.lock().unwrap_or_else(|p| p.into_inner());
         let Some(mut child) = guard.take() else {
@@ -230,7 +253,12 @@ impl DevServer {
                 let _ = child.wait();
             }
         }
-        let child = spawn_wrangler_dev(self.state.path(), self.port, &self.vars)?;
+        let child = spawn_wrangler_dev(
+            self.state.path(),
+            self.port,
+            &self.vars,
+            self.config.as_deref(),
+        )?;
         *self.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(child);
         self.wait_until_ready()
     }
@@ -489,6 +517,7 @@ fn spawn_wrangler_dev(
     state_dir: &Path,
     port: u16,
     vars: &[(String, String)],
+    config: Option<&Path>,
 ) -> Result<Child, String> {
     let persist_arg = state_dir.join("state").to_string_lossy().into_owned();
     let inspector_port = free_port()?;
@@ -499,6 +528,9 @@ fn spawn_wrangler_dev(
         .open(state_dir.join("wrangler-dev.log"))
         .map_err(|e| e.to_string())?;
     let mut command = wrangler_command();
+    if let Some(config) = config {
+        command.arg("-c").arg(config);
+    }
     command.args([
         "dev",
         "--ip",
@@ -702,6 +734,40 @@ fn free_port() -> Result<u16, String> {
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())
         .map_err(|e| format!("no free port: {e}"))
+}
+
+/// The CPU time of every live process in process group `group`, from /proc: fields 14 and
+/// 15 of `/proc/<pid>/stat` (utime, stime in clock ticks), after the command name, which
+/// may hold spaces and is closed by the last `)`.
+fn process_group_cpu(group: u32) -> Duration {
+    // SAFETY: sysconf only reads a configuration value.
+    #[allow(unsafe_code)]
+    let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let mut ticks = 0u64;
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Duration::ZERO;
+    };
+    for entry in entries.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some(after_name) = stat.rfind(')').map(|at| &stat[at + 1..]) else {
+            continue;
+        };
+        // After the name: state, ppid, pgrp, ... utime is the 12th, stime the 13th.
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        if fields.get(2).and_then(|pgrp| pgrp.parse::<u32>().ok()) != Some(group) {
+            continue;
+        }
+        let field = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        ticks += field(11) + field(12);
+    }
+    Duration::from_secs_f64(ticks as f64 / ticks_per_second)
 }
 
 #[cfg(test)]
