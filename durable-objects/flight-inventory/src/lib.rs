@@ -4,12 +4,15 @@
 //! Every request loads the seat rows from the object's SQLite storage, asks
 //! `airline_booking::inventory` what to do, and writes the answer back, all synchronously:
 //! there is no `.await` between the check and the write, so two bookings can never take
-//! the same seat. Only after the write does the object `.await` anything (telling D1's
-//! search read model how many seats are left, and setting its alarm).
+//! the same seat. The object answers as soon as its own write is done: D1's search read
+//! model (`seats_available`) follows from the alarm a moment later, one write for however
+//! many changes came in meanwhile. The seat map is exact; the search count may lag by that
+//! moment, which is what a count shown in search results can afford (a booking is decided
+//! here, never by it).
 //!
 //! Holds expire by time: reads treat an expired hold as free, so correctness never waits
-//! for the alarm. The alarm cleans expired holds up and repairs D1's `seats_available` if
-//! an update to it was lost.
+//! for the alarm. The alarm also cleans expired holds up and retries a D1 write that
+//! failed.
 
 mod read_model;
 mod storage;
@@ -17,6 +20,8 @@ mod storage;
 use airline_booking::inventory;
 use airline_booking::protocol::{InventoryReply, InventoryRequest};
 use airline_booking::seatmap::SeatError;
+use std::cell::Cell;
+
 use chrono::{DateTime, Duration, Utc};
 use worker::{
     durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue,
@@ -31,11 +36,17 @@ use crate::storage::{
 pub struct FlightInventory {
     state: State,
     env: Env,
+    /// The alarm is already set to sync D1 soon: the requests of a burst set it once.
+    sync_due: Cell<bool>,
 }
 
 impl DurableObject for FlightInventory {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env }
+        Self {
+            state,
+            env,
+            sync_due: Cell::new(false),
+        }
     }
 
     async fn fetch(&self, mut request: Request) -> Result<Response> {
@@ -46,12 +57,13 @@ impl DurableObject for FlightInventory {
         let sql = self.sql()?;
         let now = Utc::now();
         let reply = handle(&sql, message, now)?;
-        // The decision is written; now tell the read model and schedule the cleanup.
-        self.sync_read_model(&sql, now).await?;
+        // The decision is written: answer now, and let the alarm bring D1 up to date.
+        self.schedule_sync(&sql, now).await?;
         Response::from_json(&reply)
     }
 
     async fn alarm(&self) -> Result<Response> {
+        self.sync_due.set(false);
         let sql = self.sql()?;
         let now = Utc::now();
         if purge_expired(&sql, now)? > 0 {

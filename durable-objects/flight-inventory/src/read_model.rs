@@ -14,7 +14,33 @@ use crate::FlightInventory;
 /// After a failed D1 update, try again this soon.
 const SYNC_RETRY: Duration = Duration::seconds(5);
 
+/// How soon after a change D1 hears of it: long enough for a burst's changes to share one
+/// write, short enough that search results stay current.
+const SYNC_DELAY: Duration = Duration::milliseconds(100);
+
 impl FlightInventory {
+    /// After a change, makes sure the alarm fires within [`SYNC_DELAY`] to bring D1 up to
+    /// date; nothing after a read, or when the alarm is already that close.
+    pub(crate) async fn schedule_sync(&self, sql: &SqlStorage, now: DateTime<Utc>) -> Result<()> {
+        if self.sync_due.get() {
+            return Ok(());
+        }
+        let Some(meta) = load_meta(sql)? else {
+            return Ok(());
+        };
+        if meta.synced_version >= meta.version {
+            return Ok(());
+        }
+        let soon = now + SYNC_DELAY;
+        let storage = self.state.storage();
+        let current = storage.get_alarm().await?;
+        if current.is_none_or(|at| at > soon.timestamp_millis()) {
+            storage.set_alarm(soon).await?;
+        }
+        self.sync_due.set(true);
+        Ok(())
+    }
+
     /// Writes the current free-seat count to D1 when it is behind, and sets the alarm for
     /// the next hold expiry (or a retry of a failed write). A failed write is not the
     /// caller's problem: the seats are decided; the alarm repairs the count.
