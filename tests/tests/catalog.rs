@@ -10,12 +10,18 @@ use libtest_mimic::Failed;
 use serde_json::{json, Value};
 
 const ALLOWED_ORIGIN: &str = "https://app.example";
+const CACHE_TTL_SECONDS: u64 = 2;
 
 fn main() {
     let mut options = ServerOptions::default();
     options
         .vars
         .push(("CORS_ALLOWED_ORIGINS".into(), ALLOWED_ORIGIN.into()));
+    // Short, so a test can watch a cached search expire.
+    options.vars.push((
+        "SEARCH_CACHE_TTL_SECONDS".into(),
+        CACHE_TTL_SECONDS.to_string(),
+    ));
     let tests: &[Test] = airline_e2e::tests![
         search_lists_a_seeded_route_cheapest_first,
         search_sorts_by_departure_and_duration,
@@ -29,6 +35,9 @@ fn main() {
         expensive_queries_are_refused,
         route_day_search_uses_the_index,
         every_response_has_its_own_request_id,
+        an_anonymous_search_over_get_is_served_from_the_edge_cache,
+        persisted_queries_keep_get_urls_short,
+        graphql_response_json_gets_spec_status_codes,
     ];
     run_suite(options, tests)
 }
@@ -472,8 +481,13 @@ fn http_rules_are_enforced(server: &DevServer) -> Result<(), Failed> {
         "METHOD_NOT_ALLOWED",
     )?;
     check(
-        "GET with a query",
-        send("GET", "/graphql?query=%7B__typename%7D", &[], b""),
+        "a mutation over GET",
+        send(
+            "GET",
+            "/graphql?query=mutation%7BsignOut(refreshToken%3A%22x%22)%7D",
+            &[],
+            b"",
+        ),
         405,
         "METHOD_NOT_ALLOWED",
     )?;
@@ -626,5 +640,208 @@ fn every_response_has_its_own_request_id(server: &DevServer) -> Result<(), Faile
         })
         .collect();
     ensure!(ids.len() == 5, "request ids repeat: {ids:?}");
+    Ok(())
+}
+
+/// `GET /graphql?query=…&variables=…`, URL-encoded.
+fn get_path(query: &str, variables: &Value, extensions: Option<&Value>) -> String {
+    let mut url = url_encoded(&[("query", query), ("variables", &variables.to_string())]);
+    if let Some(extensions) = extensions {
+        url.push('&');
+        url.push_str(&url_encoded(&[("extensions", &extensions.to_string())]));
+    }
+    format!("/graphql?{url}")
+}
+
+fn url_encoded(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(name, value)| {
+            let encoded: String = value
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("{name}={encoded}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+const SEATS: &str = "query($from: String!, $to: String!, $date: String!) { searchFlights(from: $from, to: $to, date: $date) { edges { node { id seatsAvailable } } } }";
+
+/// An anonymous search over GET: the second identical one is answered from the edge
+/// cache with the same body; a seat sold meanwhile shows once the short TTL has passed;
+/// a signed-in GET is never cached.
+fn an_anonymous_search_over_get_is_served_from_the_edge_cache(
+    server: &DevServer,
+) -> Result<(), Failed> {
+    let date = server.seed_start.plus_days(12).unwrap().to_string();
+    let path = get_path(
+        SEATS,
+        &json!({"from": "LHR", "to": "JFK", "date": date}),
+        None,
+    );
+    let first = server.request("GET", &path, &[], b"")?;
+    ensure!(
+        first.status == 200 && first.header("X-Cache") == Some("MISS"),
+        "{first:?}"
+    );
+    ensure!(
+        first
+            .header("Cache-Control")
+            .is_some_and(|c| c == format!("public, max-age={CACHE_TTL_SECONDS}")),
+        "{first:?}"
+    );
+    let before: Value = first.json();
+    let flight = before["data"]["searchFlights"]["edges"][0]["node"].clone();
+    let flight_id = flight["id"].as_str().ok_or("a flight")?.to_owned();
+    let seats_before = flight["seatsAvailable"].as_i64().unwrap();
+
+    // Wait for the cache put (done after the answer went out), then ask again.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    let second = loop {
+        let again = server.request("GET", &path, &[], b"")?;
+        if again.header("X-Cache") == Some("HIT") || std::time::Instant::now() > deadline {
+            break again;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    ensure!(
+        second.header("X-Cache") == Some("HIT"),
+        "the same search again is a cache hit: {second:?}"
+    );
+    ensure!(
+        second.json()["data"] == before["data"],
+        "the hit is the same answer"
+    );
+
+    // A seat is sold: the count in D1 moves; the cached answer does not, until it expires.
+    server.d1(&format!(
+        "UPDATE flights SET seats_available = seats_available - 1 WHERE id = '{flight_id}'"
+    ))?;
+    let seats_of = |body: &Value| {
+        body["data"]["searchFlights"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|edge| edge["node"]["id"] == flight_id.as_str())
+            .and_then(|edge| edge["node"]["seatsAvailable"].as_i64())
+    };
+    let cached = server.request("GET", &path, &[], b"")?;
+    if cached.header("X-Cache") == Some("HIT") {
+        ensure!(
+            seats_of(&cached.json()) == Some(seats_before),
+            "within the TTL the cached count is served"
+        );
+    }
+    std::thread::sleep(std::time::Duration::from_millis(
+        CACHE_TTL_SECONDS * 1000 + 500,
+    ));
+    let fresh = server.request("GET", &path, &[], b"")?;
+    ensure!(
+        fresh.header("X-Cache") == Some("MISS")
+            && seats_of(&fresh.json()) == Some(seats_before - 1),
+        "after the TTL the sale shows: {fresh:?}"
+    );
+
+    // Signed in: private, never from or into the shared cache.
+    let token = airline_e2e::Customer::sign_up(server, "cache").token;
+    let bearer = format!("Bearer {token}");
+    let mine = server.request("GET", &path, &[("Authorization", &bearer)], b"")?;
+    ensure!(
+        mine.status == 200
+            && mine.header("X-Cache").is_none()
+            && mine.header("Cache-Control") == Some("private, no-store"),
+        "{mine:?}"
+    );
+    Ok(())
+}
+
+/// Automatic persisted queries: a hash alone is unknown at first; sent once with its
+/// query, the hash alone then works; a hash that is not the query's is refused.
+fn persisted_queries_keep_get_urls_short(server: &DevServer) -> Result<(), Failed> {
+    let query = "query Persisted($code: String!) { airports(search: $code, first: 1) { code } }";
+    let hash = airline_graphql::over_get::query_hash(query);
+    let extensions = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
+    let variables = json!({"code": "LHR"});
+    let short = format!(
+        "/graphql?{}",
+        url_encoded(&[
+            ("variables", &variables.to_string()),
+            ("extensions", &extensions.to_string())
+        ])
+    );
+    let unknown = server.request("GET", &short, &[], b"")?;
+    let body: Value = unknown.json();
+    ensure!(
+        body["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND",
+        "{body}"
+    );
+    let full = server.request(
+        "GET",
+        &get_path(query, &variables, Some(&extensions)),
+        &[],
+        b"",
+    )?;
+    ensure!(
+        full.json()["data"]["airports"][0]["code"] == "LHR",
+        "{full:?}"
+    );
+    let known = server.request("GET", &short, &[], b"")?;
+    ensure!(
+        known.json()["data"]["airports"][0]["code"] == "LHR",
+        "the hash alone now stands for the query: {known:?}"
+    );
+    let wrong = json!({"persistedQuery": {"version": 1, "sha256Hash": "0".repeat(64)}});
+    let lying = server.request("GET", &get_path(query, &variables, Some(&wrong)), &[], b"")?;
+    ensure!(lying.status == 400, "{lying:?}");
+    Ok(())
+}
+
+/// Under `Accept: application/graphql-response+json` a query that does not validate is
+/// a 400 with that media type; under plain JSON it stays a 200.
+fn graphql_response_json_gets_spec_status_codes(server: &DevServer) -> Result<(), Failed> {
+    let body = br#"{"query":"{ noSuchField }"}"#;
+    let spec = server.request(
+        "POST",
+        "/graphql",
+        &[
+            ("Content-Type", "application/json"),
+            ("Accept", "application/graphql-response+json"),
+        ],
+        body,
+    )?;
+    ensure!(
+        spec.status == 400
+            && spec
+                .header("Content-Type")
+                .is_some_and(|t| t.starts_with("application/graphql-response+json")),
+        "{spec:?}"
+    );
+    let plain = server.request(
+        "POST",
+        "/graphql",
+        &[("Content-Type", "application/json")],
+        body,
+    )?;
+    ensure!(
+        plain.status == 200
+            && plain
+                .header("Content-Type")
+                .is_some_and(|t| t.starts_with("application/json")),
+        "{plain:?}"
+    );
+    let ok = server.request(
+        "GET",
+        &get_path("{ __typename }", &json!({}), None),
+        &[("Accept", "application/graphql-response+json")],
+        b"",
+    )?;
+    ensure!(ok.status == 200, "{ok:?}");
     Ok(())
 }

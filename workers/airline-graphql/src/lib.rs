@@ -19,6 +19,7 @@ pub mod loyalty;
 #[cfg(feature = "memory")]
 pub mod memory;
 pub mod notifications;
+pub mod over_get;
 pub mod store;
 
 use std::sync::Arc;

@@ -40,6 +40,9 @@ pub const RETRY_FIRST_DELAY_MS: &str = "RETRY_FIRST_DELAY_MS";
 /// Seconds the reconciliation job leaves an event, booking or payment to settle before
 /// it judges it.
 pub const RECONCILE_GRACE_SECONDS: &str = "RECONCILE_GRACE_SECONDS";
+/// Seconds an anonymous GET query's answer (a flight search) is served from the edge
+/// cache; 0 turns the cache off.
+pub const SEARCH_CACHE_TTL_SECONDS: &str = "SEARCH_CACHE_TTL_SECONDS";
 /// Days without ledger activity after which a customer's points expire.
 pub const POINTS_EXPIRE_AFTER_DAYS: &str = "POINTS_EXPIRE_AFTER_DAYS";
 

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use airline_auth::password::PBKDF2_ITERATIONS;
 use airline_auth::{AccessTokenLifetime, ExternalIssuer, KeyRing, SignInThrottle, TokenSettings};
 use airline_graphql::http::{self, CorsPolicy, Rejection, NOSNIFF, SECURITY_HEADERS};
+use airline_graphql::over_get;
 use airline_graphql::{ApiSchema, AuthConfig, RequestContext, Viewer};
 use worker::{console_error, Env, Headers, Request, Response, Result};
 
@@ -102,6 +103,8 @@ pub async fn graphql(mut request: Request, env: &Env, id: &RequestId) -> Result<
         return rejected(&rejection, id, cors);
     }
     let authorization = headers.get("Authorization")?;
+    // Under the GraphQL-over-HTTP media type, a request that never ran is a 400.
+    let graphql_response = over_get::wants_graphql_response(headers.get("Accept")?.as_deref());
     let body = request.bytes().await?;
     let graphql_request = match http::parse_body(&body) {
         Ok(parsed) => parsed,
@@ -112,7 +115,15 @@ pub async fn graphql(mut request: Request, env: &Env, id: &RequestId) -> Result<
         Err(rejection) => return rejected(&rejection, id, cors),
     };
     let response = execute(graphql_request, context).await;
-    json(200, &http::response_body(&response), cors)
+    let status = over_get::status_of(&response, graphql_response);
+    let mut answer = json(status, &http::response_body(&response), cors)?;
+    if graphql_response {
+        answer.headers_mut().set(
+            "Content-Type",
+            &format!("{}; charset=utf-8", over_get::GRAPHQL_RESPONSE_JSON),
+        )?;
+    }
+    Ok(answer)
 }
 
 /// What every GraphQL execution of this request gets: the D1 stores, the Durable Object
@@ -158,15 +169,8 @@ pub async fn execute(
     airline_graphql::execute(schema(), request, context).await
 }
 
-pub fn graphiql(request: &Request, id: &RequestId) -> Result<Response> {
-    // A GET with a query string is someone trying to run a query over GET, which this
-    // API refuses (it would bypass the JSON content-type check that stops CSRF).
-    let has_query = request
-        .url()
-        .is_ok_and(|url| url.query_pairs().any(|(k, _)| k == "query"));
-    if has_query {
-        return rejected(&Rejection::MethodNotAllowed, id, Vec::new());
-    }
+/// GraphiQL, for a GET to `/graphql` that carries no query (a browser opening it).
+pub fn graphiql(_id: &RequestId) -> Result<Response> {
     let mut response = Response::from_html(GRAPHIQL_HTML)?;
     let headers = response.headers_mut();
     headers.set("Cache-Control", "no-cache")?;
@@ -210,7 +214,7 @@ pub fn not_found(id: &RequestId) -> Result<Response> {
     rejected(&Rejection::NotFound, id, Vec::new())
 }
 
-fn rejected(
+pub(crate) fn rejected(
     rejection: &Rejection,
     id: &RequestId,
     cors: Vec<(&'static str, String)>,
@@ -241,7 +245,7 @@ fn cors_policy(env: &Env) -> CorsPolicy {
         .unwrap_or_default()
 }
 
-fn cors_headers(env: &Env, headers: &Headers) -> Vec<(&'static str, String)> {
+pub(crate) fn cors_headers(env: &Env, headers: &Headers) -> Vec<(&'static str, String)> {
     match headers.get("Origin") {
         Ok(origin) => cors_policy(env).response_headers(origin.as_deref()),
         Err(error) => {

@@ -12,6 +12,7 @@ mod d1;
 mod d1_accounts;
 mod d1_catalog;
 mod d1_schedule;
+mod graphql_get;
 mod handlers;
 mod loyalty;
 mod notifications;
@@ -39,14 +40,17 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
     let started = Date::now().as_millis();
     let request_id = RequestId::new();
     let method = request.method();
     let path = request.path();
     let response = match (method.clone(), path.as_str()) {
         (Method::Post, "/graphql") => handlers::graphql(request, &env, &request_id).await,
-        (Method::Get, "/graphql") => handlers::graphiql(&request, &request_id),
+        (Method::Get, "/graphql") if graphql_get::is_graphql_get(&request) => {
+            graphql_get::serve(request, &env, &ctx, &request_id).await
+        }
+        (Method::Get, "/graphql") => handlers::graphiql(&request_id),
         (Method::Options, "/graphql") => handlers::preflight(&request, &env, &request_id),
         (_, "/graphql") => handlers::method_not_allowed(&request, &env, &request_id),
         (Method::Get, "/healthz") => handlers::health(&env, &request_id).await,
