@@ -5,8 +5,8 @@
 use graphql_client::GraphQLQuery;
 use serde::de::DeserializeOwned;
 
-use crate::http::decode;
 pub use crate::http::{auth, post, ApiError};
+use crate::http::{decode, get, sha256_hex};
 use crate::session;
 
 /// Runs one GraphQL operation, as the signed-in traveller when there is one. An access
@@ -31,6 +31,44 @@ where
                 return Err(error);
             };
             let (_, text) = post("/graphql", &body, Some(&token)).await?;
+            decode(&text)
+        }
+        result => result,
+    }
+}
+
+/// Runs a query that anyone may make (a flight search) so that the edge can answer it
+/// from its cache: when nobody is signed in, as a GET naming the query by its SHA-256
+/// (a short URL; the text goes along once if the edge does not know it yet). Signed in,
+/// or without WebCrypto, it is an ordinary [`run`]: a signed-in answer is never shared.
+pub async fn run_shared<Q: GraphQLQuery>(
+    variables: Q::Variables,
+) -> Result<Q::ResponseData, ApiError>
+where
+    Q::ResponseData: DeserializeOwned,
+    Q::Variables: Clone,
+{
+    if session::current_token().is_some() {
+        return run::<Q>(variables).await;
+    }
+    let body = Q::build_query(variables.clone());
+    let Some(hash) = sha256_hex(body.query).await else {
+        return run::<Q>(variables).await;
+    };
+    let encode = |text: &str| String::from(js_sys::encode_uri_component(text));
+    let variables = serde_json::to_string(&body.variables)
+        .map_err(|_| ApiError::internal("unencodable request"))?;
+    let extensions = format!(r#"{{"persistedQuery":{{"version":1,"sha256Hash":"{hash}"}}}}"#);
+    let short = format!(
+        "/graphql?operationName={}&variables={}&extensions={}",
+        encode(body.operation_name),
+        encode(&variables),
+        encode(&extensions)
+    );
+    let (_, text) = get(&short).await?;
+    match decode::<Q::ResponseData>(&text) {
+        Err(error) if error.code() == "PERSISTED_QUERY_NOT_FOUND" => {
+            let (_, text) = get(&format!("{short}&query={}", encode(body.query))).await?;
             decode(&text)
         }
         result => result,

@@ -115,15 +115,43 @@ pub(crate) fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
 
 /// POSTs JSON to a same-origin endpoint, returning the status and body text.
 pub async fn post(path: &str, body: &str, token: Option<&str>) -> Result<(u16, String), ApiError> {
+    send("POST", path, Some(body), token).await
+}
+
+/// GETs a same-origin URL anonymously, returning the status and body text.
+pub async fn get(path: &str) -> Result<(u16, String), ApiError> {
+    send("GET", path, None, None).await
+}
+
+/// The hex SHA-256 of `text`, by WebCrypto (no hashing code in the bundle); `None` where
+/// the page has no WebCrypto (an insecure origin).
+pub async fn sha256_hex(text: &str) -> Option<String> {
+    let subtle = web_sys::window()?.crypto().ok()?.subtle();
+    let promise = subtle
+        .digest_with_str_and_u8_array("SHA-256", text.as_bytes())
+        .ok()?;
+    let digest = JsFuture::from(promise).await.ok()?;
+    let bytes = js_sys::Uint8Array::new(&digest).to_vec();
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+async fn send(
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    token: Option<&str>,
+) -> Result<(u16, String), ApiError> {
     let window = web_sys::window().ok_or(ApiError::Network)?;
     let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
+    init.set_method(method);
     init.set_credentials(RequestCredentials::SameOrigin);
     let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
-    headers
-        .set("Content-Type", "application/json")
-        .map_err(|_| ApiError::Network)?;
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(|_| ApiError::Network)?;
+    }
     if let Some(token) = token {
         headers
             .set("Authorization", &format!("Bearer {token}"))

@@ -343,7 +343,7 @@ fn FlightList(
             };
             loading.set(true);
             leptos::task::spawn_local(async move {
-                let result = api::run::<SearchFlights>(variables).await;
+                let result = api::run_shared::<SearchFlights>(variables).await;
                 if ticket.try_get_value() != Some(mine) {
                     return;
                 }
