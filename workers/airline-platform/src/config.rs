@@ -46,6 +46,40 @@ pub const SEARCH_CACHE_TTL_SECONDS: &str = "SEARCH_CACHE_TTL_SECONDS";
 /// Days without ledger activity after which a customer's points expire.
 pub const POINTS_EXPIRE_AFTER_DAYS: &str = "POINTS_EXPIRE_AFTER_DAYS";
 
+/// The vars the Worker reads that every environment in wrangler.toml must set (to the
+/// default, if nothing else), so "works locally, missing in production" cannot ship.
+pub const VARS: [&str; 12] = [
+    CORS_ALLOWED_ORIGINS,
+    JWT_ISSUER,
+    JWT_AUDIENCE,
+    ACCESS_TOKEN_TTL_SECONDS,
+    PAYMENT_PROVIDER,
+    STRIPE_SANDBOX_API,
+    HOLD_TTL_SECONDS,
+    BOOKING_DEADLINE_SECONDS,
+    RETRY_FIRST_DELAY_MS,
+    RECONCILE_GRACE_SECONDS,
+    SEARCH_CACHE_TTL_SECONDS,
+    POINTS_EXPIRE_AFTER_DAYS,
+];
+
+/// Vars read only when set: an external identity provider, and Stripe's API base.
+pub const OPTIONAL_VARS: [&str; 6] = [
+    OIDC_ISSUER,
+    OIDC_AUDIENCE,
+    OIDC_JWKS,
+    OIDC_GROUPS_CLAIM,
+    OIDC_ADMIN_GROUP,
+    STRIPE_API_BASE,
+];
+
+/// Secrets every deployed environment needs (`wrangler secret put NAME --env ENV`);
+/// scripts/deploy.sh checks each exists before it deploys.
+pub const SECRETS: [&str; 2] = [JWT_SIGNING_KEYS, LOYALTY_SERVICE_KEYS];
+
+/// Secrets an environment with `PAYMENT_PROVIDER = "stripe"` needs as well.
+pub const STRIPE_SECRETS: [&str; 1] = [STRIPE_SECRET_KEY];
+
 /// A var's text, if it is set.
 pub fn var(env: &Env, name: &str) -> Option<String> {
     env.var(name).ok().map(|value| value.to_string())
@@ -71,4 +105,37 @@ pub fn number_in(env: &Env, name: &str, default: i64, range: RangeInclusive<i64>
         .and_then(|text| text.trim().parse::<i64>().ok())
         .filter(|number| range.contains(number))
         .unwrap_or(default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every name this file declares is in exactly one of the lists above, so a new
+    /// setting cannot be forgotten by the checks that read them.
+    #[test]
+    fn every_setting_is_listed_once() {
+        let source = include_str!("config.rs");
+        let declared: Vec<&str> = source
+            .lines()
+            .filter_map(|line| line.strip_prefix("pub const "))
+            .filter(|rest| rest.contains(": &str = "))
+            .filter_map(|rest| rest.split(':').next())
+            .collect();
+        let listed: Vec<&str> = VARS
+            .iter()
+            .chain(&OPTIONAL_VARS)
+            .chain(&SECRETS)
+            .chain(&STRIPE_SECRETS)
+            .copied()
+            .collect();
+        assert_eq!(declared.len(), listed.len(), "{declared:?} vs {listed:?}");
+        for name in declared {
+            assert_eq!(
+                listed.iter().filter(|listed| **listed == name).count(),
+                1,
+                "{name} is listed once"
+            );
+        }
+    }
 }

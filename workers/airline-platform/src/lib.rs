@@ -24,6 +24,50 @@ pub mod bindings {
     /// Durable Objects: one per flight (its seats), one per booking (its saga).
     pub const FLIGHT_INVENTORY: &str = "FLIGHT_INVENTORY";
     pub const BOOKING_WORKFLOW: &str = "BOOKING_WORKFLOW";
+
+    /// Every binding the Worker reads: each environment in wrangler.toml must have them
+    /// all (tests/tests/wrangler_config.rs checks).
+    pub const ALL: [&str; 6] = [
+        DATABASE,
+        ASSETS,
+        LOYALTY_EVENTS,
+        NOTIFICATIONS,
+        FLIGHT_INVENTORY,
+        BOOKING_WORKFLOW,
+    ];
+}
+
+/// Which of the Worker's queues a batch came from. Each environment names its queues with
+/// its own suffix (`loyalty-events-staging`), so the consumer goes by what a name starts
+/// with, not by one spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueKind {
+    /// Booking events for the loyalty ledger (`loyalty-events[-ENV]`).
+    LoyaltyEvents,
+    /// Their dead letters (`loyalty-events-dlq[-ENV]`).
+    LoyaltyDeadLetters,
+    /// Notifications for travellers (`notifications[-ENV]`).
+    Notifications,
+}
+
+impl QueueKind {
+    pub fn of(queue_name: &str) -> Option<QueueKind> {
+        let is = |base: &str| {
+            queue_name == base
+                || queue_name
+                    .strip_prefix(base)
+                    .is_some_and(|rest| rest.starts_with('-') && !rest[1..].contains('-'))
+        };
+        if is("loyalty-events-dlq") {
+            Some(QueueKind::LoyaltyDeadLetters)
+        } else if is("loyalty-events") {
+            Some(QueueKind::LoyaltyEvents)
+        } else if is("notifications") {
+            Some(QueueKind::Notifications)
+        } else {
+            None
+        }
+    }
 }
 
 /// Sends `message` as JSON to the Durable Object `name` of the namespace bound as
@@ -61,4 +105,29 @@ pub async fn call_object<Q: Serialize, A: DeserializeOwned>(
         )));
     }
     response.json::<A>().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::QueueKind;
+
+    #[test]
+    fn queues_are_known_by_name_in_every_environment() {
+        for (name, kind) in [
+            ("loyalty-events", Some(QueueKind::LoyaltyEvents)),
+            ("loyalty-events-staging", Some(QueueKind::LoyaltyEvents)),
+            ("loyalty-events-dlq", Some(QueueKind::LoyaltyDeadLetters)),
+            (
+                "loyalty-events-dlq-production",
+                Some(QueueKind::LoyaltyDeadLetters),
+            ),
+            ("notifications", Some(QueueKind::Notifications)),
+            ("notifications-staging", Some(QueueKind::Notifications)),
+            ("notifications-staging-old", None),
+            ("loyalty", None),
+            ("other", None),
+        ] {
+            assert_eq!(QueueKind::of(name), kind, "{name}");
+        }
+    }
 }

@@ -23,6 +23,7 @@ mod webcrypto;
 use airline_graphql::auth_endpoints;
 use airline_graphql::http::is_checked_asset;
 use airline_platform::log::{RequestLine, REQUEST_ID_HEADER};
+use airline_platform::QueueKind;
 use worker::{
     console_error, console_log, event, Context, Date, Env, MessageBatch, Method, Request, Response,
     Result, ScheduleContext, ScheduledEvent,
@@ -97,9 +98,13 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 /// notifications for travellers.
 #[event(queue)]
 async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
-    if batch.queue() == notifications::QUEUE_NAME {
-        notifications::consume(batch, env).await
-    } else {
-        loyalty::consume(batch, env).await
+    match QueueKind::of(&batch.queue()) {
+        Some(QueueKind::Notifications) => notifications::consume(batch, env).await,
+        Some(QueueKind::LoyaltyEvents) => loyalty::consume(batch, env, false).await,
+        Some(QueueKind::LoyaltyDeadLetters) => loyalty::consume(batch, env, true).await,
+        None => {
+            console_error!("queue {}: not a queue this Worker consumes", batch.queue());
+            Ok(())
+        }
     }
 }

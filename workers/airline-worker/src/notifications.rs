@@ -137,9 +137,6 @@ impl NotificationRow {
     }
 }
 
-/// The queue's name in wrangler.toml.
-pub const QUEUE_NAME: &str = "notifications";
-
 /// The `notifications` queue's consumer: delivers each message and marks it delivered.
 pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> Result<()> {
     let store = D1Store::new(env.d1(DATABASE)?, "notifications");

@@ -13,9 +13,6 @@ use crate::d1::{utc_text, D1Store};
 
 use super::store::HistoryRow;
 
-/// Queue names, as the consumer sees them.
-const DEAD_LETTER_QUEUE_NAME: &str = "loyalty-events-dlq";
-
 /// Applies one booking event to the ledger. Idempotent: the entry id is the event id, so a
 /// redelivery inserts nothing.
 async fn apply(
@@ -77,11 +74,15 @@ pub(crate) async fn write_entry(
 /// The queue consumer. Each message is acknowledged or retried on its own, so one bad
 /// message never holds back the rest of its batch. Retries back off with the message's
 /// age (1 s, then roughly doubling, capped at a minute); after `max_retries` the queue
-/// moves the message to the dead-letter queue, whose messages are filed in D1.
-pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> Result<()> {
+/// moves the message to the dead-letter queue, whose messages (`dead_letters`) are filed
+/// in D1.
+pub async fn consume(
+    batch: MessageBatch<serde_json::Value>,
+    env: Env,
+    dead_letters: bool,
+) -> Result<()> {
     let store = D1Store::new(env.d1(DATABASE)?, "queue");
     let now = Utc::now();
-    let dead_letters = batch.queue() == DEAD_LETTER_QUEUE_NAME;
     // Raw, so a body that is not JSON fails alone instead of failing the whole batch.
     for message in batch.raw_iter() {
         let body = worker::js_sys::JSON::stringify(&message.body())
