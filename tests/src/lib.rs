@@ -8,6 +8,7 @@
 
 mod customer;
 mod server;
+pub mod smoke;
 
 pub use airline_booking::payments::sandbox::CardBehaviour;
 pub use customer::{
