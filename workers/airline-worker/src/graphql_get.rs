@@ -6,9 +6,7 @@
 use std::sync::OnceLock;
 
 use airline_graphql::http;
-use airline_graphql::over_get::{
-    self, GetFailure, PersistedQueries, DEFAULT_CACHE_TTL_SECONDS, GRAPHQL_RESPONSE_JSON,
-};
+use airline_graphql::over_get::{self, GetFailure, PersistedQueries, DEFAULT_CACHE_TTL_SECONDS};
 use airline_platform::config::{number_in, SEARCH_CACHE_TTL_SECONDS};
 use worker::{Cache, Context, Env, Request, Response, Result};
 
@@ -51,7 +49,7 @@ pub async fn serve(request: Request, env: &Env, ctx: &Context, id: &RequestId) -
         if let Some(mut hit) = cache.get(key.as_str(), false).await? {
             // Rebuilt, not passed on: a cached response's headers cannot be changed.
             let body = hit.text().await?;
-            let mut response = with_media(
+            let mut response = handlers::with_media(
                 handlers::json(hit.status_code(), &body, cors)?,
                 graphql_response,
             )?;
@@ -77,7 +75,7 @@ pub async fn serve(request: Request, env: &Env, ctx: &Context, id: &RequestId) -
     };
     let answer = handlers::execute(graphql_request, context).await;
     let status = over_get::status_of(&answer, graphql_response);
-    let mut response = with_media(
+    let mut response = handlers::with_media(
         handlers::json(status, &http::response_body(&answer), cors)?,
         graphql_response,
     )?;
@@ -102,17 +100,6 @@ pub async fn serve(request: Request, env: &Env, ctx: &Context, id: &RequestId) -
         response
             .headers_mut()
             .set("Cache-Control", "private, no-store")?;
-    }
-    Ok(response)
-}
-
-/// Labels the answer `application/graphql-response+json` when the client asked for it.
-fn with_media(mut response: Response, graphql_response: bool) -> Result<Response> {
-    if graphql_response {
-        response.headers_mut().set(
-            "Content-Type",
-            &format!("{GRAPHQL_RESPONSE_JSON}; charset=utf-8"),
-        )?;
     }
     Ok(response)
 }

@@ -116,14 +116,22 @@ pub async fn graphql(mut request: Request, env: &Env, id: &RequestId) -> Result<
     };
     let response = execute(graphql_request, context).await;
     let status = over_get::status_of(&response, graphql_response);
-    let mut answer = json(status, &http::response_body(&response), cors)?;
+    with_media(
+        json(status, &http::response_body(&response), cors)?,
+        graphql_response,
+    )
+}
+
+/// Labels a GraphQL answer `application/graphql-response+json` when the client asked for
+/// that media type (its status was chosen by `over_get::status_of`).
+pub(crate) fn with_media(mut response: Response, graphql_response: bool) -> Result<Response> {
     if graphql_response {
-        answer.headers_mut().set(
+        response.headers_mut().set(
             "Content-Type",
             &format!("{}; charset=utf-8", over_get::GRAPHQL_RESPONSE_JSON),
         )?;
     }
-    Ok(answer)
+    Ok(response)
 }
 
 /// What every GraphQL execution of this request gets: the D1 stores, the Durable Object
@@ -170,7 +178,7 @@ pub async fn execute(
 }
 
 /// GraphiQL, for a GET to `/graphql` that carries no query (a browser opening it).
-pub fn graphiql(_id: &RequestId) -> Result<Response> {
+pub fn graphiql() -> Result<Response> {
     let mut response = Response::from_html(GRAPHIQL_HTML)?;
     let headers = response.headers_mut();
     headers.set("Cache-Control", "no-cache")?;

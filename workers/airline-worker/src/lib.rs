@@ -51,7 +51,7 @@ async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
         (Method::Get, "/graphql") if graphql_get::is_graphql_get(&request) => {
             graphql_get::serve(request, &env, &ctx, &request_id).await
         }
-        (Method::Get, "/graphql") => handlers::graphiql(&request_id),
+        (Method::Get, "/graphql") => handlers::graphiql(),
         (Method::Options, "/graphql") => handlers::preflight(&request, &env, &request_id),
         (_, "/graphql") => handlers::method_not_allowed(&request, &env, &request_id),
         (Method::Get, "/healthz") => handlers::health(&env, &request_id).await,
