@@ -36,8 +36,8 @@ use crate::storage::{
 pub struct FlightInventory {
     state: State,
     env: Env,
-    /// The alarm is already set to sync D1 soon: the requests of a burst set it once.
-    sync_due: Cell<bool>,
+    /// When the alarm that syncs D1 is due (ms), so the requests of a burst set it once.
+    sync_due_at: Cell<Option<i64>>,
 }
 
 impl DurableObject for FlightInventory {
@@ -45,7 +45,7 @@ impl DurableObject for FlightInventory {
         Self {
             state,
             env,
-            sync_due: Cell::new(false),
+            sync_due_at: Cell::new(None),
         }
     }
 
@@ -63,7 +63,7 @@ impl DurableObject for FlightInventory {
     }
 
     async fn alarm(&self) -> Result<Response> {
-        self.sync_due.set(false);
+        self.sync_due_at.set(None);
         let sql = self.sql()?;
         let now = Utc::now();
         if purge_expired(&sql, now)? > 0 {

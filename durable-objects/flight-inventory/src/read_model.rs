@@ -18,11 +18,21 @@ const SYNC_RETRY: Duration = Duration::seconds(5);
 /// write, short enough that search results stay current.
 const SYNC_DELAY: Duration = Duration::milliseconds(100);
 
+/// An alarm this far past its time has not fired and will not.
+const LOST_AFTER: Duration = Duration::seconds(1);
+
 impl FlightInventory {
-    /// After a change, makes sure the alarm fires within [`SYNC_DELAY`] to bring D1 up to
-    /// date; nothing after a read, or when the alarm is already that close.
+    /// When D1 is behind (after a change, or after a crash lost a sync), makes sure the
+    /// alarm fires within [`SYNC_DELAY`] to bring it up to date. An alarm already due that
+    /// soon is left alone; one overdue by more than a second is taken as lost (the local
+    /// runtime can drop alarms across a restart) and set again.
     pub(crate) async fn schedule_sync(&self, sql: &SqlStorage, now: DateTime<Utc>) -> Result<()> {
-        if self.sync_due.get() {
+        let now_ms = now.timestamp_millis();
+        if self
+            .sync_due_at
+            .get()
+            .is_some_and(|due| due + LOST_AFTER.num_milliseconds() > now_ms)
+        {
             return Ok(());
         }
         let Some(meta) = load_meta(sql)? else {
@@ -34,10 +44,13 @@ impl FlightInventory {
         let soon = now + SYNC_DELAY;
         let storage = self.state.storage();
         let current = storage.get_alarm().await?;
-        if current.is_none_or(|at| at > soon.timestamp_millis()) {
+        let pending = current.is_some_and(|at| {
+            at <= soon.timestamp_millis() && at + LOST_AFTER.num_milliseconds() > now_ms
+        });
+        if !pending {
             storage.set_alarm(soon).await?;
         }
-        self.sync_due.set(true);
+        self.sync_due_at.set(Some(soon.timestamp_millis()));
         Ok(())
     }
 
