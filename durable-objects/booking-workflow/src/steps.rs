@@ -35,10 +35,15 @@ pub struct RecordUpdate {
     holds: Vec<(usize, Option<Hold>)>,
     payment_id: Option<String>,
     reference: Option<Option<String>>,
+    /// The first flight's inventory refused: nothing is held (see `Saga::nothing_held`).
+    nothing_held: bool,
 }
 
 impl RecordUpdate {
     pub fn apply_to(&self, record: &mut BookingRecord) {
+        if self.nothing_held {
+            record.saga.nothing_held();
+        }
         for (index, hold) in &self.holds {
             if let Some(slot) = record.holds.get_mut(*index) {
                 *slot = hold.clone();
@@ -126,6 +131,8 @@ async fn hold_seats(env: &Env, config: &WorkflowConfig, record: &BookingRecord) 
             Ok(other) => StepResult::Transient(format!("unexpected inventory reply {other:?}")),
             Err(e) => StepResult::Transient(e),
         };
+        // A refusal is an answer: on the first flight it means nothing is held anywhere.
+        update.nothing_held = index == 0 && matches!(result, StepResult::Failed(_));
         return StepOutcome { result, update };
     }
     StepOutcome {

@@ -369,6 +369,15 @@ impl Saga {
         }
     }
 
+    /// The inventory refused the first flight outright (sold out, or a chosen seat taken):
+    /// nothing is held for this booking anywhere, since a hold it still had there would
+    /// have been handed back instead of refused, and the flights after it were not asked.
+    /// So there is nothing to release: a sold-out attempt ends without a second call to the
+    /// flight everyone is queueing for.
+    pub fn nothing_held(&mut self) {
+        self.seats_touched = false;
+    }
+
     /// Applies the result of running `step` at `now`. A result for a step other than the
     /// current one (a stale, duplicate execution) changes nothing.
     pub fn apply(&mut self, step: Step, result: StepResult, now: DateTime<Utc>) {
@@ -568,6 +577,22 @@ mod tests {
         );
         assert_eq!(saga.status(), BookingStatus::Cancelled);
         assert_eq!(saga.failure, Some(sold_out));
+    }
+
+    #[test]
+    fn a_first_flight_refused_outright_has_nothing_to_release() {
+        let mut saga = saga();
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 6, 0, 0).unwrap();
+        saga.begin(Step::HoldSeats);
+        saga.nothing_held();
+        saga.apply(
+            Step::HoldSeats,
+            StepResult::Failed(Failure::SoldOut {
+                flight_id: "EA1-20261201".into(),
+            }),
+            now,
+        );
+        assert_eq!(saga.next_action(now), Action::Run(Step::MarkCancelled));
     }
 
     #[test]
