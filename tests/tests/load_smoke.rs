@@ -41,6 +41,7 @@ fn ten_seconds_of_load_run_every_step_without_failures(server: &DevServer) -> Re
         .ok_or("response metrics")?;
     for step in [
         "sign up",
+        "sign in",
         "tokenize card",
         "search",
         "seat map",

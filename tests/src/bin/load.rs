@@ -1,6 +1,6 @@
 //! `airline-load`: a load test of the airline, built on goose. Two scenarios:
 //!
-//! - **traveller** (weight 3): signs up once, then over and over: searches a seeded route
+//! - **traveller** (weight 3): signs up and signs in once, then over and over: searches a seeded route
 //!   and day, reads the seat map of a flight it found, books one seat with the sandbox's
 //!   test card, lists its bookings, reads its loyalty standing;
 //! - **searcher** (weight 1): anonymous searches over GET, as the web app sends them
@@ -40,7 +40,11 @@ async fn main() -> Result<(), GooseError> {
         .register_scenario(
             scenario!("traveller")
                 .set_weight(3)?
-                .register_transaction(transaction!(sign_up).set_on_start().set_name("sign up"))
+                .register_transaction(
+                    transaction!(sign_up)
+                        .set_on_start()
+                        .set_name("sign up and in"),
+                )
                 .register_transaction(transaction!(search).set_name("search"))
                 .register_transaction(transaction!(seat_map).set_name("seat map"))
                 .register_transaction(transaction!(book).set_name("book"))
@@ -96,8 +100,10 @@ fn route_and_day(seed: u64) -> (&'static str, &'static str, String) {
     (from, to, day.to_string())
 }
 
-fn traveller(user: &mut GooseUser) -> &mut Traveller {
-    user.get_session_data_unchecked_mut::<Traveller>()
+/// The traveller's state; `None` if signing up failed (already counted as a failure), so
+/// the user's other steps do nothing rather than fail again.
+fn traveller(user: &mut GooseUser) -> Option<&mut Traveller> {
+    user.get_session_data_mut::<Traveller>()
 }
 
 async fn sign_up(user: &mut GooseUser) -> TransactionResult {
@@ -110,7 +116,19 @@ async fn sign_up(user: &mut GooseUser) -> TransactionResult {
         None,
     )
     .await?;
-    let token = data["signUp"]["accessToken"]
+    if data["signUp"].is_null() {
+        return Ok(());
+    }
+    // Then signs in, as a returning traveller would (the token used from here on).
+    let data = graphql(
+        user,
+        "sign in",
+        "mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { accessToken } }",
+        json!({"e": email, "p": "load-test-password-1"}),
+        None,
+    )
+    .await?;
+    let token = data["signIn"]["accessToken"]
         .as_str()
         .unwrap_or_default()
         .to_owned();
@@ -138,7 +156,9 @@ async fn sign_up(user: &mut GooseUser) -> TransactionResult {
 }
 
 async fn search(user: &mut GooseUser) -> TransactionResult {
-    let me = traveller(user);
+    let Some(me) = traveller(user) else {
+        return Ok(());
+    };
     me.round += 1;
     let (from, to, date) = route_and_day(me.round);
     let token = me.token.clone();
@@ -159,12 +179,16 @@ async fn search(user: &mut GooseUser) -> TransactionResult {
         })
         .and_then(|edge| edge["node"]["id"].as_str())
         .map(str::to_owned);
-    traveller(user).flight = flight;
+    if let Some(me) = traveller(user) {
+        me.flight = flight;
+    }
     Ok(())
 }
 
 async fn seat_map(user: &mut GooseUser) -> TransactionResult {
-    let me = traveller(user);
+    let Some(me) = traveller(user) else {
+        return Ok(());
+    };
     let (Some(flight), token) = (me.flight.clone(), me.token.clone()) else {
         return Ok(());
     };
@@ -180,7 +204,9 @@ async fn seat_map(user: &mut GooseUser) -> TransactionResult {
 }
 
 async fn book(user: &mut GooseUser) -> TransactionResult {
-    let me = traveller(user);
+    let Some(me) = traveller(user) else {
+        return Ok(());
+    };
     let (Some(flight), token, card) = (me.flight.clone(), me.token.clone(), me.card.clone()) else {
         return Ok(());
     };
@@ -201,7 +227,9 @@ async fn book(user: &mut GooseUser) -> TransactionResult {
 }
 
 async fn list_bookings(user: &mut GooseUser) -> TransactionResult {
-    let token = traveller(user).token.clone();
+    let Some(token) = traveller(user).map(|me| me.token.clone()) else {
+        return Ok(());
+    };
     graphql(
         user,
         "list bookings",
@@ -214,7 +242,9 @@ async fn list_bookings(user: &mut GooseUser) -> TransactionResult {
 }
 
 async fn read_loyalty(user: &mut GooseUser) -> TransactionResult {
-    let token = traveller(user).token.clone();
+    let Some(token) = traveller(user).map(|me| me.token.clone()) else {
+        return Ok(());
+    };
     graphql(
         user,
         "loyalty",
