@@ -93,6 +93,31 @@ test('the session survives a reload, refreshes before expiry and keeps the refre
   await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
 });
 
+test('a refresh the server fails (503) keeps the traveller signed in and is tried again', async ({
+  page,
+}) => {
+  // Waits out a whole access token's life.
+  test.setTimeout((TOKEN_SECONDS + 45) * 1000);
+  const account = await signUpViaApi(undefined, { tag: 'refresh503' });
+  await signIn(page, account);
+  // The first refresh meets a server error (as wrangler's proxy sometimes answers);
+  // later ones go through.
+  let failed = 0;
+  await page.route('**/auth/refresh', async (route) => {
+    if (failed === 0) {
+      failed += 1;
+      return route.fulfill({ status: 503, contentType: 'text/plain', body: 'Service Unavailable' });
+    }
+    return route.fallback();
+  });
+  await page.waitForTimeout((TOKEN_SECONDS + 3) * 1000);
+  expect(failed, 'the app tried to refresh and met the 503').toBe(1);
+  await page.getByRole('link', { name: 'Profile' }).click();
+  await expect(page.getByRole('heading', { name: 'Profile' })).toBeVisible();
+  await expect(page.getByText(account.email)).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+});
+
 test('two tabs restoring the session at the same moment both stay signed in', async ({ context }) => {
   const account = await signUpViaApi(undefined, { tag: 'twotabs' });
   const first = await context.newPage();

@@ -99,13 +99,16 @@ pub async fn refresh() -> bool {
             start(session);
             true
         }
-        // Offline: keep what we have and let the next call try again.
-        Err(ApiError::Network) => current_token().is_some(),
-        Err(_) => {
+        // The server said the session is over (the refresh token is spent, revoked or
+        // missing): signed out.
+        Err(error) if matches!(error.code(), "UNAUTHENTICATED" | "FORBIDDEN") => {
             remember_session(false);
             auth().set(Auth::SignedOut);
             false
         }
+        // Offline, or the server failed (a 5xx, an unreadable answer): that says nothing
+        // about the session. Keep what we have and let the next call try again.
+        Err(_) => current_token().is_some(),
     }
 }
 
