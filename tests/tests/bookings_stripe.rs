@@ -182,5 +182,13 @@ fn the_sandbox_api_answers_as_stripe_does(server: &DevServer) -> Result<(), Fail
         )
         .unwrap();
     ensure!(charges.status == 404, "{}", charges.body);
+    let huge = format!("{form}&description={}", "x".repeat(20_000));
+    let too_large = post(
+        server,
+        "/v1/payment_intents",
+        &[("Authorization", KEY), ("Idempotency-Key", "k-huge")],
+        &huge,
+    );
+    ensure!(too_large.status == 413, "{}", too_large.body);
     Ok(())
 }

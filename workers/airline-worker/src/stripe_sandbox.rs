@@ -9,9 +9,9 @@
 //! idempotency: each key's first answer is kept and replayed.
 
 use airline_booking::payments::stripe_sandbox::{
-    already_refunded, failure, fingerprint, idempotency_mismatch, intent, is_test_key,
-    missing_idempotency_key, missing_intent, parse_form, refund, refunded_intent, unauthenticated,
-    unexpected_state, unknown_url, Answer, Call, NewIntent,
+    already_refunded, body_too_large, failure, fingerprint, idempotency_mismatch, intent,
+    is_test_key, missing_idempotency_key, missing_intent, parse_form, refund, refunded_intent,
+    unauthenticated, unexpected_state, unknown_url, Answer, Call, NewIntent,
 };
 use airline_booking::payments::PaymentError;
 use airline_domain::{utc_text, Currency, Money};
@@ -28,7 +28,7 @@ use crate::handlers::{self, RequestId};
 /// Where the API is mounted; `STRIPE_API_BASE` is this under the server's origin.
 pub const PREFIX: &str = "/sandbox/stripe";
 
-/// Requests bodies larger than this are refused (the adapter's are a few hundred bytes).
+/// Request bodies larger than this are refused (the adapter's are a few hundred bytes).
 const MAX_BODY_BYTES: usize = 16 * 1024;
 
 pub async fn serve(
@@ -86,7 +86,7 @@ async fn answer(
     };
     let body = request.text().await.map_err(|e| e.to_string())?;
     if body.len() > MAX_BODY_BYTES {
-        return Ok((unknown_url(), false));
+        return Ok((body_too_large(MAX_BODY_BYTES), false));
     }
     let store = D1Store::new(
         env.d1(DATABASE).map_err(|e| e.to_string())?,

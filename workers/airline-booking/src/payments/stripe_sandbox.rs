@@ -143,6 +143,17 @@ pub fn unknown_url() -> Answer {
     )
 }
 
+/// A request body over `limit` bytes: refused before it is read as a form.
+pub fn body_too_large(limit: usize) -> Answer {
+    error(
+        413,
+        "invalid_request_error",
+        None,
+        &format!("The request body is larger than {limit} bytes."),
+        Value::Null,
+    )
+}
+
 pub fn missing_intent(id: &str) -> Answer {
     error(
         404,
