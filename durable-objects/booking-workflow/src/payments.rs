@@ -1,12 +1,10 @@
 //! The payment providers the saga calls: the embedded sandbox (state in D1 through
-//! [`sandbox_store`], rules in `airline_booking::payments::sandbox`) and Stripe over HTTPS (wire format in
-//! `airline_booking::payments::stripe`). Every call carries an idempotency key derived
+//! [`sandbox_store`], rules in `airline_booking::payments::sandbox`) and Stripe over
+//! HTTPS (wire format in `airline_booking::payments::stripe`). Every call carries an idempotency key derived
 //! from the booking id, so a retried step never charges twice.
 
-use airline_booking::payments::sandbox::CardBehaviour;
 use airline_booking::payments::stripe::{self, StripeRequest};
 use airline_booking::payments::{Authorization, PaymentError, PaymentRequest};
-use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, Env, Fetch, Headers, Method, Request, RequestInit};
 
@@ -17,10 +15,13 @@ use crate::sandbox_store;
 
 pub enum Provider {
     Sandbox(D1Database),
-    Stripe {
-        secret_key: String,
-        api_base: String,
-    },
+    Stripe(StripeClient),
+}
+
+/// Stripe's API (or anything speaking it, at `STRIPE_API_BASE`) with one secret key.
+pub struct StripeClient {
+    secret_key: String,
+    api_base: String,
 }
 
 impl Provider {
@@ -36,22 +37,18 @@ impl Provider {
             PaymentProviderKind::Stripe {
                 secret_key,
                 api_base,
-            } => Ok(Provider::Stripe {
+            } => Ok(Provider::Stripe(StripeClient {
                 secret_key: secret_key.clone(),
                 api_base: stripe::api_base(api_base.as_deref())?,
-            }),
+            })),
         }
     }
 
     pub async fn authorize(&self, request: &PaymentRequest) -> Result<Authorization, PaymentError> {
         match self {
             Provider::Sandbox(db) => sandbox_authorize(db, request).await,
-            Provider::Stripe {
-                secret_key,
-                api_base,
-            } => {
-                let call = stripe::authorize_request(request);
-                let (status, body) = send(api_base, secret_key, &call).await?;
+            Provider::Stripe(client) => {
+                let (status, body) = client.send(&stripe::authorize_request(request)).await?;
                 stripe::parse_authorize(status, &body)
             }
         }
@@ -60,12 +57,10 @@ impl Provider {
     pub async fn capture(&self, key: &str, payment_id: &str) -> Result<(), PaymentError> {
         match self {
             Provider::Sandbox(db) => sandbox_store::capture(db, key).await,
-            Provider::Stripe {
-                secret_key,
-                api_base,
-            } => {
-                let call = stripe::capture_request(payment_id, key);
-                let (status, body) = send(api_base, secret_key, &call).await?;
+            Provider::Stripe(client) => {
+                let (status, body) = client
+                    .send(&stripe::capture_request(payment_id, key))
+                    .await?;
                 stripe::parse_capture(status, &body)
             }
         }
@@ -75,66 +70,48 @@ impl Provider {
     /// lost), Stripe's uncaptured PaymentIntents lapse on their own after 7 days; the
     /// sandbox finds the payment by key.
     pub async fn void(&self, key: &str, payment_id: Option<&str>) -> Result<(), PaymentError> {
-        match self {
-            Provider::Sandbox(db) => sandbox_store::settle(db, key).await,
-            Provider::Stripe {
-                secret_key,
-                api_base,
-            } => match payment_id {
-                None => Ok(()),
-                Some(id) => {
-                    let call = stripe::void_request(id, key);
-                    let (status, body) = send(api_base, secret_key, &call).await?;
-                    stripe::parse_void(status, &body)
-                }
-            },
+        match (self, payment_id) {
+            (Provider::Sandbox(db), _) => sandbox_store::settle(db, key).await,
+            (Provider::Stripe(_), None) => Ok(()),
+            (Provider::Stripe(client), Some(id)) => {
+                let (status, body) = client.send(&stripe::void_request(id, key)).await?;
+                stripe::parse_void(status, &body)
+            }
         }
     }
 
     pub async fn refund(&self, key: &str, payment_id: Option<&str>) -> Result<(), PaymentError> {
-        match self {
-            Provider::Sandbox(db) => sandbox_store::settle(db, key).await,
-            Provider::Stripe {
-                secret_key,
-                api_base,
-            } => match payment_id {
-                None => Err(PaymentError::Permanent(
-                    "captured payment without an id".to_owned(),
-                )),
-                Some(id) => {
-                    let call = stripe::refund_request(id, key);
-                    let (status, body) = send(api_base, secret_key, &call).await?;
-                    stripe::parse_refund(status, &body)
-                }
-            },
+        match (self, payment_id) {
+            (Provider::Sandbox(db), _) => sandbox_store::settle(db, key).await,
+            (Provider::Stripe(_), None) => Err(PaymentError::Permanent(
+                "captured payment without an id".to_owned(),
+            )),
+            (Provider::Stripe(client), Some(id)) => {
+                let (status, body) = client.send(&stripe::refund_request(id, key)).await?;
+                stripe::parse_refund(status, &body)
+            }
         }
     }
 }
 
-async fn send(
-    api_base: &str,
-    secret_key: &str,
-    request: &StripeRequest,
-) -> Result<(u16, String), PaymentError> {
-    let transient = |e: worker::Error| PaymentError::Transient(format!("stripe: {e}"));
-    let headers = Headers::new();
-    for (name, value) in request.headers(secret_key) {
-        headers.set(name, &value).map_err(transient)?;
+impl StripeClient {
+    /// Makes one call; its status and body, or a transient error if it never got an answer.
+    async fn send(&self, request: &StripeRequest) -> Result<(u16, String), PaymentError> {
+        let transient = |e: worker::Error| PaymentError::Transient(format!("stripe: {e}"));
+        let headers = Headers::new();
+        for (name, value) in request.headers(&self.secret_key) {
+            headers.set(name, &value).map_err(transient)?;
+        }
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_headers(headers)
+            .with_body(Some(JsValue::from_str(&request.body())));
+        let outgoing =
+            Request::new_with_init(&request.url(&self.api_base), &init).map_err(transient)?;
+        let mut response = Fetch::Request(outgoing).send().await.map_err(transient)?;
+        let body = response.text().await.map_err(transient)?;
+        Ok((response.status_code(), body))
     }
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(JsValue::from_str(&request.body())));
-    let outgoing = Request::new_with_init(&request.url(api_base), &init).map_err(transient)?;
-    let mut response = Fetch::Request(outgoing).send().await.map_err(transient)?;
-    let body = response.text().await.map_err(transient)?;
-    Ok((response.status_code(), body))
-}
-
-#[derive(Deserialize)]
-struct TokenRow {
-    behaviour: String,
-    customer_id: String,
 }
 
 /// Authorizes against a tokenized sandbox card. A lost answer (the test card that loses
@@ -143,27 +120,18 @@ async fn sandbox_authorize(
     db: &D1Database,
     request: &PaymentRequest,
 ) -> Result<Authorization, PaymentError> {
-    let token: Option<TokenRow> = db
-        .prepare("SELECT behaviour, customer_id FROM payment_tokens WHERE token = ?1")
-        .bind(&[request.payment_token.as_str().into()])
-        .map_err(|e| PaymentError::Transient(format!("sandbox store: {e}")))?
-        .first(None)
-        .await
-        .map_err(|e| PaymentError::Transient(format!("sandbox store: {e}")))?;
-    let Some(token) = token else {
+    let Some(card) = sandbox_store::card(db, request.payment_token.as_str()).await? else {
         return Err(PaymentError::Declined {
             code: "invalid_token".to_owned(),
             message: "The payment token is not known.".to_owned(),
         });
     };
-    let behaviour = CardBehaviour::parse("behaviour", &token.behaviour)
-        .map_err(|e| PaymentError::Permanent(e.to_string()))?;
     let charge = sandbox_store::Charge {
         key: &request.idempotency_key,
         token: request.payment_token.as_str(),
-        customer_id: &token.customer_id,
+        customer_id: &card.customer_id,
         amount: &request.amount,
-        behaviour,
+        behaviour: card.behaviour,
     };
     let authorized = sandbox_store::authorize(db, &charge).await?;
     if authorized.answer_lost {

@@ -42,6 +42,38 @@ pub struct Payment {
     pub status: String,
 }
 
+/// A tokenized sandbox card: whose it is and what it does.
+pub struct Card {
+    pub customer_id: String,
+    pub behaviour: CardBehaviour,
+}
+
+#[derive(Deserialize)]
+struct CardRow {
+    behaviour: String,
+    customer_id: String,
+}
+
+/// The card behind a sandbox token (`tok_...`), if there is one.
+pub async fn card(db: &D1Database, token: &str) -> Result<Option<Card>, PaymentError> {
+    let row: Option<CardRow> = db
+        .prepare("SELECT behaviour, customer_id FROM payment_tokens WHERE token = ?1")
+        .bind(&[token.into()])
+        .map_err(store_error)?
+        .first(None)
+        .await
+        .map_err(store_error)?;
+    row.map(|row| {
+        let behaviour = CardBehaviour::parse("behaviour", &row.behaviour)
+            .map_err(|e| PaymentError::Permanent(e.to_string()))?;
+        Ok(Card {
+            customer_id: row.customer_id,
+            behaviour,
+        })
+    })
+    .transpose()
+}
+
 fn store_error(e: worker::Error) -> PaymentError {
     PaymentError::Transient(format!("sandbox store: {e}"))
 }

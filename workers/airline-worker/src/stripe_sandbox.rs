@@ -182,15 +182,17 @@ async fn perform(
             });
         }
         Call::RetrieveIntent(id) => match find(db, &id).await? {
-            Err(missing) => missing,
-            Ok((payment, amount)) => intent(&payment.id, &amount, &payment.status, &payment.token),
+            None => missing_intent(&id),
+            Some((payment, amount)) => {
+                intent(&payment.id, &amount, &payment.status, &payment.token)
+            }
         },
         Call::CaptureIntent(id) => match find(db, &id).await? {
-            Err(missing) => missing,
-            Ok((payment, _)) if payment.status != "AUTHORIZED" => {
+            None => missing_intent(&id),
+            Some((payment, _)) if payment.status != "AUTHORIZED" => {
                 unexpected_state(&payment.id, &payment.status, "capture")
             }
-            Ok((payment, amount)) => {
+            Some((payment, amount)) => {
                 match sandbox_store::capture(db, &payment.idempotency_key).await {
                     Ok(()) => intent(&payment.id, &amount, "CAPTURED", &payment.token),
                     Err(e) => failure(&e, None),
@@ -198,8 +200,8 @@ async fn perform(
             }
         },
         Call::CancelIntent(id) => match find(db, &id).await? {
-            Err(missing) => missing,
-            Ok((payment, amount))
+            None => missing_intent(&id),
+            Some((payment, amount))
                 if matches!(payment.status.as_str(), "PENDING" | "AUTHORIZED") =>
             {
                 match sandbox_store::settle(db, &payment.idempotency_key).await {
@@ -207,7 +209,7 @@ async fn perform(
                     Err(e) => failure(&e, None),
                 }
             }
-            Ok((payment, _)) => unexpected_state(&payment.id, &payment.status, "cancel"),
+            Some((payment, _)) => unexpected_state(&payment.id, &payment.status, "cancel"),
         },
         Call::CreateRefund => {
             let id = match refunded_intent(form) {
@@ -215,33 +217,33 @@ async fn perform(
                 Err(answer) => return Ok((answer, false)),
             };
             match find(db, &id).await? {
-                Err(missing) => missing,
-                Ok((payment, _)) if payment.status == "REFUNDED" => already_refunded(&payment.id),
-                Ok((payment, amount)) if payment.status == "CAPTURED" => {
+                None => missing_intent(&id),
+                Some((payment, _)) if payment.status == "REFUNDED" => already_refunded(&payment.id),
+                Some((payment, amount)) if payment.status == "CAPTURED" => {
                     match sandbox_store::settle(db, &payment.idempotency_key).await {
                         Ok(()) => refund(&payment.id, &amount),
                         Err(e) => failure(&e, None),
                     }
                 }
-                Ok((payment, _)) => unexpected_state(&payment.id, &payment.status, "refund"),
+                Some((payment, _)) => unexpected_state(&payment.id, &payment.status, "refund"),
             }
         }
     };
     Ok((answer, false))
 }
 
-/// The payment behind a PaymentIntent id and its amount, or Stripe's 404.
+/// The payment behind a PaymentIntent id, and its amount; `None` if there is none.
 async fn find(
     db: &worker::D1Database,
     id: &str,
-) -> std::result::Result<std::result::Result<(Payment, Money), Answer>, String> {
+) -> std::result::Result<Option<(Payment, Money)>, String> {
     let Some(payment) = sandbox_store::payment(db, id)
         .await
         .map_err(|e| e.to_string())?
     else {
-        return Ok(Err(missing_intent(id)));
+        return Ok(None);
     };
     let currency = Currency::parse("currency", &payment.currency).map_err(|e| e.to_string())?;
     let amount = Money::from_minor(payment.amount as i64, currency);
-    Ok(Ok((payment, amount)))
+    Ok(Some((payment, amount)))
 }

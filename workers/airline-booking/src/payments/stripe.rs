@@ -79,7 +79,7 @@ impl StripeRequest {
 /// and charged by [`capture_request`] once the booking is recorded.
 pub fn authorize_request(req: &PaymentRequest) -> StripeRequest {
     let form = [
-        ("amount", stripe_amount(req).to_string()),
+        ("amount", amount_on_wire(&req.amount).to_string()),
         (
             "currency",
             req.amount.currency().code().to_ascii_lowercase(),
@@ -124,10 +124,6 @@ pub fn amount_from_wire(amount: i64, currency: Currency) -> Option<Money> {
     } else {
         Some(Money::from_minor(amount, currency))
     }
-}
-
-fn stripe_amount(req: &PaymentRequest) -> i64 {
-    amount_on_wire(&req.amount)
 }
 
 /// Captures the full authorized amount.
