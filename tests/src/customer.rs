@@ -168,6 +168,38 @@ impl Customer {
         card["token"].as_str().unwrap_or_default().to_owned()
     }
 
+    /// As an admin: a new LHR-AMS flight `number` leaving at 09:00 local `days_ahead`
+    /// days after the seed's first day, on `aircraft` sold with `seats` seats, so a test
+    /// or a benchmark has seats no one else touches. Its id.
+    pub fn create_flight(
+        &self,
+        server: &DevServer,
+        number: &str,
+        days_ahead: i64,
+        aircraft: &str,
+        seats: usize,
+    ) -> String {
+        let date = server
+            .seed_start
+            .plus_days(days_ahead)
+            .expect("a date in range");
+        let created = self.ask(
+            server,
+            "mutation($input: CreateFlightInput!) { createFlight(input: $input) { id } }",
+            json!({"input": {
+                "flightNumber": number, "from": "LHR", "to": "AMS",
+                "departureLocal": format!("{date}T09:00"), "durationMinutes": 75,
+                "fare": {"amount": 9900, "currency": "GBP"}, "aircraftType": aircraft,
+                "seatCapacity": seats
+            }}),
+        );
+        assert!(created["errors"].is_null(), "createFlight: {created}");
+        created["data"]["createFlight"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// processBooking; the whole response body (data or errors).
     pub fn book(&self, server: &DevServer, input: &Value) -> Value {
         self.ask(server, &process_booking_query(), json!({"input": input}))

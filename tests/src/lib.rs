@@ -39,6 +39,27 @@ macro_rules! tests {
 
 pub use libtest_mimic::Failed;
 
+/// Routes the seed flies every day: benchmarks and the load test spread their searches
+/// over them.
+pub const SEEDED_ROUTES: [(&str, &str); 6] = [
+    ("LHR", "JFK"),
+    ("JFK", "LAX"),
+    ("LHR", "CDG"),
+    ("SIN", "SYD"),
+    ("DXB", "LHR"),
+    ("HND", "SIN"),
+];
+
+/// The search the web app's results page makes (20 results, two passengers), for
+/// benchmarks.
+pub const RESULTS_PAGE_SEARCH: &str = r#"query($from: String!, $to: String!, $date: String!) {
+  searchFlights(from: $from, to: $to, date: $date, passengers: 2, first: 20) {
+    totalCount
+    edges { cursor totalPrice { amount currency }
+      node { id flightNumber departure { local } arrival { local } durationMinutes fare { amount currency } seatsAvailable } }
+  }
+}"#;
+
 /// Starts a server, runs `tests` against it (one at a time unless `--test-threads` says
 /// otherwise, with libtest's command-line filters and output), stops the server, and
 /// exits with the suite's result.

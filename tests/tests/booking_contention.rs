@@ -106,23 +106,13 @@ fn buyer(server: &DevServer, card: CardBehaviour) -> Buyer {
 /// An admin creates a small flight (an ATR 72 sold with 60 of its 70 seats) for a test
 /// of its own, so no other test touches its seats.
 fn small_flight(server: &DevServer, number: &str, days_ahead: i64) -> String {
-    let admin = Customer::admin(server, "ops");
-    let date = server.seed_start.plus_days(days_ahead).unwrap();
-    let created = admin.ask(
+    Customer::admin(server, "ops").create_flight(
         server,
-        "mutation($input: CreateFlightInput!) { createFlight(input: $input) { id seatCapacity } }",
-        json!({"input": {
-            "flightNumber": number, "from": "LHR", "to": "AMS",
-            "departureLocal": format!("{date}T09:00"), "durationMinutes": 75,
-            "fare": {"amount": 9900, "currency": "GBP"}, "aircraftType": "AT76",
-            "seatCapacity": CAPACITY
-        }}),
-    );
-    assert!(created["errors"].is_null(), "createFlight: {created}");
-    created["data"]["createFlight"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+        number,
+        days_ahead,
+        "AT76",
+        CAPACITY as usize,
+    )
 }
 
 fn book(

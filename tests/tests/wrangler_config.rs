@@ -7,21 +7,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
+use airline_e2e::workspace_root;
 use airline_platform::bindings;
 use airline_platform::config::{SECRETS, STRIPE_SECRETS, VARS};
 use toml::{Table, Value};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
 fn config() -> Table {
-    let text = std::fs::read_to_string(root().join("wrangler.toml")).unwrap();
+    let text = std::fs::read_to_string(workspace_root().join("wrangler.toml")).unwrap();
     text.parse::<Table>().expect("wrangler.toml is TOML")
 }
 
@@ -206,7 +199,7 @@ fn payments_fit_each_environment() {
 /// is the code's.
 #[test]
 fn deploy_checks_every_secret_the_worker_reads() {
-    let script = std::fs::read_to_string(root().join("scripts/deploy.sh")).unwrap();
+    let script = std::fs::read_to_string(workspace_root().join("scripts/deploy.sh")).unwrap();
     let line = script
         .lines()
         .find(|line| line.starts_with("required_secrets=("))

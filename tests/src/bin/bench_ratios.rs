@@ -16,26 +16,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
-use airline_e2e::{workspace_root, CardBehaviour, Customer, DevServer, ServerOptions};
+use airline_e2e::{
+    workspace_root, CardBehaviour, Customer, DevServer, ServerOptions, RESULTS_PAGE_SEARCH,
+    SEEDED_ROUTES,
+};
 use serde_json::{json, Value};
 
-const SEARCH: &str = r#"query($from: String!, $to: String!, $date: String!) {
-  searchFlights(from: $from, to: $to, date: $date, passengers: 2, first: 20) {
-    totalCount
-    edges { cursor totalPrice { amount currency }
-      node { id flightNumber departure { local } arrival { local } durationMinutes fare { amount currency } seatsAvailable } }
-  }
-}"#;
 const BOOK: &str =
     "mutation($input: BookingInput!) { processBooking(input: $input) { id status failure { code } } }";
-const ROUTES: [(&str, &str); 6] = [
-    ("LHR", "JFK"),
-    ("JFK", "LAX"),
-    ("LHR", "CDG"),
-    ("SIN", "SYD"),
-    ("DXB", "LHR"),
-    ("HND", "SIN"),
-];
 const CAPACITY: usize = 150;
 
 fn option(name: &str, default: usize) -> usize {
@@ -176,7 +164,7 @@ fn main() {
         let body = airline_call(
             &airline,
             None,
-            SEARCH,
+            RESULTS_PAGE_SEARCH,
             json!({"from": from, "to": to, "date": date}),
         );
         assert!(
@@ -207,7 +195,7 @@ fn main() {
     let (cpu_a, cpu_b) = (airline.cpu_time(), baseline.cpu_time());
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for i in 0..searches {
-        let (from, to) = ROUTES[i % ROUTES.len()];
+        let (from, to) = SEEDED_ROUTES[i % SEEDED_ROUTES.len()];
         let date = airline
             .seed_start
             .plus_days(1 + (i % 20) as i64)
@@ -237,7 +225,7 @@ fn main() {
     let customer = Customer::sign_up(&airline, "bench");
     let card = customer.card(&airline, CardBehaviour::Succeeds);
     let flights: Vec<String> = (0..bookings.div_ceil(100).max(1))
-        .map(|n| create_flight(&airline, &admin, &format!("EA{}", 8000 + n), 25, 186))
+        .map(|n| admin.create_flight(&airline, &format!("EA{}", 8000 + n), 25, "B738", 186))
         .collect();
     let (cpu_a, cpu_b) = (airline.cpu_time(), baseline.cpu_time());
     let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -284,7 +272,7 @@ fn main() {
             (who, card)
         })
         .collect();
-    let contended = create_flight(&airline, &admin, "EA8900", 26, CAPACITY);
+    let contended = admin.create_flight(&airline, "EA8900", 26, "B738", CAPACITY);
     let cpu_before = airline.cpu_time();
     let airline_burst = run_burst(burst, |i| {
         let (who, card) = &buyers[i % buyers.len()];
@@ -350,7 +338,7 @@ fn main() {
 
     // Spread: `spread` attempts at once over 100 flights with room for all.
     let spread_flights: Vec<String> = (0..100)
-        .map(|n| create_flight(&airline, &admin, &format!("EA{}", 8100 + n), 27, 186))
+        .map(|n| admin.create_flight(&airline, &format!("EA{}", 8100 + n), 27, "B738", 186))
         .collect();
     let airline_spread = run_burst(spread, |i| {
         let (who, card) = &buyers[i % buyers.len()];
@@ -455,32 +443,6 @@ fn booking(flight: &str, card: &str, key: &str) -> Value {
         "paymentToken": card,
         "idempotencyKey": key,
     })
-}
-
-/// An admin's new flight (LHR-AMS, a B737-800 sold with `seats` seats) `days_ahead`.
-fn create_flight(
-    server: &DevServer,
-    admin: &Customer,
-    number: &str,
-    days_ahead: i64,
-    seats: usize,
-) -> String {
-    let date = server.seed_start.plus_days(days_ahead).unwrap();
-    let created = admin.ask(
-        server,
-        "mutation($input: CreateFlightInput!) { createFlight(input: $input) { id } }",
-        json!({"input": {
-            "flightNumber": number, "from": "LHR", "to": "AMS",
-            "departureLocal": format!("{date}T10:00"), "durationMinutes": 75,
-            "fare": {"amount": 9900, "currency": "GBP"}, "aircraftType": "B738",
-            "seatCapacity": seats
-        }}),
-    );
-    assert!(created["errors"].is_null(), "createFlight: {created}");
-    created["data"]["createFlight"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 struct Burst {

@@ -5,25 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use airline_e2e::{DevServer, ServerOptions};
+use airline_e2e::{DevServer, ServerOptions, RESULTS_PAGE_SEARCH, SEEDED_ROUTES};
 use serde_json::json;
-
-const QUERY: &str = r#"query($from: String!, $to: String!, $date: String!) {
-  searchFlights(from: $from, to: $to, date: $date, passengers: 2, first: 20) {
-    totalCount
-    edges { cursor totalPrice { amount currency }
-      node { id flightNumber departure { local } arrival { local } durationMinutes fare { amount currency } seatsAvailable } }
-  }
-}"#;
-
-const ROUTES: [(&str, &str); 6] = [
-    ("LHR", "JFK"),
-    ("JFK", "LAX"),
-    ("LHR", "CDG"),
-    ("SIN", "SYD"),
-    ("DXB", "LHR"),
-    ("HND", "SIN"),
-];
 
 fn main() {
     let requests: usize = std::env::args()
@@ -42,14 +25,17 @@ fn main() {
     );
 
     let search = |i: usize| {
-        let (from, to) = ROUTES[i % ROUTES.len()];
+        let (from, to) = SEEDED_ROUTES[i % SEEDED_ROUTES.len()];
         let date = server
             .seed_start
             .plus_days(1 + (i % 20) as i64)
             .unwrap()
             .to_string();
         let begin = Instant::now();
-        let body = server.graphql(QUERY, json!({"from": from, "to": to, "date": date}));
+        let body = server.graphql(
+            RESULTS_PAGE_SEARCH,
+            json!({"from": from, "to": to, "date": date}),
+        );
         let elapsed = begin.elapsed();
         assert!(body["errors"].is_null(), "{body}");
         elapsed

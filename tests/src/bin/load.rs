@@ -12,17 +12,10 @@
 //! A GraphQL answer with errors counts as a failed request, not a success.
 //! `./scripts/load.sh` runs it against a fresh local server.
 
+use airline_e2e::SEEDED_ROUTES;
 use goose::prelude::*;
 use serde_json::{json, Value};
 
-const ROUTES: [(&str, &str); 6] = [
-    ("LHR", "JFK"),
-    ("JFK", "LAX"),
-    ("LHR", "CDG"),
-    ("SIN", "SYD"),
-    ("DXB", "LHR"),
-    ("HND", "SIN"),
-];
 const SEARCH: &str = "query($from: String!, $to: String!, $date: String!) { searchFlights(from: $from, to: $to, date: $date, first: 10) { edges { node { id seatsAvailable } } } }";
 
 /// What a traveller keeps between its steps.
@@ -95,7 +88,7 @@ async fn graphql(
 
 /// A seeded route and a day ahead, different for each user and round.
 fn route_and_day(seed: u64) -> (&'static str, &'static str, String) {
-    let (from, to) = ROUTES[(seed % ROUTES.len() as u64) as usize];
+    let (from, to) = SEEDED_ROUTES[(seed % SEEDED_ROUTES.len() as u64) as usize];
     let day = chrono::Utc::now().date_naive() + chrono::Duration::days(1 + (seed % 20) as i64);
     (from, to, day.to_string())
 }
@@ -227,32 +220,24 @@ async fn book(user: &mut GooseUser) -> TransactionResult {
 }
 
 async fn list_bookings(user: &mut GooseUser) -> TransactionResult {
-    let Some(token) = traveller(user).map(|me| me.token.clone()) else {
-        return Ok(());
-    };
-    graphql(
+    read_as_traveller(
         user,
         "list bookings",
         "{ bookings(first: 10) { edges { node { id status } } } }",
-        json!({}),
-        Some(&token),
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 async fn read_loyalty(user: &mut GooseUser) -> TransactionResult {
+    read_as_traveller(user, "loyalty", "{ loyalty { points tier } }").await
+}
+
+/// A query without variables, as the signed-in traveller.
+async fn read_as_traveller(user: &mut GooseUser, name: &str, query: &str) -> TransactionResult {
     let Some(token) = traveller(user).map(|me| me.token.clone()) else {
         return Ok(());
     };
-    graphql(
-        user,
-        "loyalty",
-        "{ loyalty { points tier } }",
-        json!({}),
-        Some(&token),
-    )
-    .await?;
+    graphql(user, name, query, json!({}), Some(&token)).await?;
     Ok(())
 }
 
