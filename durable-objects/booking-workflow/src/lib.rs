@@ -218,6 +218,8 @@ impl BookingWorkflow {
         let storage = self.state.storage();
         // Reading a finished booking must not write anything.
         let mut changed = false;
+        // The watchdog this call armed; set again only when it gets close, not per step.
+        let mut watchdog: Option<DateTime<Utc>> = None;
         loop {
             let now = Utc::now();
             let action = match self.record.borrow_mut().as_mut() {
@@ -257,7 +259,11 @@ impl BookingWorkflow {
                     };
                     // Persist "about to run" and arm the watchdog before any effect happens.
                     self.persist().await?;
-                    storage.set_alarm(watchdog_at(now)).await?;
+                    if watchdog.is_none_or(|at| at - now < WATCHDOG / 2) {
+                        let at = watchdog_at(now);
+                        storage.set_alarm(at).await?;
+                        watchdog = Some(at);
+                    }
                     let started_at = Utc::now();
                     let outcome = steps::run(&self.env, &self.config, &snapshot, step).await;
                     let finished_at = Utc::now();

@@ -3,6 +3,7 @@
 //! HTTPS (wire format in `airline_booking::payments::stripe`). Every call carries an idempotency key derived
 //! from the booking id, so a retried step never charges twice.
 
+use airline_booking::payments::sandbox::CardBehaviour;
 use airline_booking::payments::stripe::{self, StripeRequest};
 use airline_booking::payments::{Authorization, PaymentError, PaymentRequest};
 use worker::wasm_bindgen::JsValue;
@@ -54,9 +55,18 @@ impl Provider {
         }
     }
 
-    pub async fn capture(&self, key: &str, payment_id: &str) -> Result<(), PaymentError> {
+    /// Captures the authorization `payment_id` of a payment made with `token`.
+    pub async fn capture(
+        &self,
+        key: &str,
+        payment_id: &str,
+        token: &str,
+    ) -> Result<(), PaymentError> {
         match self {
-            Provider::Sandbox(db) => sandbox_store::capture(db, key).await,
+            Provider::Sandbox(db) => {
+                let behaviour = known_card(db, token).await?;
+                sandbox_store::capture(db, key, behaviour).await
+            }
             Provider::Stripe(client) => {
                 let (status, body) = client
                     .send(&stripe::capture_request(payment_id, key))
@@ -120,18 +130,14 @@ async fn sandbox_authorize(
     db: &D1Database,
     request: &PaymentRequest,
 ) -> Result<Authorization, PaymentError> {
-    let Some(card) = sandbox_store::card(db, request.payment_token.as_str()).await? else {
-        return Err(PaymentError::Declined {
-            code: "invalid_token".to_owned(),
-            message: "The payment token is not known.".to_owned(),
-        });
-    };
+    let token = request.payment_token.as_str();
+    let behaviour = known_card(db, token).await?;
     let charge = sandbox_store::Charge {
         key: &request.idempotency_key,
-        token: request.payment_token.as_str(),
-        customer_id: &card.customer_id,
+        token,
+        customer_id: request.customer_id.as_str(),
         amount: &request.amount,
-        behaviour: card.behaviour,
+        behaviour,
     };
     let authorized = sandbox_store::authorize(db, &charge).await?;
     if authorized.answer_lost {
@@ -142,4 +148,15 @@ async fn sandbox_authorize(
     Ok(Authorization {
         payment_id: authorized.payment_id,
     })
+}
+
+/// What the card behind a sandbox token does; a token the sandbox does not know is
+/// declined, as Stripe declines an unknown PaymentMethod.
+async fn known_card(db: &D1Database, token: &str) -> Result<CardBehaviour, PaymentError> {
+    sandbox_store::behaviour(db, token)
+        .await?
+        .ok_or_else(|| PaymentError::Declined {
+            code: "invalid_token".to_owned(),
+            message: "The payment token is not known.".to_owned(),
+        })
 }

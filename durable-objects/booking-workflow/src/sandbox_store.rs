@@ -42,34 +42,31 @@ pub struct Payment {
     pub status: String,
 }
 
-/// A tokenized sandbox card: whose it is and what it does.
-pub struct Card {
-    pub customer_id: String,
-    pub behaviour: CardBehaviour,
-}
-
 #[derive(Deserialize)]
-struct CardRow {
+struct BehaviourRow {
     behaviour: String,
-    customer_id: String,
 }
 
-/// The card behind a sandbox token (`tok_...`), if there is one.
-pub async fn card(db: &D1Database, token: &str) -> Result<Option<Card>, PaymentError> {
-    let row: Option<CardRow> = db
-        .prepare("SELECT behaviour, customer_id FROM payment_tokens WHERE token = ?1")
+/// What the card behind a payment token does: the token says (see
+/// `sandbox::token_behaviour`), or, for a token made before tokens carried it, the token
+/// store does. `None` for a token the sandbox does not know.
+pub async fn behaviour(
+    db: &D1Database,
+    token: &str,
+) -> Result<Option<CardBehaviour>, PaymentError> {
+    if let Some(behaviour) = sandbox::token_behaviour(token) {
+        return Ok(Some(behaviour));
+    }
+    let row: Option<BehaviourRow> = db
+        .prepare("SELECT behaviour FROM payment_tokens WHERE token = ?1")
         .bind(&[token.into()])
         .map_err(store_error)?
         .first(None)
         .await
         .map_err(store_error)?;
     row.map(|row| {
-        let behaviour = CardBehaviour::parse("behaviour", &row.behaviour)
-            .map_err(|e| PaymentError::Permanent(e.to_string()))?;
-        Ok(Card {
-            customer_id: row.customer_id,
-            behaviour,
-        })
+        CardBehaviour::parse("behaviour", &row.behaviour)
+            .map_err(|e| PaymentError::Permanent(e.to_string()))
     })
     .transpose()
 }
@@ -85,19 +82,36 @@ struct AttemptRow {
     authorize_attempts: f64,
 }
 
+#[derive(Deserialize)]
+struct IdRow {
+    id: String,
+}
+
+/// The status an authorization attempt leaves its payment in; PENDING (a transient
+/// failure) lets the next attempt try again.
+fn status_after(outcome: &Result<(), PaymentError>) -> &'static str {
+    match outcome {
+        Ok(()) => "AUTHORIZED",
+        Err(PaymentError::Declined { .. }) | Err(PaymentError::Permanent(_)) => "DECLINED",
+        Err(PaymentError::Transient(_)) => "PENDING",
+    }
+}
+
 /// Authorizes, counting attempts per payment so the "fails twice" card behaves the same
 /// however often the step is retried. A payment already authorized or captured answers
 /// with its id again; one declined or settled stays declined.
+///
+/// The first attempt is one statement: the new payment row already carries that
+/// attempt's outcome. Only a payment that exists (a retry) is read and updated.
 pub async fn authorize(db: &D1Database, charge: &Charge<'_>) -> Result<Authorized, PaymentError> {
     let payment_id = format!("pi_sandbox_{}", charge.key);
-    let row: Option<AttemptRow> = db
+    let outcome = sandbox::authorize_outcome(charge.behaviour, 1);
+    let inserted: Option<IdRow> = db
         .prepare(
             "INSERT INTO payments (id, idempotency_key, customer_id, token, amount, currency, status, authorize_attempts, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'PENDING', 1, strftime('%Y-%m-%dT%H:%M:%SZ'), strftime('%Y-%m-%dT%H:%M:%SZ'))
-             ON CONFLICT (idempotency_key) DO UPDATE SET
-                 authorize_attempts = authorize_attempts + (status = 'PENDING'),
-                 updated_at = excluded.updated_at
-             RETURNING id, status, authorize_attempts",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, strftime('%Y-%m-%dT%H:%M:%SZ'), strftime('%Y-%m-%dT%H:%M:%SZ'))
+             ON CONFLICT (idempotency_key) DO NOTHING
+             RETURNING id",
         )
         .bind(&[
             payment_id.as_str().into(),
@@ -106,7 +120,32 @@ pub async fn authorize(db: &D1Database, charge: &Charge<'_>) -> Result<Authorize
             charge.token.into(),
             (charge.amount.amount_minor() as f64).into(),
             charge.amount.currency().code().into(),
+            status_after(&outcome).into(),
         ])
+        .map_err(store_error)?
+        .first(None)
+        .await
+        .map_err(store_error)?;
+    match inserted {
+        Some(row) => outcome.map(|()| Authorized {
+            payment_id: row.id,
+            answer_lost: sandbox::answer_lost(charge.behaviour, 1),
+        }),
+        None => authorize_again(db, charge).await,
+    }
+}
+
+/// A later attempt on an existing payment: counted while it is still PENDING.
+async fn authorize_again(db: &D1Database, charge: &Charge<'_>) -> Result<Authorized, PaymentError> {
+    let row: Option<AttemptRow> = db
+        .prepare(
+            "UPDATE payments SET
+                 authorize_attempts = authorize_attempts + (status = 'PENDING'),
+                 updated_at = strftime('%Y-%m-%dT%H:%M:%SZ')
+             WHERE idempotency_key = ?1
+             RETURNING id, status, authorize_attempts",
+        )
+        .bind(&[charge.key.into()])
         .map_err(store_error)?
         .first(None)
         .await
@@ -133,12 +172,8 @@ pub async fn authorize(db: &D1Database, charge: &Charge<'_>) -> Result<Authorize
     }
     let attempt = row.authorize_attempts as u32;
     let outcome = sandbox::authorize_outcome(charge.behaviour, attempt);
-    let next = match &outcome {
-        Ok(()) => Some("AUTHORIZED"),
-        Err(PaymentError::Declined { .. }) | Err(PaymentError::Permanent(_)) => Some("DECLINED"),
-        Err(PaymentError::Transient(_)) => None,
-    };
-    if let Some(status) = next {
+    let status = status_after(&outcome);
+    if status != "PENDING" {
         set_status(db, charge.key, "PENDING", status).await?;
     }
     outcome.map(|()| Authorized {
@@ -148,47 +183,48 @@ pub async fn authorize(db: &D1Database, charge: &Charge<'_>) -> Result<Authorize
 }
 
 #[derive(Deserialize)]
-struct CaptureRow {
+struct StatusRow {
     status: String,
-    token: String,
-    /// The tokenized card's behaviour; null for a test PaymentMethod id.
-    behaviour: Option<String>,
 }
 
-/// Captures an authorized payment; capturing one already captured succeeds.
-pub async fn capture(db: &D1Database, key: &str) -> Result<(), PaymentError> {
-    let row: Option<CaptureRow> = db
+/// Captures an authorized payment of a card that behaves as `behaviour`; capturing one
+/// already captured succeeds. One statement when the payment is authorized.
+pub async fn capture(
+    db: &D1Database,
+    key: &str,
+    behaviour: CardBehaviour,
+) -> Result<(), PaymentError> {
+    sandbox::capture_outcome(behaviour)?;
+    let captured: Option<IdRow> = db
         .prepare(
-            "SELECT p.status, p.token, t.behaviour
-             FROM payments p LEFT JOIN payment_tokens t ON t.token = p.token
-             WHERE p.idempotency_key = ?1",
+            "UPDATE payments SET status = 'CAPTURED', updated_at = strftime('%Y-%m-%dT%H:%M:%SZ')
+             WHERE idempotency_key = ?1 AND status = 'AUTHORIZED'
+             RETURNING id",
         )
         .bind(&[key.into()])
         .map_err(store_error)?
         .first(None)
         .await
         .map_err(store_error)?;
-    let Some(row) = row else {
-        return Err(PaymentError::Permanent(
+    if captured.is_some() {
+        return Ok(());
+    }
+    let row: Option<StatusRow> = db
+        .prepare("SELECT status FROM payments WHERE idempotency_key = ?1")
+        .bind(&[key.into()])
+        .map_err(store_error)?
+        .first(None)
+        .await
+        .map_err(store_error)?;
+    match row.as_ref().map(|row| row.status.as_str()) {
+        Some("CAPTURED") => Ok(()),
+        Some(other) => Err(PaymentError::Permanent(format!(
+            "cannot capture a {other} payment"
+        ))),
+        None => Err(PaymentError::Permanent(
             "no authorization to capture".to_owned(),
-        ));
-    };
-    match row.status.as_str() {
-        "CAPTURED" => return Ok(()),
-        "AUTHORIZED" => {}
-        other => {
-            return Err(PaymentError::Permanent(format!(
-                "cannot capture a {other} payment"
-            )))
-        }
+        )),
     }
-    let behaviour = match &row.behaviour {
-        Some(behaviour) => CardBehaviour::parse("behaviour", behaviour).ok(),
-        None => sandbox::payment_method_behaviour(&row.token),
-    }
-    .ok_or_else(|| PaymentError::Permanent("payment token vanished".to_owned()))?;
-    sandbox::capture_outcome(behaviour)?;
-    set_status(db, key, "AUTHORIZED", "CAPTURED").await
 }
 
 /// Voids an authorization or refunds a capture, whichever the payment needs: either way

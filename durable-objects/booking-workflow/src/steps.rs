@@ -164,6 +164,7 @@ async fn authorize(env: &Env, config: &WorkflowConfig, record: &BookingRecord) -
         payment_token: record.plan.payment_token.clone(),
         description: format!("Edge Airline booking {}", record.plan.booking_id),
         booking_id: record.plan.booking_id.clone(),
+        customer_id: record.plan.customer_id.clone(),
     };
     match provider.authorize(&request).await {
         Ok(authorization) => StepOutcome {
@@ -191,7 +192,11 @@ async fn payment_call(
     let payment_id = record.payment_id.as_deref();
     let result = match step {
         Step::CapturePayment => match payment_id {
-            Some(id) => provider.capture(key, id).await,
+            Some(id) => {
+                provider
+                    .capture(key, id, record.plan.payment_token.as_str())
+                    .await
+            }
             None => Err(PaymentError::Permanent("nothing was authorized".to_owned())),
         },
         Step::VoidPayment => provider.void(key, payment_id).await,

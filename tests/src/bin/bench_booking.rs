@@ -45,6 +45,7 @@ fn main() {
         .collect();
     assert!(!flights.is_empty(), "no flights to book");
     let mut latencies = Vec::with_capacity(requests);
+    let cpu_before = server.cpu_time();
     for i in 0..requests {
         let flight = &flights[i % flights.len()];
         let start = Instant::now();
@@ -53,7 +54,11 @@ fn main() {
         let status = &answer["data"]["processBooking"]["status"];
         assert_eq!(status, "CONFIRMED", "{answer}");
     }
+    let cpu_per_booking =
+        server.cpu_time().saturating_sub(cpu_before).as_secs_f64() * 1e3 / requests.max(1) as f64;
     airline_e2e::report("processBooking to CONFIRMED, sequential", latencies);
+    println!("server CPU per booking (wrangler and workerd): {cpu_per_booking:.1} ms");
+    report_steps(&server);
 
     // A burst on one small flight: how many attempts per second the inventory object
     // and the sagas answer when everyone wants the same seats.
@@ -83,6 +88,29 @@ fn main() {
         confirmed as f64 / elapsed.as_secs_f64()
     );
     server.stop();
+}
+
+/// The median time of each saga step, from the workflow's structured log lines: where a
+/// booking's time goes.
+fn report_steps(server: &DevServer) {
+    let mut steps: Vec<(String, Vec<f64>)> = Vec::new();
+    for line in server.structured_logs("saga_step") {
+        let (Some(step), Some(ms)) = (line["step"].as_str(), line["duration_ms"].as_f64()) else {
+            continue;
+        };
+        match steps.iter_mut().find(|(name, _)| name == step) {
+            Some((_, samples)) => samples.push(ms),
+            None => steps.push((step.to_owned(), vec![ms])),
+        }
+    }
+    for (step, mut samples) in steps {
+        samples.sort_by(f64::total_cmp);
+        println!(
+            "  step {step}: n={} p50 {:.1} ms",
+            samples.len(),
+            samples[samples.len() / 2]
+        );
+    }
 }
 
 fn book(

@@ -108,8 +108,8 @@ fn is_reference(text: &str) -> bool {
 
 /// A flight as search shows it.
 #[derive(Debug, Clone)]
-struct FlightInfo {
-    id: String,
+pub struct FlightInfo {
+    pub id: String,
     fare: i64,
     currency: String,
     seats_available: i64,
@@ -149,7 +149,7 @@ fn flights_on(server: &DevServer, from: &str, to: &str, offset: i64) -> Vec<Flig
 }
 
 /// A JFK-LHR (or the way back) flight on day `offset` with plenty of seats.
-fn flight(server: &DevServer, from: &str, to: &str, offset: i64) -> Result<FlightInfo, Failed> {
+pub fn flight(server: &DevServer, from: &str, to: &str, offset: i64) -> Result<FlightInfo, Failed> {
     let flights = flights_on(server, from, to, offset);
     let found = flights.into_iter().max_by_key(|f| f.seats_available);
     ensure!(
@@ -1331,6 +1331,13 @@ fn bad_booking_input_changes_nothing(server: &DevServer) -> Result<(), Failed> {
         cases.push((
             "another customer's payment token",
             with(json!({"paymentToken": foreign_card})),
+            "BAD_USER_INPUT",
+            "paymentToken",
+        ));
+        // A sandbox token names its card's behaviour; a name alone is not a card.
+        cases.push((
+            "a made-up token spelled like a real one",
+            with(json!({"paymentToken": "tok_succeeds_0123456789abcdef0123456789abcdef"})),
             "BAD_USER_INPUT",
             "paymentToken",
         ));

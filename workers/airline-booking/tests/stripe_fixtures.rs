@@ -8,7 +8,7 @@ use airline_booking::payments::stripe::{
     parse_refund, parse_void, refund_request, void_request, API_BASE,
 };
 use airline_booking::payments::{Authorization, PaymentError, PaymentRequest};
-use airline_domain::{BookingId, Currency, Money, PaymentToken};
+use airline_domain::{AccountId, BookingId, Currency, Money, PaymentToken};
 
 const AUTHORIZE_REQUEST: &str = include_str!("fixtures/stripe/authorize_request.txt");
 const REQUIRES_CAPTURE: &str = include_str!("fixtures/stripe/payment_intent_requires_capture.json");
@@ -34,6 +34,7 @@ fn payment_request() -> PaymentRequest {
         payment_token: PaymentToken::trusted("pm_card_visa"),
         description: "Edge Airline booking bk_0123456789abcdef01234567".to_owned(),
         booking_id: BookingId::parse("bk_0123456789abcdef01234567").expect("a booking id"),
+        customer_id: AccountId::trusted("acct_1"),
     }
 }
 

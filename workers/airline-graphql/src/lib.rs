@@ -30,8 +30,8 @@ use chrono::{DateTime, Utc};
 
 pub use crate::error::{ApiError, ApiResult, ErrorCode};
 pub use crate::store::{
-    AccountStore, BookingService, CatalogStore, LoyaltyStore, NotificationStore, PasswordKdf,
-    PaymentMode, ScheduleStore, StoreError,
+    AccountStore, BookingInputs, BookingService, CatalogStore, LoyaltyStore, NotificationStore,
+    PasswordKdf, PaymentMode, ScheduleStore, StoreError,
 };
 
 /// Deepest selection nesting accepted; the deepest useful query today is 6 levels.

@@ -209,11 +209,44 @@ pub struct BookingPage {
     pub has_next_page: bool,
 }
 
+/// What starting a booking reads before its saga runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookingInputs {
+    /// The flights asked for, in the order asked; `None` for one that does not exist.
+    pub flights: Vec<Option<Flight>>,
+    /// Whose sandbox card the payment token is (`None` when it is not a known sandbox
+    /// token, or with Stripe, whose PaymentMethod ids have no owner here).
+    pub card_owner: Option<AccountId>,
+}
+
 /// Seats and bookings: the Worker implements this over the Durable Objects (a flight's
 /// inventory, a booking's workflow) and D1.
 #[async_trait]
 pub trait BookingService: Send + Sync {
     fn payment_mode(&self) -> PaymentMode;
+
+    /// Reads what starting a booking needs. This default asks `catalog` for each flight
+    /// and then the card's owner; a store that holds both (D1) reads them in one round
+    /// trip instead, which is most of a sold-out attempt's cost.
+    async fn booking_inputs(
+        &self,
+        catalog: &dyn CatalogStore,
+        flights: &[FlightId],
+        token: Option<&PaymentToken>,
+    ) -> Result<BookingInputs, StoreError> {
+        let mut found = Vec::with_capacity(flights.len());
+        for id in flights {
+            found.push(catalog.flight(id).await?);
+        }
+        let card_owner = match (self.payment_mode(), token) {
+            (PaymentMode::Sandbox, Some(token)) => self.card_owner(token).await?,
+            _ => None,
+        };
+        Ok(BookingInputs {
+            flights: found,
+            card_owner,
+        })
+    }
 
     async fn seat_map(
         &self,

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use worker::send::SendFuture;
 use worker::wasm_bindgen::JsValue;
+use worker::{D1PreparedStatement, D1Result};
 
 use crate::d1::{parse_utc, utc_text, D1Store};
 
@@ -31,6 +32,28 @@ impl D1Store {
                     .map_err(|e| self.fail("corrupt airport row", format!("{code}: {e}")))
             })
             .collect()
+    }
+
+    /// One statement reading the flights with these ids (in no particular order), for a
+    /// batch; `flights_of` reads its result.
+    pub(crate) fn flights_by_id(
+        &self,
+        ids: &[FlightId],
+    ) -> Result<D1PreparedStatement, StoreError> {
+        let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("?{n}")).collect();
+        let sql = format!(
+            "{FLIGHT_SELECT} WHERE f.id IN ({})",
+            placeholders.join(", ")
+        );
+        let params: Vec<JsValue> = ids.iter().map(|id| id.as_str().into()).collect();
+        self.statement("flights by id", &sql, &params)
+    }
+
+    pub(crate) fn flights_of(&self, result: &D1Result) -> Result<Vec<Flight>, StoreError> {
+        let rows = result
+            .results::<FlightRow>()
+            .map_err(|e| self.fail("flights by id", e))?;
+        self.flights(rows)
     }
 
     fn flights(&self, rows: Vec<FlightRow>) -> Result<Vec<Flight>, StoreError> {

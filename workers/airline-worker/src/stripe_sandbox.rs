@@ -193,7 +193,16 @@ async fn perform(
                 unexpected_state(&payment.id, &payment.status, "capture")
             }
             Some((payment, amount)) => {
-                match sandbox_store::capture(db, &payment.idempotency_key).await {
+                let captured = match sandbox_store::behaviour(db, &payment.token).await {
+                    Ok(Some(behaviour)) => {
+                        sandbox_store::capture(db, &payment.idempotency_key, behaviour).await
+                    }
+                    Ok(None) => Err(PaymentError::Permanent(
+                        "the payment's card is not known".to_owned(),
+                    )),
+                    Err(e) => Err(e),
+                };
+                match captured {
                     Ok(()) => intent(&payment.id, &amount, "CAPTURED", &payment.token),
                     Err(e) => failure(&e, None),
                 }

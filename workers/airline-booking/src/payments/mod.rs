@@ -3,7 +3,7 @@
 //! provider's rules, `stripe` the wire format of Stripe's PaymentIntents API, and
 //! `stripe_sandbox` the sandbox's Stripe-compatible answers to it.
 
-use airline_domain::{BookingId, Money, PaymentToken};
+use airline_domain::{AccountId, BookingId, Money, PaymentToken};
 use serde::{Deserialize, Serialize};
 
 pub mod sandbox;
@@ -23,6 +23,8 @@ pub struct PaymentRequest {
     pub description: String,
     /// The booking this payment belongs to (sent as metadata).
     pub booking_id: BookingId,
+    /// Who pays (the sandbox keeps it with the payment).
+    pub customer_id: AccountId,
 }
 
 /// The provider's handle on an authorized payment.

@@ -136,6 +136,30 @@ pub fn payment_method_behaviour(payment_method: &str) -> Option<CardBehaviour> {
         .map(|(_, behaviour)| *behaviour)
 }
 
+/// A new sandbox token for a card that behaves this way: `tok_<behaviour>_<random hex>`,
+/// e.g. `tok_succeeds_9f2c…`. Like Stripe's test ids (`pm_card_chargeDeclined`), the token
+/// says what its card does, so a payment step knows it without a lookup. Whose card it
+/// is stays in the token store, which the API checks before a booking starts, so a
+/// made-up token is refused however it is spelled.
+pub fn new_token(behaviour: CardBehaviour, random: &[u8; 16]) -> String {
+    let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    format!("tok_{}_{hex}", behaviour.as_str().to_ascii_lowercase())
+}
+
+/// What the card behind a payment token does, when the token says: a sandbox token from
+/// [`new_token`] or a test PaymentMethod id. `None` for anything else (a token made before
+/// tokens carried their behaviour is looked up in the token store instead).
+pub fn token_behaviour(token: &str) -> Option<CardBehaviour> {
+    if let Some(behaviour) = payment_method_behaviour(token) {
+        return Some(behaviour);
+    }
+    let (slug, random) = token.strip_prefix("tok_")?.rsplit_once('_')?;
+    if random.len() != 32 || !random.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    CardBehaviour::parse("token", &slug.to_ascii_uppercase()).ok()
+}
+
 /// The first test card that behaves this way (every behaviour has one).
 pub fn test_card(behaviour: CardBehaviour) -> &'static str {
     TEST_CARDS
@@ -705,6 +729,37 @@ mod tests {
         assert!(!answer_lost(card, 2));
         assert!(!answer_lost(CardBehaviour::Succeeds, 1));
         assert_eq!(payment_method_behaviour("pm_card_unknown"), None);
+    }
+
+    #[test]
+    fn a_token_says_what_its_card_does() {
+        for &(_, behaviour, _) in TEST_CARDS {
+            let token = new_token(behaviour, &[0xab; 16]);
+            assert!(token.starts_with("tok_"), "{token}");
+            assert_eq!(token_behaviour(&token), Some(behaviour), "{token}");
+        }
+        assert_eq!(
+            new_token(CardBehaviour::FailsTwiceThenSucceeds, &[1; 16]),
+            "tok_fails_twice_then_succeeds_01010101010101010101010101010101"
+        );
+        assert_eq!(
+            token_behaviour("pm_card_chargeDeclined"),
+            Some(CardBehaviour::Declined)
+        );
+        // Tokens from before (random only), made-up behaviours and short randoms say nothing.
+        assert_eq!(
+            token_behaviour("tok_0123456789abcdef0123456789abcdef"),
+            None
+        );
+        assert_eq!(
+            token_behaviour("tok_free_money_0123456789abcdef0123456789abcdef"),
+            None
+        );
+        assert_eq!(token_behaviour("tok_succeeds_0123"), None);
+        assert_eq!(
+            token_behaviour("tok_succeeds_0123456789abcdef0123456789abcdeg"),
+            None
+        );
     }
 
     #[test]

@@ -482,7 +482,7 @@ fn encode_component(out: &mut String, text: &str, form: bool) {
 
 #[cfg(test)]
 mod tests {
-    use airline_domain::{BookingId, Currency, Money, PaymentToken};
+    use airline_domain::{AccountId, BookingId, Currency, Money, PaymentToken};
 
     use super::*;
 
@@ -501,6 +501,7 @@ mod tests {
             payment_token: PaymentToken::trusted("pm_card_visa"),
             description: "Edge Airline booking bk_1".to_owned(),
             booking_id: BookingId::parse("bk_0123456789abcdef01234567").expect("a booking id"),
+            customer_id: AccountId::trusted("acct_1"),
         }
     }
 

@@ -411,7 +411,7 @@ mod tests {
         parse_void, refund_request, void_request,
     };
     use crate::payments::{Authorization, PaymentRequest};
-    use airline_domain::{BookingId, PaymentToken};
+    use airline_domain::{AccountId, BookingId, PaymentToken};
 
     fn request(behaviour: CardBehaviour, amount: Money) -> PaymentRequest {
         PaymentRequest {
@@ -420,6 +420,7 @@ mod tests {
             payment_token: PaymentToken::trusted(sandbox::test_payment_method(behaviour)),
             description: "Edge Airline booking".to_owned(),
             booking_id: BookingId::parse("bk_0123456789abcdef01234567").unwrap(),
+            customer_id: AccountId::trusted("acct_1"),
         }
     }
 

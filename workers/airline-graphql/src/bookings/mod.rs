@@ -15,7 +15,7 @@ pub use types::*;
 use airline_auth::Role;
 use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
 use airline_booking::views::BookingView;
-use airline_domain::{BookingId, FlightId, InputError};
+use airline_domain::{AccountId, BookingId, Flight, FlightId, InputError, PaymentToken};
 use chrono::{DateTime, Utc};
 
 use crate::cursor::TimeCursor;
@@ -35,6 +35,37 @@ impl RequestContext {
             .flight(&id)
             .await?
             .ok_or_else(|| ApiError::not_found(format_args!("flight {id}")))
+    }
+
+    /// The flights a new booking names (each NOT_FOUND if it does not exist) and the
+    /// owner of its payment token, read together (see `BookingService::booking_inputs`).
+    async fn booking_inputs(
+        &self,
+        outbound_id: &str,
+        return_id: Option<&str>,
+        token: Option<&PaymentToken>,
+    ) -> ApiResult<(Flight, Option<Flight>, Option<AccountId>)> {
+        let outbound_id = FlightId::parse("outboundFlightId", outbound_id)?;
+        let return_id = return_id
+            .map(|id| FlightId::parse("returnFlightId", id))
+            .transpose()?;
+        let ids: Vec<FlightId> = std::iter::once(outbound_id.clone())
+            .chain(return_id.clone())
+            .collect();
+        let inputs = self
+            .bookings
+            .booking_inputs(self.store.as_ref(), &ids, token)
+            .await?;
+        let mut found = inputs.flights.into_iter();
+        let mut next = |id: &FlightId| {
+            found
+                .next()
+                .flatten()
+                .ok_or_else(|| ApiError::not_found(format_args!("flight {id}")))
+        };
+        let outbound = next(&outbound_id)?;
+        let inbound = return_id.as_ref().map(&mut next).transpose()?;
+        Ok((outbound, inbound, inputs.card_owner))
     }
 
     /// The booking if the viewer may see it: its owner or an admin. Anyone else gets the

@@ -60,13 +60,15 @@ impl BookingMutation {
     async fn process_booking(&self, ctx: &Context<'_>, input: BookingInput) -> ApiResult<Booking> {
         let request = RequestContext::of(ctx)?;
         let principal = request.signed_in()?;
-        let outbound = request
-            .catalog_flight("outboundFlightId", &input.outbound_flight_id)
+        // A token that does not parse has no owner; plan_booking says what is wrong with it.
+        let token = PaymentToken::parse("paymentToken", input.payment_token.trim()).ok();
+        let (outbound, inbound, card_owner) = request
+            .booking_inputs(
+                &input.outbound_flight_id,
+                input.return_flight_id.as_ref().map(|id| id.as_str()),
+                token.as_ref(),
+            )
             .await?;
-        let inbound = match &input.return_flight_id {
-            Some(id) => Some(request.catalog_flight("returnFlightId", id).await?),
-            None => None,
-        };
         let seats = input.seats.unwrap_or_default();
         let booking_request = BookingRequest {
             customer_id: principal.account_id.clone(),
@@ -87,8 +89,12 @@ impl BookingMutation {
         let reply =
             match plan::plan_booking(&booking_request, &outbound, inbound.as_ref(), request.now) {
                 Ok(plan) => {
-                    check_payment_token(request, &principal.account_id, &plan.payment_token)
-                        .await?;
+                    check_payment_token(
+                        request.bookings.payment_mode(),
+                        card_owner.as_ref(),
+                        &principal.account_id,
+                        &plan.payment_token,
+                    )?;
                     request
                         .bookings
                         .workflow(
@@ -147,16 +153,15 @@ impl BookingMutation {
 }
 
 /// A payment token must be usable by this customer: in the sandbox, one of their own
-/// tokenized cards; with Stripe, a PaymentMethod id.
-async fn check_payment_token(
-    request: &RequestContext,
+/// tokenized cards (`card_owner`, read with the flights); with Stripe, a PaymentMethod id.
+fn check_payment_token(
+    mode: PaymentMode,
+    card_owner: Option<&AccountId>,
     customer: &AccountId,
     token: &PaymentToken,
 ) -> ApiResult<()> {
-    let usable = match request.bookings.payment_mode() {
-        PaymentMode::Sandbox => {
-            request.bookings.card_owner(token).await?.as_ref() == Some(customer)
-        }
+    let usable = match mode {
+        PaymentMode::Sandbox => card_owner == Some(customer),
         PaymentMode::Stripe => token.as_str().starts_with("pm_"),
     };
     if usable {
