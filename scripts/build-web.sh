@@ -13,6 +13,13 @@ web="$root/web"
 dist="$web/dist"
 export PATH="$HOME/.cargo/bin:$PATH"
 
+source "$root/scripts/build-stamp.sh"
+web_inputs="$(inputs_hash "${WEB_INPUTS[@]}")"
+if up_to_date web "$web_inputs" "$dist/index.html"; then
+  echo "build-web: the web app is up to date (its sources have not changed since it was built)" >&2
+  exit 0
+fi
+
 stage="$web/target/stage"
 rm -rf "$stage" && mkdir -p "$stage/app"
 
@@ -115,3 +122,4 @@ gzip_kib() { echo $(( $(gzip -9c "$1" | wc -c) / 1024 )); }
 printf 'build-web: %s: first load app.wasm %s KiB gzip, app.js %s KiB gzip; %s modules loaded on demand\n' \
   "$app_dir" "$(gzip_kib "$dist$app_wasm")" "$(gzip_kib "$dist$app_js")" \
   "$(find "$dist/assets/$app_dir" -name '*.wasm' ! -name app.wasm | wc -l)" >&2
+built web "$web_inputs"

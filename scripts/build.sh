@@ -17,6 +17,14 @@ if [[ "${AIRLINE_SKIP_BUILD:-}" == "1" && -f "$crate/build/index.js" && -f "$roo
   exit 0
 fi
 
+source "$root/scripts/build-stamp.sh"
+worker_inputs="$(inputs_hash "${WORKER_INPUTS[@]}")"
+if up_to_date worker "$worker_inputs" "$crate/build/index.js" "$crate/build/index_bg.wasm"; then
+  echo "build: the Worker is up to date (its sources have not changed since it was built)" >&2
+  bash "$root/scripts/build-web.sh"
+  exit 0
+fi
+
 export WASM_BINDGEN_BIN="${WASM_BINDGEN_BIN:-$(command -v wasm-bindgen || echo "$HOME/.cargo/bin/wasm-bindgen")}"
 export WASM_OPT_BIN="${WASM_OPT_BIN:-$root/node_modules/.bin/wasm-opt}"
 export ESBUILD_BIN="${ESBUILD_BIN:-$root/node_modules/.bin/esbuild}"
@@ -34,4 +42,5 @@ mkdir -p "$root/target/worker-symbols"
   --enable-bulk-memory --enable-multivalue --enable-reference-types --enable-exception-handling \
   --symbolmap="$root/target/worker-symbols/index_bg.symbols" --strip-debug \
   -o "$crate/build/index_bg.wasm"
+built worker "$worker_inputs"
 bash "$root/scripts/build-web.sh"

@@ -2,6 +2,10 @@
 //! changes. The list is kept by hand (watching the folders whole would watch the build's own
 //! output and rebuild forever), so this test derives what the build reads from the Cargo
 //! workspaces and fails when a crate, or a folder of the web app's, is not watched.
+//!
+//! The build then skips itself when its inputs hash as they did at its last success
+//! (scripts/build-stamp.sh): a watched change those inputs missed would be a rebuild that
+//! silently serves the old build, so the inputs must cover everything watched too.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
@@ -105,8 +109,12 @@ fn local_crates_of(manifest: &Path, package: &str) -> BTreeSet<PathBuf> {
 }
 
 fn unwatched(folders: impl IntoIterator<Item = PathBuf>) -> Vec<String> {
+    uncovered(folders, &watched())
+}
+
+/// The `folders` that are not inside any of `paths` (relative to the repository).
+fn uncovered(folders: impl IntoIterator<Item = PathBuf>, paths: &[String]) -> Vec<String> {
     let root = root();
-    let watched = watched();
     folders
         .into_iter()
         .map(|folder| {
@@ -117,11 +125,60 @@ fn unwatched(folders: impl IntoIterator<Item = PathBuf>) -> Vec<String> {
                 .into_owned()
         })
         .filter(|folder| {
-            !watched
+            !paths
                 .iter()
                 .any(|w| folder == w || folder.starts_with(&format!("{w}/")))
         })
         .collect()
+}
+
+/// One of scripts/build-stamp.sh's input lists (`WORKER_INPUTS`, `WEB_INPUTS`), as bash
+/// reads it.
+fn build_inputs(list: &str) -> Vec<String> {
+    let output = Command::new("bash")
+        .current_dir(root())
+        .args([
+            "-c",
+            &format!("root=. source scripts/build-stamp.sh && printf '%s\\n' \"${{{list}[@]}}\""),
+        ])
+        .output()
+        .expect("bash runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let inputs: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    for input in &inputs {
+        assert!(
+            root().join(input).exists(),
+            "{list} names {input}, which does not exist"
+        );
+    }
+    inputs
+}
+
+#[test]
+fn the_build_stamps_hash_everything_watched_and_compiled() {
+    let worker = build_inputs("WORKER_INPUTS");
+    let web = build_inputs("WEB_INPUTS");
+    let watched: Vec<PathBuf> = watched().iter().map(|w| root().join(w)).collect();
+    let everything: Vec<String> = worker.iter().chain(&web).cloned().collect();
+    let missing = uncovered(watched, &everything);
+    assert!(
+        missing.is_empty(),
+        "watched but hashed by neither build's stamp: {missing:?}"
+    );
+    let worker_crates = local_crates_of(&root().join("Cargo.toml"), "airline-worker");
+    let missing = uncovered(worker_crates, &worker);
+    assert!(missing.is_empty(), "WORKER_INPUTS misses {missing:?}");
+    let web_crates = local_crates_of(&root().join("web/Cargo.toml"), "airline-web");
+    let missing = uncovered(web_crates, &web);
+    assert!(missing.is_empty(), "WEB_INPUTS misses {missing:?}");
 }
 
 #[test]
