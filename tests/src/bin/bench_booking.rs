@@ -65,22 +65,41 @@ fn main() {
     let burst = 300;
     let flight = flights[0].clone();
     let barrier = Barrier::new(burst);
+    let requests_before = server.structured_logs("request").len();
     let start = Instant::now();
-    let confirmed: usize = std::thread::scope(|scope| {
+    let answers: Vec<(std::time::Duration, bool)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..burst)
             .map(|i| {
                 let (server, token, card, flight, barrier) =
                     (&server, &token, &card, &flight, &barrier);
                 scope.spawn(move || {
                     barrier.wait();
+                    let asked = Instant::now();
                     let answer = book(server, token, card, flight, 1, &format!("bench-burst-{i}"));
-                    usize::from(answer["data"]["processBooking"]["status"] == "CONFIRMED")
+                    let confirmed = answer["data"]["processBooking"]["status"] == "CONFIRMED";
+                    (asked.elapsed(), confirmed)
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).sum()
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     let elapsed = start.elapsed();
+    let confirmed = answers.iter().filter(|(_, confirmed)| *confirmed).count();
+    airline_e2e::report(
+        "burst: time to an answer, as the client saw it",
+        answers.iter().map(|(took, _)| *took).collect(),
+    );
+    // The Worker's own measure of the same requests: where an answer's time was spent,
+    // inside the Worker or waiting in front of it (in wrangler's proxy).
+    let inside: Vec<std::time::Duration> = server
+        .structured_logs("request")
+        .iter()
+        .skip(requests_before)
+        .filter(|line| line["path"] == "/graphql")
+        .filter_map(|line| line["duration_ms"].as_u64())
+        .map(std::time::Duration::from_millis)
+        .collect();
+    airline_e2e::report("burst: time to an answer, inside the Worker", inside);
     println!(
         "burst: {burst} concurrent attempts on one flight answered in {:.1} s: {:.1} attempts/s, {confirmed} confirmed ({:.1} confirmed bookings/s)",
         elapsed.as_secs_f64(),
