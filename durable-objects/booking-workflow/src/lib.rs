@@ -70,7 +70,7 @@ impl DurableObject for BookingWorkflow {
             WorkflowRequest::Start { plan } => self.start(*plan, driver).await?,
             WorkflowRequest::Get => {
                 self.load().await?;
-                self.drive(driver).await?;
+                self.drive(driver, Answer::AfterEverything).await?;
                 self.reply()
             }
             WorkflowRequest::Cancel => self.cancel(None, driver).await?,
@@ -83,7 +83,7 @@ impl DurableObject for BookingWorkflow {
 
     async fn alarm(&self) -> Result<Response> {
         self.load().await?;
-        self.drive(None).await?;
+        self.drive(None, Answer::AfterEverything).await?;
         Response::ok("ok")
     }
 }
@@ -148,7 +148,7 @@ impl BookingWorkflow {
                 self.persist().await?;
             }
         }
-        self.drive(driver).await?;
+        self.drive(driver, Answer::WhenFinal).await?;
         Ok(self.reply())
     }
 
@@ -157,7 +157,7 @@ impl BookingWorkflow {
     async fn cancel(&self, flight: Option<String>, driver: Option<&str>) -> Result<WorkflowReply> {
         self.load().await?;
         // Let a saga that is due finish first: only a confirmed booking can be cancelled.
-        self.drive(driver).await?;
+        self.drive(driver, Answer::AfterEverything).await?;
         let now = Utc::now();
         let refusal = {
             let mut guard = self.record.borrow_mut();
@@ -197,24 +197,24 @@ impl BookingWorkflow {
             return Ok(WorkflowReply::CannotCancel { message });
         }
         self.persist().await?;
-        self.drive(driver).await?;
+        self.drive(driver, Answer::WhenFinal).await?;
         Ok(self.reply())
     }
 
     /// Runs due steps until the saga finishes or must wait, persisting after each one.
     /// `driver` is the id of the API request that asked (none for the alarm), for the
     /// log lines.
-    async fn drive(&self, driver: Option<&str>) -> Result<()> {
+    async fn drive(&self, driver: Option<&str>, answer: Answer) -> Result<()> {
         if self.driving.get() || self.record.borrow().is_none() {
             return Ok(());
         }
         self.driving.set(true);
-        let result = self.drive_steps(driver).await;
+        let result = self.drive_steps(driver, answer).await;
         self.driving.set(false);
         result
     }
 
-    async fn drive_steps(&self, driver: Option<&str>) -> Result<()> {
+    async fn drive_steps(&self, driver: Option<&str>, answer: Answer) -> Result<()> {
         let storage = self.state.storage();
         // Reading a finished booking must not write anything.
         let mut changed = false;
@@ -245,6 +245,16 @@ impl BookingWorkflow {
                         self.persist().await?;
                     }
                     storage.set_alarm(at).await?;
+                    return Ok(());
+                }
+                // The outcome is final: answer now, and tell the queue from the alarm, set
+                // to fire at once. Should it be lost, the next read of the booking runs the
+                // step, and the reconciliation resends what the outbox holds in any case.
+                Action::Run(step) if answer == Answer::WhenFinal && step.follows_the_answer() => {
+                    if changed {
+                        self.persist().await?;
+                    }
+                    storage.set_alarm(now).await?;
                     return Ok(());
                 }
                 Action::Run(step) => {
@@ -321,6 +331,16 @@ fn log_step(
     } else {
         console_error!("{line}");
     }
+}
+
+/// When the request that drives a saga gets its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// Once the outcome is final (processBooking, cancelBooking): the steps that only
+    /// notify others run right after, from the alarm.
+    WhenFinal,
+    /// Once nothing is left to run now (reads, the alarm itself).
+    AfterEverything,
 }
 
 fn watchdog_at(now: DateTime<Utc>) -> DateTime<Utc> {

@@ -54,7 +54,12 @@ impl BookingRecord {
                 code: f.code(),
                 message: f.message(),
             }),
-            step: self.saga.step.map(|s| s.as_str().to_owned()),
+            // In progress for the traveller: not a step that follows a final answer.
+            step: self
+                .saga
+                .step
+                .filter(|s| !s.follows_the_answer())
+                .map(|s| s.as_str().to_owned()),
             flights: self
                 .plan
                 .flights

@@ -38,6 +38,13 @@ pub enum Step {
 }
 
 impl Step {
+    /// Steps that only tell others (the loyalty queue) about an outcome that is already
+    /// final. The traveller's answer need not wait for them: the workflow answers first and
+    /// runs them straight after, from its alarm; the booking shows no step in progress.
+    pub fn follows_the_answer(self) -> bool {
+        matches!(self, Step::Publish | Step::PublishCancellation)
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             Step::HoldSeats => "HOLD_SEATS",
@@ -559,6 +566,26 @@ mod tests {
         );
         assert_eq!(saga.status(), BookingStatus::Confirmed);
         assert!(saga.is_terminal());
+    }
+
+    #[test]
+    fn only_the_notifications_of_a_final_outcome_follow_the_answer() {
+        // Everything up to the outcome must be done before the traveller hears it; what
+        // comes after a final outcome only tells the loyalty queue.
+        let mut saga = saga();
+        let ran = drive(&mut saga, |_| StepResult::Done);
+        let (last, before) = ran.split_last().unwrap();
+        assert!(last.follows_the_answer());
+        assert!(before.iter().all(|step| !step.follows_the_answer()));
+        assert!(Step::PublishCancellation.follows_the_answer());
+        for step in [
+            Step::VoidPayment,
+            Step::RefundPayment,
+            Step::ReleaseSeats,
+            Step::MarkCancelled,
+        ] {
+            assert!(!step.follows_the_answer(), "{step:?}");
+        }
     }
 
     #[test]
