@@ -7,7 +7,9 @@
 #                                    one run, one table of ratios: search, booking,
 #                                    contention, server CPU, start-up, bundle size (builds
 #                                    the Worker first). Options: --searches N, --bookings N,
-#                                    --burst N, --spread N (see tests/src/bin/bench_ratios.rs)
+#                                    --burst N, --spread N, --runtime miniflare (both served
+#                                    through Miniflare directly, without wrangler dev's
+#                                    inspector; see tests/src/bin/bench_ratios.rs)
 #   scripts/bench.sh api [--requests N]
 #                                    the API's own costs, call by call: searchFlights,
 #                                    identity, booking and loyalty; N sets the sample size

@@ -17,8 +17,8 @@ pub use customer::{
 };
 
 pub use server::{
-    workspace_root, DevServer, HttpResponse, Payments, ServerOptions, TEST_AUDIENCE, TEST_ISSUER,
-    TEST_SERVICE_KEY_ID, TEST_SERVICE_SECRET, TEST_SIGNING_KEYS,
+    workspace_root, DevServer, HttpResponse, Payments, Runtime, ServerOptions, TEST_AUDIENCE,
+    TEST_ISSUER, TEST_SERVICE_KEY_ID, TEST_SERVICE_SECRET, TEST_SIGNING_KEYS,
 };
 
 use std::sync::Arc;

@@ -52,6 +52,21 @@ pub struct ServerOptions {
     /// How long the client waits for one answer (30 s; a benchmark's bursts, whose answers
     /// all arrive late, wait longer).
     pub client_timeout: Duration,
+    /// What serves the Worker: `wrangler dev` (what developers and the tests run), or
+    /// Miniflare directly (the benchmark's second configuration).
+    pub runtime: Runtime,
+}
+
+/// What serves a test server's Worker locally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Runtime {
+    /// `wrangler dev`: node in front of workerd, with the DevTools inspector attached,
+    /// which forwards a report of every call the Worker makes to node.
+    #[default]
+    WranglerDev,
+    /// The same workerd, configuration and state through Miniflare's API
+    /// (`tests/bench/miniflare-serve.mjs`): no wrangler process in front, no inspector.
+    Miniflare,
 }
 
 /// The payment provider a test server takes money with.
@@ -96,6 +111,7 @@ impl Default for ServerOptions {
             ],
             payments: Payments::Sandbox,
             config: None,
+            runtime: Runtime::default(),
             client_timeout: Duration::from_secs(30),
         }
     }
@@ -105,6 +121,7 @@ pub struct DevServer {
     pub base_url: String,
     pub payments: Payments,
     config: Option<PathBuf>,
+    runtime: Runtime,
     port: u16,
     vars: Vec<(String, String)>,
     /// The date the seed timetable starts on (today, UTC, when the server started).
@@ -156,7 +173,13 @@ impl DevServer {
         let base_url = format!("http://127.0.0.1:{port}");
         let mut vars = options.vars.clone();
         vars.extend(options.payments.vars(&base_url));
-        let child = spawn_wrangler_dev(state.path(), port, &vars, options.config.as_deref())?;
+        let child = spawn_server(
+            state.path(),
+            port,
+            &vars,
+            options.config.as_deref(),
+            options.runtime,
+        )?;
         let agent = ureq::Agent::new_with_config(
             ureq::Agent::config_builder()
                 .http_status_as_error(false)
@@ -168,6 +191,7 @@ impl DevServer {
             base_url,
             payments: options.payments,
             config: options.config.clone(),
+            runtime: options.runtime,
             port,
             vars,
             seed_start,
@@ -253,11 +277,12 @@ impl DevServer {
                 let _ = child.wait();
             }
         }
-        let child = spawn_wrangler_dev(
+        let child = spawn_server(
             self.state.path(),
             self.port,
             &self.vars,
             self.config.as_deref(),
+            self.runtime,
         )?;
         *self.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(child);
         self.wait_until_ready()
@@ -513,41 +538,58 @@ fn signal_group(group: libc::pid_t, signal: libc::c_int) {
 
 /// Starts `wrangler dev` on `port` over the state in `state_dir`, logging to a file there,
 /// in its own process group.
-fn spawn_wrangler_dev(
+fn spawn_server(
     state_dir: &Path,
     port: u16,
     vars: &[(String, String)],
     config: Option<&Path>,
+    runtime: Runtime,
 ) -> Result<Child, String> {
     let persist_arg = state_dir.join("state").to_string_lossy().into_owned();
-    let inspector_port = free_port()?;
     // Appended, so a restarted server's log follows the first one's.
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(state_dir.join("wrangler-dev.log"))
         .map_err(|e| e.to_string())?;
-    let mut command = wrangler_command();
-    if let Some(config) = config {
-        command.arg("-c").arg(config);
-    }
-    command.args([
-        "dev",
-        "--ip",
-        "127.0.0.1",
-        "--port",
-        &port.to_string(),
-        "--inspector-port",
-        &inspector_port.to_string(),
-        "--persist-to",
-        &persist_arg,
-        // `GET /__scheduled` runs the Cron Triggers' handler (the reconciliation run).
-        "--test-scheduled",
-        "--log-level",
-    ]);
-    // `log` keeps the Worker's structured lines (console.log) for the tests that read
-    // them; AIRLINE_E2E_LOG_LEVEL=debug shows what the runtime did, for a failing test.
-    command.arg(std::env::var("AIRLINE_E2E_LOG_LEVEL").unwrap_or_else(|_| "log".to_owned()));
+    let mut command = match runtime {
+        Runtime::WranglerDev => {
+            let mut command = wrangler_command();
+            if let Some(config) = config {
+                command.arg("-c").arg(config);
+            }
+            command.args([
+                "dev",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--inspector-port",
+                &free_port()?.to_string(),
+                "--persist-to",
+                &persist_arg,
+                // `GET /__scheduled` runs the Cron Triggers' handler (the reconciliation).
+                "--test-scheduled",
+                "--log-level",
+            ]);
+            // `log` keeps the Worker's structured lines (console.log) for the tests that
+            // read them; AIRLINE_E2E_LOG_LEVEL=debug shows what the runtime did.
+            command
+                .arg(std::env::var("AIRLINE_E2E_LOG_LEVEL").unwrap_or_else(|_| "log".to_owned()));
+            command
+        }
+        Runtime::Miniflare => {
+            let root = workspace_root();
+            let mut command = node_command(Path::new("node"));
+            let config = config.map_or_else(|| root.join("wrangler.toml"), Path::to_path_buf);
+            command
+                .arg(root.join("tests/bench/miniflare-serve.mjs"))
+                .arg("--config")
+                .arg(config)
+                .args(["--port", &port.to_string(), "--persist-to", &persist_arg]);
+            command
+        }
+    };
     for (name, value) in vars {
         command.args(["--var", &format!("{name}:{value}")]);
     }
@@ -595,8 +637,13 @@ pub fn workspace_root() -> PathBuf {
 }
 
 fn wrangler_command() -> Command {
+    node_command(&workspace_root().join("node_modules/.bin/wrangler"))
+}
+
+/// `program` (node, or a tool that runs on it) in the repository, offline and quiet.
+fn node_command(program: &Path) -> Command {
     let root = workspace_root();
-    let mut command = Command::new(root.join("node_modules/.bin/wrangler"));
+    let mut command = Command::new(program);
     command
         .current_dir(&root)
         .env("WRANGLER_SEND_METRICS", "false")

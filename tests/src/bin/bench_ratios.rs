@@ -6,10 +6,14 @@
 //! taken (a burst that sells more seats than the flight has is reported, loudly).
 //!
 //! Options: `--searches N` (300), `--bookings N` (100), `--burst N` (1000 attempts on one
-//! 150-seat flight), `--spread N` (1000 bookings over 100 flights).
+//! 150-seat flight), `--spread N` (1000 bookings over 100 flights), `--runtime miniflare`
+//! (serve both through Miniflare directly instead of `wrangler dev`: the same workerd
+//! without wrangler in front and its DevTools inspector attached, which forwards a report
+//! of every D1 query and object call to node; closer to what the Worker itself costs).
 //!
-//! Requests that wrangler's local proxy loses (a 503 "worker restarted mid-request" or a
-//! dropped connection) are sent again with the same idempotency key and counted.
+//! Requests that the local server loses (wrangler's proxy's 503 "worker restarted
+//! mid-request", a dropped or disconnected connection) are sent again with the same
+//! idempotency key and counted.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,8 +21,8 @@ use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use airline_e2e::{
-    workspace_root, CardBehaviour, Customer, DevServer, ServerOptions, RESULTS_PAGE_SEARCH,
-    SEEDED_ROUTES,
+    workspace_root, CardBehaviour, Customer, DevServer, Runtime, ServerOptions,
+    RESULTS_PAGE_SEARCH, SEEDED_ROUTES,
 };
 use serde_json::{json, Value};
 
@@ -42,7 +46,7 @@ static RESENDS_AIRLINE: AtomicUsize = AtomicUsize::new(0);
 static RESENDS_BASELINE: AtomicUsize = AtomicUsize::new(0);
 
 fn lost(error: &str) -> bool {
-    error.starts_with("HTTP 503") || error.contains("onnection")
+    error.starts_with("HTTP 503") || error.contains("onnection") || error.contains("disconnected")
 }
 
 /// A GraphQL call to the airline, resent with the same body while the proxy loses it.
@@ -116,6 +120,22 @@ fn main() {
     let bookings = option("--bookings", 100);
     let burst = option("--burst", 1000);
     let spread = option("--spread", 1000);
+    let runtime = match std::env::args()
+        .skip_while(|a| a != "--runtime")
+        .nth(1)
+        .as_deref()
+    {
+        None | Some("wrangler") => Runtime::WranglerDev,
+        Some("miniflare") => Runtime::Miniflare,
+        Some(other) => {
+            eprintln!("--runtime takes wrangler or miniflare, not {other}");
+            std::process::exit(2);
+        }
+    };
+    let server = match runtime {
+        Runtime::WranglerDev => "wrangler dev",
+        Runtime::Miniflare => "Miniflare",
+    };
     let mut rows = Vec::new();
     let mut notes = Vec::new();
 
@@ -123,6 +143,7 @@ fn main() {
     // A burst's answers all arrive late: wait for them rather than give up.
     let patient = ServerOptions {
         client_timeout: Duration::from_secs(600),
+        runtime,
         ..ServerOptions::default()
     };
     let airline = DevServer::start(patient).unwrap_or_else(|e| {
@@ -134,6 +155,7 @@ fn main() {
     let baseline = DevServer::start(ServerOptions {
         config: Some(workspace_root().join("tests/baseline/wrangler.toml")),
         client_timeout: Duration::from_secs(600),
+        runtime,
         ..ServerOptions::default()
     })
     .unwrap_or_else(|e| {
@@ -142,7 +164,7 @@ fn main() {
     });
     let baseline_ready = started.elapsed();
     rows.push(row(
-        "start to ready (wrangler dev, /healthz)",
+        format!("start to ready ({server}, /healthz)"),
         airline_ready.as_secs_f64(),
         baseline_ready.as_secs_f64(),
         "s",
@@ -398,7 +420,7 @@ fn main() {
         "bundle (workers/airline-worker/build, wasm + js): {raw:.0} KiB raw, {gzip:.0} KiB gzip"
     ));
     notes.push(format!(
-        "requests resent after wrangler's proxy lost them: airline {}, baseline {}",
+        "requests resent after the local server lost them: airline {}, baseline {}",
         RESENDS_AIRLINE.load(Ordering::Relaxed),
         RESENDS_BASELINE.load(Ordering::Relaxed)
     ));
@@ -407,7 +429,7 @@ fn main() {
         airline_burst.outcomes, airline_spread.outcomes
     ));
     notes.push(format!(
-        "server CPU is every process of each wrangler dev (node proxy + workerd), from /proc; confirmed bookings: sequential {bookings}, burst {}, spread {}",
+        "server CPU is every process of each {server} (node + workerd), from /proc; confirmed bookings: sequential {bookings}, burst {}, spread {}",
         airline_burst.sold, airline_spread.sold
     ));
     airline.stop();
