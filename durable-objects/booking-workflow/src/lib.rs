@@ -20,6 +20,7 @@ use airline_booking::record::BookingRecord;
 use airline_booking::saga::{Action, CancelRefusal, Saga, Step, StepResult};
 use airline_platform::log::{SagaStepLine, StepOutcome, REQUEST_ID_HEADER};
 use chrono::{DateTime, Duration, Utc};
+use futures_util::future::{join, OptionFuture};
 use worker::{
     console_error, console_log, durable_object, DurableObject, Env, Request, Response, Result,
     State,
@@ -274,9 +275,31 @@ impl BookingWorkflow {
                         storage.set_alarm(at).await?;
                         watchdog = Some(at);
                     }
-                    let started_at = Utc::now();
-                    let outcome = steps::run(&self.env, &self.config, &snapshot, step).await;
-                    let finished_at = Utc::now();
+                    // The step's companion, if it has one, runs beside it on the state as it
+                    // will be if the step succeeds (see `Step::companion`).
+                    let ahead = snapshot.saga.ahead_of(step, now).map(|(saga, companion)| {
+                        let mut ahead = snapshot.clone();
+                        ahead.saga = saga;
+                        (ahead, companion)
+                    });
+                    let timed = |record: &BookingRecord, step: Step| {
+                        let (env, config) = (&self.env, &self.config);
+                        let record = record.clone();
+                        async move {
+                            let started_at = Utc::now();
+                            let outcome = steps::run(env, config, &record, step).await;
+                            (outcome, started_at, Utc::now())
+                        }
+                    };
+                    let ((outcome, started_at, finished_at), beside) = join(
+                        timed(&snapshot, step),
+                        OptionFuture::from(
+                            ahead
+                                .as_ref()
+                                .map(|(record, companion)| timed(record, *companion)),
+                        ),
+                    )
+                    .await;
                     log_step(
                         driver,
                         &snapshot,
@@ -284,12 +307,32 @@ impl BookingWorkflow {
                         &outcome.result,
                         finished_at - started_at,
                     );
+                    let succeeded = outcome.result == StepResult::Done;
                     {
                         let mut guard = self.record.borrow_mut();
                         if let Some(record) = guard.as_mut() {
                             outcome.update.apply_to(record);
                             record.saga.apply(step, outcome.result.clone(), finished_at);
                             record.updated_at = finished_at;
+                        }
+                    }
+                    if let (Some((ahead, companion)), Some((beside, started_at, finished_at))) =
+                        (ahead, beside)
+                    {
+                        log_step(
+                            driver,
+                            &ahead,
+                            companion,
+                            &beside.result,
+                            finished_at - started_at,
+                        );
+                        // Counted only once its step succeeded; otherwise it runs again in
+                        // its turn, or compensation undoes it.
+                        let mut guard = self.record.borrow_mut();
+                        if let Some(record) = guard.as_mut().filter(|_| succeeded) {
+                            beside.update.apply_to(record);
+                            record.saga.apply(companion, beside.result, finished_at);
+                            record.updated_at = record.updated_at.max(finished_at);
                         }
                     }
                 }

@@ -73,6 +73,24 @@ impl Step {
         )
     }
 
+    /// The forward step that may run beside this one, as if this one had succeeded: its
+    /// effect does not depend on this step's answer, running it again is harmless, and the
+    /// compensation this step's failure starts undoes it. The UNCONFIRMED row beside an
+    /// authorization (a decline's MARK_CANCELLED overwrites it); the seats confirmed beside
+    /// a capture (a failed capture's RELEASE_SEATS frees sold seats as well as held ones).
+    /// Each pair saves the booking's answer one round trip.
+    ///
+    /// The executor applies this step's result first and the companion's only if this step
+    /// succeeded; otherwise the companion's answer is dropped (it runs again in its turn, or
+    /// compensation undoes it).
+    pub fn companion(self) -> Option<Step> {
+        match self {
+            Step::AuthorizePayment => Some(Step::RecordBooking),
+            Step::CapturePayment => Some(Step::ConfirmSeats),
+            _ => None,
+        }
+    }
+
     /// The forward step after this one.
     fn next_forward(&self) -> Option<Step> {
         match self {
@@ -367,6 +385,19 @@ impl Saga {
         }
     }
 
+    /// The saga as it will be if the current `step` succeeds at `now`, about to run that
+    /// step's companion (`Step::companion`): the state the companion's effect is computed
+    /// from. `None` if the step has none, or is not the current step.
+    pub fn ahead_of(&self, step: Step, now: DateTime<Utc>) -> Option<(Saga, Step)> {
+        let companion = step.companion()?;
+        let mut ahead = self.clone();
+        ahead.apply(step, StepResult::Done, now);
+        (ahead.step == Some(companion)).then(|| {
+            ahead.begin(companion);
+            (ahead, companion)
+        })
+    }
+
     /// Marks `step` as about to run: from here on its effect may exist.
     pub fn begin(&mut self, step: Step) {
         match step {
@@ -566,6 +597,132 @@ mod tests {
         );
         assert_eq!(saga.status(), BookingStatus::Confirmed);
         assert!(saga.is_terminal());
+    }
+
+    /// Runs the saga as the executor does with companions: a step and its companion at
+    /// once, the companion's answer counted only if the step succeeded. Returns the steps
+    /// whose effects ran, in order (a dropped companion's too).
+    fn drive_with_companions(
+        saga: &mut Saga,
+        mut outcome: impl FnMut(Step) -> StepResult,
+    ) -> Vec<Step> {
+        let mut now = t0();
+        let mut ran = Vec::new();
+        for _ in 0..200 {
+            match saga.next_action(now) {
+                Action::Run(step) => {
+                    saga.begin(step);
+                    let ahead = saga.ahead_of(step, now);
+                    let result = outcome(step);
+                    ran.push(step);
+                    let succeeded = result == StepResult::Done;
+                    saga.apply(step, result, now);
+                    if let Some((_, companion)) = ahead {
+                        let result = outcome(companion);
+                        ran.push(companion);
+                        if succeeded {
+                            saga.apply(companion, result, now);
+                        }
+                    }
+                }
+                Action::WaitUntil(at) => now = at,
+                Action::Finished => return ran,
+            }
+        }
+        panic!("saga did not finish: {saga:?}");
+    }
+
+    #[test]
+    fn a_companion_is_the_next_step_and_lands_where_running_one_by_one_does() {
+        let forward = [
+            Step::HoldSeats,
+            Step::AuthorizePayment,
+            Step::RecordBooking,
+            Step::CapturePayment,
+            Step::ConfirmSeats,
+            Step::ConfirmBooking,
+            Step::Publish,
+        ];
+        for step in forward {
+            if let Some(companion) = step.companion() {
+                assert_eq!(step.next_forward(), Some(companion), "{step:?}");
+                assert_eq!(companion.companion(), None, "pairs, not chains: {step:?}");
+            }
+        }
+        let mut one_by_one = saga();
+        drive(&mut one_by_one, |_| StepResult::Done);
+        let mut paired = saga();
+        let ran = drive_with_companions(&mut paired, |_| StepResult::Done);
+        assert_eq!(paired.status(), BookingStatus::Confirmed);
+        assert_eq!(paired.step, one_by_one.step);
+        assert_eq!(
+            (paired.captured, paired.recorded, paired.confirmed),
+            (true, true, true)
+        );
+        assert_eq!(ran.len(), 7, "every step once: {ran:?}");
+    }
+
+    #[test]
+    fn what_a_companion_did_is_undone_when_its_step_fails() {
+        // A declined authorization: the UNCONFIRMED row written beside it is overwritten.
+        let mut declined = saga();
+        let ran = drive_with_companions(&mut declined, |step| match step {
+            Step::AuthorizePayment => StepResult::Failed(Failure::PaymentDeclined {
+                message: "declined".into(),
+            }),
+            _ => StepResult::Done,
+        });
+        assert!(ran.contains(&Step::RecordBooking), "{ran:?}");
+        assert_eq!(ran.last(), Some(&Step::MarkCancelled), "{ran:?}");
+        assert_eq!(declined.status(), BookingStatus::Cancelled);
+        assert!(!declined.captured);
+
+        // A failed capture: the seats confirmed beside it are released, nothing is charged.
+        let mut refused = saga();
+        let ran = drive_with_companions(&mut refused, |step| match step {
+            Step::CapturePayment => StepResult::Failed(Failure::PaymentFailed {
+                message: "capture refused".into(),
+            }),
+            _ => StepResult::Done,
+        });
+        let confirmed_at = ran.iter().position(|s| *s == Step::ConfirmSeats);
+        let released_at = ran.iter().position(|s| *s == Step::ReleaseSeats);
+        assert!(
+            confirmed_at < released_at && confirmed_at.is_some(),
+            "{ran:?}"
+        );
+        assert!(ran.contains(&Step::VoidPayment) && !ran.contains(&Step::RefundPayment));
+        assert_eq!(refused.status(), BookingStatus::Cancelled);
+
+        // Seats that expired beside a capture that went through: refunded, then released.
+        let mut expired = saga();
+        let ran = drive_with_companions(&mut expired, |step| match step {
+            Step::ConfirmSeats => StepResult::Failed(Failure::HoldExpired {
+                flight_id: "EA1-20261201".into(),
+            }),
+            _ => StepResult::Done,
+        });
+        assert!(ran.contains(&Step::RefundPayment), "{ran:?}");
+        assert_eq!(expired.status(), BookingStatus::Cancelled);
+    }
+
+    #[test]
+    fn a_companion_beside_a_step_to_retry_is_dropped_and_runs_again_in_turn() {
+        let mut attempts = 0;
+        let mut retried = saga();
+        let ran = drive_with_companions(&mut retried, |step| match step {
+            Step::AuthorizePayment if attempts < 2 => {
+                attempts += 1;
+                StepResult::Transient("processing_error".into())
+            }
+            _ => StepResult::Done,
+        });
+        assert_eq!(retried.status(), BookingStatus::Confirmed);
+        let records = ran.iter().filter(|s| **s == Step::RecordBooking).count();
+        assert_eq!(
+            records, 3,
+            "beside each of the three authorizations: {ran:?}"
+        );
     }
 
     #[test]
