@@ -593,6 +593,10 @@ fn spawn_server(
     for (name, value) in vars {
         command.args(["--var", &format!("{name}:{value}")]);
     }
+    // wrangler writes a debug log of every DevTools message (each D1 query, each object
+    // call) beside the user's config, tens of MB per server: keep it with the server's
+    // temporary state, which goes when the server does.
+    command.env("WRANGLER_LOG_PATH", state_dir.join("wrangler-debug.log"));
     command
         .stdin(Stdio::null())
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
