@@ -63,10 +63,7 @@ impl Provider {
         token: &str,
     ) -> Result<(), PaymentError> {
         match self {
-            Provider::Sandbox(db) => {
-                let behaviour = known_card(db, token).await?;
-                sandbox_store::capture(db, key, behaviour).await
-            }
+            Provider::Sandbox(db) => sandbox_store::capture(db, key, token).await,
             Provider::Stripe(client) => {
                 let (status, body) = client
                     .send(&stripe::capture_request(payment_id, key))

@@ -8,6 +8,7 @@ use airline_booking::payments::sandbox::{self, CardBehaviour};
 use airline_booking::payments::PaymentError;
 use airline_domain::Money;
 use serde::Deserialize;
+use worker::wasm_bindgen::JsValue;
 use worker::D1Database;
 
 /// What is charged: the payment's key (one payment per key), the card and its behaviour.
@@ -57,13 +58,12 @@ pub async fn behaviour(
     if let Some(behaviour) = sandbox::token_behaviour(token) {
         return Ok(Some(behaviour));
     }
-    let row: Option<BehaviourRow> = db
-        .prepare("SELECT behaviour FROM payment_tokens WHERE token = ?1")
-        .bind(&[token.into()])
-        .map_err(store_error)?
-        .first(None)
-        .await
-        .map_err(store_error)?;
+    let row: Option<BehaviourRow> = first_row(
+        db,
+        "SELECT behaviour FROM payment_tokens WHERE token = ?1",
+        &[token.into()],
+    )
+    .await?;
     row.map(|row| {
         CardBehaviour::parse("behaviour", &row.behaviour)
             .map_err(|e| PaymentError::Permanent(e.to_string()))
@@ -73,6 +73,31 @@ pub async fn behaviour(
 
 fn store_error(e: worker::Error) -> PaymentError {
     PaymentError::Transient(format!("sandbox store: {e}"))
+}
+
+/// Runs `sql` with `params` bound for its effect; a failure is transient.
+async fn execute(db: &D1Database, sql: &str, params: &[JsValue]) -> Result<(), PaymentError> {
+    db.prepare(sql)
+        .bind(params)
+        .map_err(store_error)?
+        .run()
+        .await
+        .map_err(store_error)?;
+    Ok(())
+}
+
+/// The first row `sql` returns with `params` bound, if any; a failure is transient.
+async fn first_row<T: for<'de> Deserialize<'de>>(
+    db: &D1Database,
+    sql: &str,
+    params: &[JsValue],
+) -> Result<Option<T>, PaymentError> {
+    db.prepare(sql)
+        .bind(params)
+        .map_err(store_error)?
+        .first(None)
+        .await
+        .map_err(store_error)
 }
 
 #[derive(Deserialize)]
@@ -106,14 +131,13 @@ fn status_after(outcome: &Result<(), PaymentError>) -> &'static str {
 pub async fn authorize(db: &D1Database, charge: &Charge<'_>) -> Result<Authorized, PaymentError> {
     let payment_id = format!("pi_sandbox_{}", charge.key);
     let outcome = sandbox::authorize_outcome(charge.behaviour, 1);
-    let inserted: Option<IdRow> = db
-        .prepare(
-            "INSERT INTO payments (id, idempotency_key, customer_id, token, amount, currency, status, authorize_attempts, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, strftime('%Y-%m-%dT%H:%M:%SZ'), strftime('%Y-%m-%dT%H:%M:%SZ'))
-             ON CONFLICT (idempotency_key) DO NOTHING
-             RETURNING id",
-        )
-        .bind(&[
+    let inserted: Option<IdRow> = first_row(
+        db,
+        "INSERT INTO payments (id, idempotency_key, customer_id, token, amount, currency, status, authorize_attempts, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, strftime('%Y-%m-%dT%H:%M:%SZ'), strftime('%Y-%m-%dT%H:%M:%SZ'))
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING id",
+        &[
             payment_id.as_str().into(),
             charge.key.into(),
             charge.customer_id.into(),
@@ -121,11 +145,9 @@ pub async fn authorize(db: &D1Database, charge: &Charge<'_>) -> Result<Authorize
             (charge.amount.amount_minor() as f64).into(),
             charge.amount.currency().code().into(),
             status_after(&outcome).into(),
-        ])
-        .map_err(store_error)?
-        .first(None)
-        .await
-        .map_err(store_error)?;
+        ],
+    )
+    .await?;
     match inserted {
         Some(row) => outcome.map(|()| Authorized {
             payment_id: row.id,
@@ -137,19 +159,16 @@ pub async fn authorize(db: &D1Database, charge: &Charge<'_>) -> Result<Authorize
 
 /// A later attempt on an existing payment: counted while it is still PENDING.
 async fn authorize_again(db: &D1Database, charge: &Charge<'_>) -> Result<Authorized, PaymentError> {
-    let row: Option<AttemptRow> = db
-        .prepare(
-            "UPDATE payments SET
-                 authorize_attempts = authorize_attempts + (status = 'PENDING'),
-                 updated_at = strftime('%Y-%m-%dT%H:%M:%SZ')
-             WHERE idempotency_key = ?1
-             RETURNING id, status, authorize_attempts",
-        )
-        .bind(&[charge.key.into()])
-        .map_err(store_error)?
-        .first(None)
-        .await
-        .map_err(store_error)?;
+    let row: Option<AttemptRow> = first_row(
+        db,
+        "UPDATE payments SET
+             authorize_attempts = authorize_attempts + (status = 'PENDING'),
+             updated_at = strftime('%Y-%m-%dT%H:%M:%SZ')
+         WHERE idempotency_key = ?1
+         RETURNING id, status, authorize_attempts",
+        &[charge.key.into()],
+    )
+    .await?;
     let Some(row) = row else {
         return Err(PaymentError::Transient(
             "sandbox payment row missing".to_owned(),
@@ -187,35 +206,31 @@ struct StatusRow {
     status: String,
 }
 
-/// Captures an authorized payment of a card that behaves as `behaviour`; capturing one
-/// already captured succeeds. One statement when the payment is authorized.
-pub async fn capture(
-    db: &D1Database,
-    key: &str,
-    behaviour: CardBehaviour,
-) -> Result<(), PaymentError> {
+/// Captures an authorized payment made with `token`; capturing one already captured
+/// succeeds. One statement when the payment is authorized and the token names its card's
+/// behaviour.
+pub async fn capture(db: &D1Database, key: &str, token: &str) -> Result<(), PaymentError> {
+    let behaviour = behaviour(db, token)
+        .await?
+        .ok_or_else(|| PaymentError::Permanent("the payment's card is not known".to_owned()))?;
     sandbox::capture_outcome(behaviour)?;
-    let captured: Option<IdRow> = db
-        .prepare(
-            "UPDATE payments SET status = 'CAPTURED', updated_at = strftime('%Y-%m-%dT%H:%M:%SZ')
-             WHERE idempotency_key = ?1 AND status = 'AUTHORIZED'
-             RETURNING id",
-        )
-        .bind(&[key.into()])
-        .map_err(store_error)?
-        .first(None)
-        .await
-        .map_err(store_error)?;
+    let captured: Option<IdRow> = first_row(
+        db,
+        "UPDATE payments SET status = 'CAPTURED', updated_at = strftime('%Y-%m-%dT%H:%M:%SZ')
+         WHERE idempotency_key = ?1 AND status = 'AUTHORIZED'
+         RETURNING id",
+        &[key.into()],
+    )
+    .await?;
     if captured.is_some() {
         return Ok(());
     }
-    let row: Option<StatusRow> = db
-        .prepare("SELECT status FROM payments WHERE idempotency_key = ?1")
-        .bind(&[key.into()])
-        .map_err(store_error)?
-        .first(None)
-        .await
-        .map_err(store_error)?;
+    let row: Option<StatusRow> = first_row(
+        db,
+        "SELECT status FROM payments WHERE idempotency_key = ?1",
+        &[key.into()],
+    )
+    .await?;
     match row.as_ref().map(|row| row.status.as_str()) {
         Some("CAPTURED") => Ok(()),
         Some(other) => Err(PaymentError::Permanent(format!(
@@ -231,41 +246,33 @@ pub async fn capture(
 /// nothing stays charged. Settling something already settled (or never authorized)
 /// succeeds, so the compensation is idempotent.
 pub async fn settle(db: &D1Database, key: &str) -> Result<(), PaymentError> {
-    db.prepare(
+    execute(
+        db,
         "UPDATE payments SET
              status = CASE status WHEN 'CAPTURED' THEN 'REFUNDED' ELSE 'VOIDED' END,
              updated_at = strftime('%Y-%m-%dT%H:%M:%SZ')
          WHERE idempotency_key = ?1 AND status IN ('PENDING', 'AUTHORIZED', 'CAPTURED')",
+        &[key.into()],
     )
-    .bind(&[key.into()])
-    .map_err(store_error)?
-    .run()
     .await
-    .map_err(store_error)?;
-    Ok(())
 }
 
 /// The payment with this id, if there is one.
 pub async fn payment(db: &D1Database, id: &str) -> Result<Option<Payment>, PaymentError> {
-    db.prepare(
+    first_row(
+        db,
         "SELECT id, idempotency_key, token, amount, currency, status FROM payments WHERE id = ?1",
+        &[id.into()],
     )
-    .bind(&[id.into()])
-    .map_err(store_error)?
-    .first(None)
     .await
-    .map_err(store_error)
 }
 
 async fn set_status(db: &D1Database, key: &str, from: &str, to: &str) -> Result<(), PaymentError> {
-    db.prepare(
+    execute(
+        db,
         "UPDATE payments SET status = ?3, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ')
          WHERE idempotency_key = ?1 AND status = ?2",
+        &[key.into(), from.into(), to.into()],
     )
-    .bind(&[key.into(), from.into(), to.into()])
-    .map_err(store_error)?
-    .run()
     .await
-    .map_err(store_error)?;
-    Ok(())
 }

@@ -193,16 +193,7 @@ async fn perform(
                 unexpected_state(&payment.id, &payment.status, "capture")
             }
             Some((payment, amount)) => {
-                let captured = match sandbox_store::behaviour(db, &payment.token).await {
-                    Ok(Some(behaviour)) => {
-                        sandbox_store::capture(db, &payment.idempotency_key, behaviour).await
-                    }
-                    Ok(None) => Err(PaymentError::Permanent(
-                        "the payment's card is not known".to_owned(),
-                    )),
-                    Err(e) => Err(e),
-                };
-                match captured {
+                match sandbox_store::capture(db, &payment.idempotency_key, &payment.token).await {
                     Ok(()) => intent(&payment.id, &amount, "CAPTURED", &payment.token),
                     Err(e) => failure(&e, None),
                 }
