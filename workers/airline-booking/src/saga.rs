@@ -560,17 +560,38 @@ mod tests {
         Saga::new(t0() + Duration::minutes(5), RetryPolicy::default())
     }
 
+    /// One step at a time.
+    fn drive(saga: &mut Saga, outcome: impl FnMut(Step) -> StepResult) -> Vec<Step> {
+        run_saga(saga, false, outcome)
+    }
+
     /// Runs the saga like the executor does, answering each step from `outcome`, and
-    /// returns the steps in the order they ran.
-    fn drive(saga: &mut Saga, mut outcome: impl FnMut(Step) -> StepResult) -> Vec<Step> {
+    /// returns the steps whose effects ran, in order. `with_companions`: a step and its
+    /// companion at once, the companion's answer counted only if the step succeeded (a
+    /// dropped companion is listed too).
+    fn run_saga(
+        saga: &mut Saga,
+        with_companions: bool,
+        mut outcome: impl FnMut(Step) -> StepResult,
+    ) -> Vec<Step> {
         let mut now = t0();
         let mut ran = Vec::new();
         for _ in 0..200 {
             match saga.next_action(now) {
                 Action::Run(step) => {
                     saga.begin(step);
+                    let ahead = saga.ahead_of(step, now).filter(|_| with_companions);
+                    let result = outcome(step);
                     ran.push(step);
-                    saga.apply(step, outcome(step), now);
+                    let succeeded = result == StepResult::Done;
+                    saga.apply(step, result, now);
+                    if let Some((_, companion)) = ahead {
+                        let result = outcome(companion);
+                        ran.push(companion);
+                        if succeeded {
+                            saga.apply(companion, result, now);
+                        }
+                    }
                 }
                 Action::WaitUntil(at) => now = at,
                 Action::Finished => return ran,
@@ -599,37 +620,11 @@ mod tests {
         assert!(saga.is_terminal());
     }
 
-    /// Runs the saga as the executor does with companions: a step and its companion at
-    /// once, the companion's answer counted only if the step succeeded. Returns the steps
-    /// whose effects ran, in order (a dropped companion's too).
     fn drive_with_companions(
         saga: &mut Saga,
-        mut outcome: impl FnMut(Step) -> StepResult,
+        outcome: impl FnMut(Step) -> StepResult,
     ) -> Vec<Step> {
-        let mut now = t0();
-        let mut ran = Vec::new();
-        for _ in 0..200 {
-            match saga.next_action(now) {
-                Action::Run(step) => {
-                    saga.begin(step);
-                    let ahead = saga.ahead_of(step, now);
-                    let result = outcome(step);
-                    ran.push(step);
-                    let succeeded = result == StepResult::Done;
-                    saga.apply(step, result, now);
-                    if let Some((_, companion)) = ahead {
-                        let result = outcome(companion);
-                        ran.push(companion);
-                        if succeeded {
-                            saga.apply(companion, result, now);
-                        }
-                    }
-                }
-                Action::WaitUntil(at) => now = at,
-                Action::Finished => return ran,
-            }
-        }
-        panic!("saga did not finish: {saga:?}");
+        run_saga(saga, true, outcome)
     }
 
     #[test]
