@@ -44,28 +44,35 @@ fn watched() -> Vec<String> {
         .collect()
 }
 
+/// What `command` prints, failing the test if it fails.
+fn stdout_of(what: &str, command: &mut Command) -> Vec<u8> {
+    let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        output.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
 /// The folders of the workspace's own crates that `package` is built from: its own and
 /// those of every local crate it depends on, directly or not (registry crates do not
 /// change under a developer's hands).
 fn local_crates_of(manifest: &Path, package: &str) -> BTreeSet<PathBuf> {
-    let output = Command::new(env!("CARGO"))
-        // Both builds are wasm32: the crates they use for it (and no others, which may not
-        // be downloaded).
-        .args(["metadata", "--format-version", "1", "--offline"])
-        .args([
-            "--filter-platform",
-            "wasm32-unknown-unknown",
-            "--manifest-path",
-        ])
-        .arg(manifest)
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        output.status.success(),
-        "cargo metadata: {}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = stdout_of(
+        "cargo metadata",
+        Command::new(env!("CARGO"))
+            // Both builds are wasm32: the crates they use for it (and no others, which may
+            // not be downloaded).
+            .args(["metadata", "--format-version", "1", "--offline"])
+            .args([
+                "--filter-platform",
+                "wasm32-unknown-unknown",
+                "--manifest-path",
+            ])
+            .arg(manifest),
     );
-    let metadata: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let metadata: Value = serde_json::from_slice(&output).unwrap();
     let packages = metadata["packages"].as_array().unwrap();
     let local = |id: &str| {
         packages
@@ -135,20 +142,14 @@ fn uncovered(folders: impl IntoIterator<Item = PathBuf>, paths: &[String]) -> Ve
 /// One of scripts/build-stamp.sh's input lists (`WORKER_INPUTS`, `WEB_INPUTS`), as bash
 /// reads it.
 fn build_inputs(list: &str) -> Vec<String> {
-    let output = Command::new("bash")
-        .current_dir(root())
-        .args([
+    let output = stdout_of(
+        "bash",
+        Command::new("bash").current_dir(root()).args([
             "-c",
             &format!("root=. source scripts/build-stamp.sh && printf '%s\\n' \"${{{list}[@]}}\""),
-        ])
-        .output()
-        .expect("bash runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        ]),
     );
-    let inputs: Vec<String> = String::from_utf8(output.stdout)
+    let inputs: Vec<String> = String::from_utf8(output)
         .unwrap()
         .lines()
         .map(str::to_owned)
