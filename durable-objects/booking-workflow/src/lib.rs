@@ -282,21 +282,13 @@ impl BookingWorkflow {
                         ahead.saga = saga;
                         (ahead, companion)
                     });
-                    let timed = |record: &BookingRecord, step: Step| {
-                        let (env, config) = (&self.env, &self.config);
-                        let record = record.clone();
-                        async move {
-                            let started_at = Utc::now();
-                            let outcome = steps::run(env, config, &record, step).await;
-                            (outcome, started_at, Utc::now())
-                        }
-                    };
+                    let (env, config) = (&self.env, &self.config);
                     let ((outcome, started_at, finished_at), beside) = join(
-                        timed(&snapshot, step),
+                        timed(env, config, &snapshot, step),
                         OptionFuture::from(
                             ahead
                                 .as_ref()
-                                .map(|(record, companion)| timed(record, *companion)),
+                                .map(|(record, companion)| timed(env, config, record, *companion)),
                         ),
                     )
                     .await;
@@ -339,6 +331,18 @@ impl BookingWorkflow {
             }
         }
     }
+}
+
+/// Runs one step; its outcome, and when it started and finished.
+async fn timed(
+    env: &Env,
+    config: &WorkflowConfig,
+    record: &BookingRecord,
+    step: Step,
+) -> (steps::StepOutcome, DateTime<Utc>, DateTime<Utc>) {
+    let started_at = Utc::now();
+    let outcome = steps::run(env, config, record, step).await;
+    (outcome, started_at, Utc::now())
 }
 
 /// One structured line per step run (see `airline_platform::log`); failures go to the
