@@ -536,8 +536,8 @@ fn signal_group(group: libc::pid_t, signal: libc::c_int) {
     }
 }
 
-/// Starts `wrangler dev` on `port` over the state in `state_dir`, logging to a file there,
-/// in its own process group.
+/// Starts the Worker's server (`runtime`) on `port` over the state in `state_dir`, logging
+/// to a file there, in its own process group.
 fn spawn_server(
     state_dir: &Path,
     port: u16,
