@@ -525,8 +525,21 @@ impl crate::BookingService for MemoryBookings {
         Ok(token)
     }
 
-    async fn card_owner(&self, token: &PaymentToken) -> Result<Option<AccountId>, StoreError> {
-        Ok(locked(&self.state).cards.get(token).cloned())
+    async fn booking_inputs(
+        &self,
+        catalog: &dyn crate::CatalogStore,
+        flights: &[airline_domain::FlightId],
+        token: Option<&PaymentToken>,
+    ) -> Result<crate::BookingInputs, StoreError> {
+        let mut found = Vec::with_capacity(flights.len());
+        for id in flights {
+            found.push(catalog.flight(id).await?);
+        }
+        let card_owner = token.and_then(|token| locked(&self.state).cards.get(token).cloned());
+        Ok(crate::BookingInputs {
+            flights: found,
+            card_owner,
+        })
     }
 
     async fn on_flight(

@@ -225,28 +225,15 @@ pub struct BookingInputs {
 pub trait BookingService: Send + Sync {
     fn payment_mode(&self) -> PaymentMode;
 
-    /// Reads what starting a booking needs. This default asks `catalog` for each flight
-    /// and then the card's owner; a store that holds both (D1) reads them in one round
-    /// trip instead, which is most of a sold-out attempt's cost.
+    /// Reads what starting a booking needs: each flight (from `catalog`, or in the same
+    /// round trip where the store is the catalog too, as D1 is) and, in the sandbox, whose
+    /// card `token` is. One round trip matters: it is most of a sold-out attempt's cost.
     async fn booking_inputs(
         &self,
         catalog: &dyn CatalogStore,
         flights: &[FlightId],
         token: Option<&PaymentToken>,
-    ) -> Result<BookingInputs, StoreError> {
-        let mut found = Vec::with_capacity(flights.len());
-        for id in flights {
-            found.push(catalog.flight(id).await?);
-        }
-        let card_owner = match (self.payment_mode(), token) {
-            (PaymentMode::Sandbox, Some(token)) => self.card_owner(token).await?,
-            _ => None,
-        };
-        Ok(BookingInputs {
-            flights: found,
-            card_owner,
-        })
-    }
+    ) -> Result<BookingInputs, StoreError>;
 
     async fn seat_map(
         &self,
@@ -276,9 +263,6 @@ pub trait BookingService: Send + Sync {
         card: &airline_booking::payments::sandbox::TokenizedCard,
         now: DateTime<Utc>,
     ) -> Result<PaymentToken, StoreError>;
-
-    /// Whose sandbox token this is, if it exists.
-    async fn card_owner(&self, token: &PaymentToken) -> Result<Option<AccountId>, StoreError>;
 
     /// The bookings that include `flight_id` and are not cancelled: (booking, owner).
     async fn on_flight(

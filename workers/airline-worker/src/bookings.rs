@@ -61,9 +61,6 @@ impl EdgeBookings {
     }
 }
 
-/// Whose sandbox card a token is. ?1 the token.
-const CARD_OWNER: &str = "SELECT customer_id FROM payment_tokens WHERE token = ?1";
-
 #[derive(Deserialize)]
 struct DetailsRow {
     details: String,
@@ -86,8 +83,9 @@ impl BookingService for EdgeBookings {
         self.mode
     }
 
-    /// The flights and the card's owner in one D1 batch: one round trip, where reading
-    /// them one by one took two or three (D1 is both the catalog and the card store).
+    /// The flights and the card's owner in one D1 batch (D1 is both the catalog and the
+    /// card store, so `catalog` is not asked): one round trip, where reading them one by
+    /// one took two or three.
     async fn booking_inputs(
         &self,
         _catalog: &dyn CatalogStore,
@@ -98,7 +96,11 @@ impl BookingService for EdgeBookings {
         let mut statements = vec![store.flights_by_id(flights)?];
         let sandbox_token = token.filter(|_| self.mode == PaymentMode::Sandbox);
         if let Some(token) = sandbox_token {
-            statements.push(store.statement("card owner", CARD_OWNER, &[token.as_str().into()])?);
+            statements.push(store.statement(
+                "card owner",
+                "SELECT customer_id FROM payment_tokens WHERE token = ?1",
+                &[token.as_str().into()],
+            )?);
         }
         let results = SendFuture::new(store.db.batch(statements))
             .await
@@ -213,16 +215,6 @@ impl BookingService for EdgeBookings {
             ))
             .await?;
         Ok(PaymentToken::trusted(token))
-    }
-
-    async fn card_owner(&self, token: &PaymentToken) -> Result<Option<AccountId>, StoreError> {
-        let rows: Vec<OwnerRow> = SendFuture::new(self.store.rows(
-            "card owner",
-            CARD_OWNER,
-            &[token.as_str().into()],
-        ))
-        .await?;
-        Ok(rows.into_iter().next().map(|row| row.customer_id))
     }
 
     async fn on_flight(
