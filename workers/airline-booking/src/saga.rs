@@ -560,6 +560,17 @@ mod tests {
         Saga::new(t0() + Duration::minutes(5), RetryPolicy::default())
     }
 
+    /// Answers every step Done except `step`, which fails with `failure`.
+    fn fails_at(step: Step, failure: Failure) -> impl FnMut(Step) -> StepResult {
+        move |ran| {
+            if ran == step {
+                StepResult::Failed(failure.clone())
+            } else {
+                StepResult::Done
+            }
+        }
+    }
+
     /// One step at a time.
     fn drive(saga: &mut Saga, outcome: impl FnMut(Step) -> StepResult) -> Vec<Step> {
         run_saga(saga, false, outcome)
@@ -661,12 +672,15 @@ mod tests {
     fn what_a_companion_did_is_undone_when_its_step_fails() {
         // A declined authorization: the UNCONFIRMED row written beside it is overwritten.
         let mut declined = saga();
-        let ran = drive_with_companions(&mut declined, |step| match step {
-            Step::AuthorizePayment => StepResult::Failed(Failure::PaymentDeclined {
-                message: "declined".into(),
-            }),
-            _ => StepResult::Done,
-        });
+        let ran = drive_with_companions(
+            &mut declined,
+            fails_at(
+                Step::AuthorizePayment,
+                Failure::PaymentDeclined {
+                    message: "declined".into(),
+                },
+            ),
+        );
         assert!(ran.contains(&Step::RecordBooking), "{ran:?}");
         assert_eq!(ran.last(), Some(&Step::MarkCancelled), "{ran:?}");
         assert_eq!(declined.status(), BookingStatus::Cancelled);
@@ -674,12 +688,15 @@ mod tests {
 
         // A failed capture: the seats confirmed beside it are released, nothing is charged.
         let mut refused = saga();
-        let ran = drive_with_companions(&mut refused, |step| match step {
-            Step::CapturePayment => StepResult::Failed(Failure::PaymentFailed {
-                message: "capture refused".into(),
-            }),
-            _ => StepResult::Done,
-        });
+        let ran = drive_with_companions(
+            &mut refused,
+            fails_at(
+                Step::CapturePayment,
+                Failure::PaymentFailed {
+                    message: "capture refused".into(),
+                },
+            ),
+        );
         let confirmed_at = ran.iter().position(|s| *s == Step::ConfirmSeats);
         let released_at = ran.iter().position(|s| *s == Step::ReleaseSeats);
         assert!(
@@ -691,12 +708,15 @@ mod tests {
 
         // Seats that expired beside a capture that went through: refunded, then released.
         let mut expired = saga();
-        let ran = drive_with_companions(&mut expired, |step| match step {
-            Step::ConfirmSeats => StepResult::Failed(Failure::HoldExpired {
-                flight_id: "EA1-20261201".into(),
-            }),
-            _ => StepResult::Done,
-        });
+        let ran = drive_with_companions(
+            &mut expired,
+            fails_at(
+                Step::ConfirmSeats,
+                Failure::HoldExpired {
+                    flight_id: "EA1-20261201".into(),
+                },
+            ),
+        );
         assert!(ran.contains(&Step::RefundPayment), "{ran:?}");
         assert_eq!(expired.status(), BookingStatus::Cancelled);
     }
@@ -746,10 +766,7 @@ mod tests {
         let sold_out = Failure::SoldOut {
             flight_id: "EA1-20261201".into(),
         };
-        let ran = drive(&mut saga, |step| match step {
-            Step::HoldSeats => StepResult::Failed(sold_out.clone()),
-            _ => StepResult::Done,
-        });
+        let ran = drive(&mut saga, fails_at(Step::HoldSeats, sold_out.clone()));
         assert_eq!(
             ran,
             vec![Step::HoldSeats, Step::ReleaseSeats, Step::MarkCancelled]
@@ -780,10 +797,10 @@ mod tests {
         let declined = Failure::PaymentDeclined {
             message: "Your card was declined.".into(),
         };
-        let ran = drive(&mut saga, |step| match step {
-            Step::AuthorizePayment => StepResult::Failed(declined.clone()),
-            _ => StepResult::Done,
-        });
+        let ran = drive(
+            &mut saga,
+            fails_at(Step::AuthorizePayment, declined.clone()),
+        );
         assert_eq!(
             ran,
             vec![
@@ -804,12 +821,15 @@ mod tests {
     #[test]
     fn a_failed_capture_voids_the_authorization() {
         let mut saga = saga();
-        let ran = drive(&mut saga, |step| match step {
-            Step::CapturePayment => StepResult::Failed(Failure::PaymentFailed {
-                message: "capture failed".into(),
-            }),
-            _ => StepResult::Done,
-        });
+        let ran = drive(
+            &mut saga,
+            fails_at(
+                Step::CapturePayment,
+                Failure::PaymentFailed {
+                    message: "capture failed".into(),
+                },
+            ),
+        );
         assert_eq!(
             &ran[3..],
             &[
@@ -824,12 +844,15 @@ mod tests {
     #[test]
     fn an_expired_hold_after_capture_refunds() {
         let mut saga = saga();
-        let ran = drive(&mut saga, |step| match step {
-            Step::ConfirmSeats => StepResult::Failed(Failure::HoldExpired {
-                flight_id: "EA1-20261201".into(),
-            }),
-            _ => StepResult::Done,
-        });
+        let ran = drive(
+            &mut saga,
+            fails_at(
+                Step::ConfirmSeats,
+                Failure::HoldExpired {
+                    flight_id: "EA1-20261201".into(),
+                },
+            ),
+        );
         assert_eq!(
             &ran[4..],
             &[
