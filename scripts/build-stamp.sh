@@ -18,7 +18,7 @@ WORKER_INPUTS=(Cargo.toml Cargo.lock .cargo rust-toolchain.toml workers durable-
   scripts/build.sh scripts/build-stamp.sh scripts/setup.sh)
 # The web app: its own workspace, the rule crates it shares with the Worker, the schema its
 # operations are checked against, and what goes into the page (vars, headers, GraphiQL).
-WEB_INPUTS=(web workers/airline-booking workers/airline-domain
+WEB_INPUTS=(web workers/airline-booking workers/airline-domain workers/airline-payments
   workers/airline-worker/src/security-headers.txt schema.graphql wrangler.toml package-lock.json
   rust-toolchain.toml .cargo
   scripts/build-web.sh scripts/build-stamp.sh scripts/bundle-graphiql.sh

@@ -1,7 +1,7 @@
 //! A signed-up traveller for the suites and benchmarks: an account, its access token,
 //! sandbox payment cards named by what they do, and the booking calls a traveller makes.
 
-use airline_booking::payments::sandbox::{test_card, test_payment_method, CardBehaviour};
+use airline_payments::sandbox::{test_card, test_payment_method, CardBehaviour};
 use libtest_mimic::Failed;
 use serde_json::{json, Value};
 

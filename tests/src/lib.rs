@@ -10,7 +10,7 @@ mod customer;
 mod server;
 pub mod smoke;
 
-pub use airline_booking::payments::sandbox::CardBehaviour;
+pub use airline_payments::sandbox::CardBehaviour;
 pub use customer::{
     booking_input, booking_query, cancel_query, new_key, nonce, passengers, process_booking_query,
     Customer, BOOKINGS_LIST, BOOKING_FIELDS, PASSWORD,
@@ -38,6 +38,27 @@ macro_rules! tests {
 }
 
 pub use libtest_mimic::Failed;
+
+/// Asks `probe` every 200 ms until it finds what it looks for (`Some`), for up to
+/// `timeout`: how the suites wait for D1's read model, which follows the bookings'
+/// objects through a queue a moment after they answer. The error says what was awaited
+/// and what the last look found.
+pub fn eventually<T>(
+    what: &str,
+    timeout: std::time::Duration,
+    mut probe: impl FnMut() -> Result<Result<T, String>, String>,
+) -> Result<T, String> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        match probe()? {
+            Ok(found) => return Ok(found),
+            Err(last) if std::time::Instant::now() >= deadline => {
+                return Err(format!("{what}: not after {timeout:?}; last: {last}"))
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(200)),
+        }
+    }
+}
 
 /// Routes the seed flies every day: benchmarks and the load test spread their searches
 /// over them.

@@ -6,7 +6,9 @@
 
 use std::time::{Duration, Instant};
 
-use airline_e2e::{ensure, run_suite, CardBehaviour, Customer, DevServer, ServerOptions, Test};
+use airline_e2e::{
+    ensure, eventually, run_suite, CardBehaviour, Customer, DevServer, ServerOptions, Test,
+};
 use libtest_mimic::Failed;
 use serde_json::{json, Value};
 
@@ -125,6 +127,20 @@ fn a_hold_that_expires_frees_its_seats_and_cannot_confirm(
         final_booking["reference"].is_null(),
         "no reference: {final_booking}"
     );
+    // The read model follows the booking: once it shows it CANCELLED, its payment is the
+    // booking's last one too.
+    eventually(
+        "the read model shows the booking cancelled",
+        Duration::from_secs(20),
+        || {
+            let row = server.d1(&format!("SELECT status FROM bookings WHERE id = '{id}'"))?;
+            Ok(if row.first().is_some_and(|r| r["status"] == "CANCELLED") {
+                Ok(())
+            } else {
+                Err(format!("{row:?}"))
+            })
+        },
+    )?;
     let payment = server
         .d1(&format!(
             "SELECT status FROM payments WHERE idempotency_key = '{id}'"

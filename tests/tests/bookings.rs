@@ -60,6 +60,7 @@ fn a_card_tokenized_before_tokens_named_their_behaviour_still_pays(
     let input = booking_input(&flight.id, None, 1, &legacy, &new_key());
     let booking = who.book_confirmed(server, &input)?;
     let id = booking["id"].as_str().unwrap_or_default();
+    booking_suite::d1_booking(server, id)?;
     let payment = server.d1(&format!(
         "SELECT token, status FROM payments WHERE idempotency_key = '{id}'"
     ))?;

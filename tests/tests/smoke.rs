@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use airline_e2e::smoke::{run, SmokeTarget};
-use airline_e2e::{ensure, run_suite, DevServer, ServerOptions, Test};
+use std::time::Duration;
+
+use airline_e2e::{ensure, eventually, run_suite, DevServer, ServerOptions, Test};
 use libtest_mimic::Failed;
 
 fn main() {
@@ -36,14 +38,22 @@ fn the_smoke_test_passes_against_a_fresh_server(server: &DevServer) -> Result<()
         names == ["health", "search", "sign up", "book", "cancel"],
         "{steps:?}"
     );
-    let cancelled = server.d1(
-        "SELECT count(*) AS n FROM bookings b JOIN accounts a ON a.id = b.customer_id
-         WHERE a.email LIKE 'smoke.%' AND b.status = 'CANCELLED'",
+    // The read model follows the booking's object through a queue.
+    eventually(
+        "the booking it made is cancelled in the read model",
+        Duration::from_secs(20),
+        || {
+            let cancelled = server.d1(
+                "SELECT count(*) AS n FROM bookings b JOIN accounts a ON a.id = b.customer_id
+                 WHERE a.email LIKE 'smoke.%' AND b.status = 'CANCELLED'",
+            )?;
+            Ok(if cancelled[0]["n"] == 1 {
+                Ok(())
+            } else {
+                Err(format!("{cancelled:?}"))
+            })
+        },
     )?;
-    ensure!(
-        cancelled[0]["n"] == 1,
-        "the booking it made is cancelled: {cancelled:?}"
-    );
     Ok(())
 }
 

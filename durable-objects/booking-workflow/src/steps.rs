@@ -1,92 +1,59 @@
-//! Executing one saga step: the I/O behind each `Step`, and the translation of what came
-//! back into a `StepResult`. Each step is idempotent, keyed by the booking id: the
-//! inventory recognises a booking's existing hold, payments carry `<booking id>:<op>`
-//! idempotency keys, D1 writes are upserts, and queue events carry a stable event id.
+//! Executing one saga step: the I/O behind each `Step`, and what came back as a
+//! `StepOutcome` (a result, and the facts learned on the way). Nothing here decides what
+//! happens next; `airline_booking::saga` does. Each step is idempotent, keyed by the
+//! booking id: the inventory hands back a booking's existing hold, payments carry
+//! `<booking id>:<op>` idempotency keys, and a reference claimed again by its own booking
+//! is simply still its.
 
-use airline_booking::events::{BookingEvent, EventKind};
-use airline_booking::inventory::Hold;
-use airline_booking::payments::{PaymentError, PaymentRequest};
-use airline_booking::protocol::{FlightSetup, InventoryReply, InventoryRequest};
-use airline_booking::record::BookingRecord;
+use airline_booking::protocol::{
+    FlightSetup, InventoryReply, InventoryRequest, ReferenceReply, ReferenceRequest,
+};
+use airline_booking::record::{BookingRecord, FlightSeats, PaymentState};
 use airline_booking::reference;
-use airline_booking::saga::{BookingStatus, Failure, Step, StepResult};
-use airline_booking::views::BookingView;
-use airline_domain::utc_text;
-use chrono::Utc;
-use worker::wasm_bindgen::JsValue;
-use worker::{console_warn, Env};
+use airline_booking::saga::{Fact, Failure, Step, StepOutcome, StepResult};
+use airline_payments::platform::Provider;
+use airline_payments::sandbox::{self, CardBehaviour};
+use airline_payments::{PaymentError, PaymentRequest};
+use airline_platform::bindings::{BOOKING_REFERENCES, DATABASE, FLIGHT_INVENTORY};
+use airline_platform::call_object;
+use futures_util::future::join_all;
+use serde::Deserialize;
+use worker::Env;
 
 use crate::config::WorkflowConfig;
-use airline_platform::bindings::{DATABASE, FLIGHT_INVENTORY, LOYALTY_EVENTS};
-use airline_platform::{call_object, sql};
+use crate::storage::Store;
 
-use crate::payments::Provider;
-
-/// What a step produced: its result for the saga, and facts to keep in the record.
-pub struct StepOutcome {
-    pub result: StepResult,
-    pub update: RecordUpdate,
-}
-
-/// Facts a step learned, kept even when the step as a whole did not finish (a hold on
-/// the outbound flight is worth remembering when the return flight is sold out).
-#[derive(Default)]
-pub struct RecordUpdate {
-    holds: Vec<(usize, Option<Hold>)>,
-    payment_id: Option<String>,
-    reference: Option<Option<String>>,
-    /// The first flight's inventory refused: nothing is held (see `Saga::nothing_held`).
-    nothing_held: bool,
-}
-
-impl RecordUpdate {
-    pub fn apply_to(&self, record: &mut BookingRecord) {
-        if self.nothing_held {
-            record.saga.nothing_held();
-        }
-        for (index, hold) in &self.holds {
-            if let Some(slot) = record.holds.get_mut(*index) {
-                *slot = hold.clone();
-            }
-        }
-        if let Some(id) = &self.payment_id {
-            record.payment_id = Some(id.clone());
-        }
-        if let Some(reference) = &self.reference {
-            record.reference = reference.clone();
-        }
-    }
-}
+/// How many references one claim step draws before it backs off: a draw is taken by
+/// another booking once in millions, twice in a row practically never.
+const REFERENCE_DRAWS: usize = 3;
 
 fn outcome(result: StepResult) -> StepOutcome {
-    StepOutcome {
-        result,
-        update: RecordUpdate::default(),
-    }
+    StepOutcome::new(result)
 }
 
 fn transient(what: &str, e: impl std::fmt::Display) -> StepOutcome {
     outcome(StepResult::Transient(format!("{what}: {e}")))
 }
 
-pub async fn run(
+/// Runs `step` for `record`. Local steps have nothing to execute: what they decide is
+/// written with the state.
+pub(crate) async fn run(
     env: &Env,
     config: &WorkflowConfig,
+    store: &Store,
     record: &BookingRecord,
     step: Step,
 ) -> StepOutcome {
     match step {
         Step::HoldSeats => hold_seats(env, config, record).await,
-        Step::AuthorizePayment => authorize(env, config, record).await,
-        Step::RecordBooking => write_booking(env, record, step).await,
-        Step::CapturePayment => payment_call(env, config, record, step).await,
+        Step::AuthorizePayment => authorize(env, config, store, record).await,
+        Step::CapturePayment | Step::VoidPayment | Step::RefundPayment => {
+            payment_call(config, store, record, step).await
+        }
         Step::ConfirmSeats => confirm_seats(env, record).await,
-        Step::ConfirmBooking => confirm_booking(env, record).await,
-        Step::Publish => publish(env, record, EventKind::BookingConfirmed).await,
-        Step::VoidPayment | Step::RefundPayment => payment_call(env, config, record, step).await,
+        Step::ClaimReference => claim_reference(env, record).await,
         Step::ReleaseSeats => release_seats(env, record).await,
-        Step::MarkCancelled => write_booking(env, record, step).await,
-        Step::PublishCancellation => publish(env, record, EventKind::BookingCancelled).await,
+        Step::ConfirmBooking | Step::MarkCancelled => outcome(StepResult::Done),
     }
 }
 
@@ -100,9 +67,20 @@ async fn inventory_call(
         .map_err(|e| e.to_string())
 }
 
+/// Holds seats flight by flight, outbound first: a refusal stops there, and the flights
+/// after it are not asked (so a sold-out outbound costs one call).
 async fn hold_seats(env: &Env, config: &WorkflowConfig, record: &BookingRecord) -> StepOutcome {
-    let mut update = RecordUpdate::default();
-    for (index, flight) in record.plan.flights.iter().enumerate() {
+    let mut facts = Vec::new();
+    let flights = &record.plan.flights;
+    for (index, flight) in flights.iter().enumerate() {
+        if let Some(seats) = record.seats.get(index).filter(|s| s.hold().is_some()) {
+            // Held by an earlier attempt: the inventory would hand the same hold back.
+            facts.push(Fact::Seats {
+                index,
+                seats: seats.clone(),
+            });
+            continue;
+        }
         let message = InventoryRequest::Hold {
             flight: FlightSetup {
                 flight_id: flight.flight_id.clone(),
@@ -116,7 +94,10 @@ async fn hold_seats(env: &Env, config: &WorkflowConfig, record: &BookingRecord) 
         };
         let result = match inventory_call(env, &flight.flight_id, &message).await {
             Ok(InventoryReply::Held { hold }) => {
-                update.holds.push((index, Some(hold)));
+                facts.push(Fact::Seats {
+                    index,
+                    seats: FlightSeats::Held { hold },
+                });
                 continue;
             }
             Ok(InventoryReply::SoldOut { .. }) => StepResult::Failed(Failure::SoldOut {
@@ -131,13 +112,24 @@ async fn hold_seats(env: &Env, config: &WorkflowConfig, record: &BookingRecord) 
             Ok(other) => StepResult::Transient(format!("unexpected inventory reply {other:?}")),
             Err(e) => StepResult::Transient(e),
         };
-        // A refusal is an answer: on the first flight it means nothing is held anywhere.
-        update.nothing_held = index == 0 && matches!(result, StepResult::Failed(_));
-        return StepOutcome { result, update };
+        if matches!(result, StepResult::Failed(_)) {
+            // A refusal is an answer: nothing is held there (the inventory hands an
+            // existing hold back rather than refuse it), and the flights after it were
+            // not asked.
+            facts.push(Fact::Seats {
+                index,
+                seats: FlightSeats::Refused,
+            });
+            facts.extend((index + 1..flights.len()).map(|index| Fact::Seats {
+                index,
+                seats: FlightSeats::NotAsked,
+            }));
+        }
+        return StepOutcome { result, facts };
     }
     StepOutcome {
         result: StepResult::Done,
-        update,
+        facts,
     }
 }
 
@@ -153,10 +145,54 @@ fn payment_failure(error: PaymentError) -> StepResult {
     }
 }
 
-async fn authorize(env: &Env, config: &WorkflowConfig, record: &BookingRecord) -> StepOutcome {
-    let provider = match Provider::new(env, &config.payments) {
+#[derive(Deserialize)]
+struct BehaviourRow {
+    behaviour: String,
+}
+
+/// What the sandbox card behind `token` does: the token says, or, for a token made
+/// before tokens carried it, the token store does (read through a D1 session, so a
+/// replica can answer). `None` for a token the sandbox does not know.
+async fn card_behaviour(env: &Env, token: &str) -> Result<Option<CardBehaviour>, PaymentError> {
+    if let Some(behaviour) = sandbox::token_behaviour(token) {
+        return Ok(Some(behaviour));
+    }
+    let lookup = async {
+        let session = env
+            .d1(DATABASE)?
+            .with_session(Some("first-unconstrained"))?;
+        let statement = session
+            .prepare("SELECT behaviour FROM payment_tokens WHERE token = ?1")
+            .bind(&[token.into()])?;
+        statement.first::<BehaviourRow>(None).await
+    };
+    let row = lookup
+        .await
+        .map_err(|e| PaymentError::Transient(format!("token store: {e}")))?;
+    row.map(|row| {
+        CardBehaviour::parse("behaviour", &row.behaviour)
+            .map_err(|e| PaymentError::Permanent(e.to_string()))
+    })
+    .transpose()
+}
+
+async fn authorize(
+    env: &Env,
+    config: &WorkflowConfig,
+    store: &Store,
+    record: &BookingRecord,
+) -> StepOutcome {
+    let provider = match Provider::new(&config.payments, &store.sandbox) {
         Ok(provider) => provider,
         Err(e) => return outcome(payment_failure(e)),
+    };
+    let card = match &provider {
+        Provider::Sandbox(_) => match card_behaviour(env, record.plan.payment_token.as_str()).await
+        {
+            Ok(card) => card,
+            Err(e) => return outcome(payment_failure(e)),
+        },
+        Provider::Stripe(_) => None,
     };
     let request = PaymentRequest {
         idempotency_key: record.plan.booking_id.to_string(),
@@ -166,63 +202,76 @@ async fn authorize(env: &Env, config: &WorkflowConfig, record: &BookingRecord) -
         booking_id: record.plan.booking_id.clone(),
         customer_id: record.plan.customer_id.clone(),
     };
-    match provider.authorize(&request).await {
-        Ok(authorization) => StepOutcome {
-            result: StepResult::Done,
-            update: RecordUpdate {
-                payment_id: Some(authorization.payment_id),
-                ..RecordUpdate::default()
-            },
-        },
+    match provider.authorize(&request, card).await {
+        Ok(authorization) => {
+            outcome(StepResult::Done).with(Fact::Payment(PaymentState::Authorized {
+                id: authorization.payment_id,
+            }))
+        }
         Err(e) => outcome(payment_failure(e)),
     }
 }
 
 async fn payment_call(
-    env: &Env,
     config: &WorkflowConfig,
+    store: &Store,
     record: &BookingRecord,
     step: Step,
 ) -> StepOutcome {
-    let provider = match Provider::new(env, &config.payments) {
+    let provider = match Provider::new(&config.payments, &store.sandbox) {
         Ok(provider) => provider,
         Err(e) => return outcome(StepResult::Transient(e.to_string())),
     };
     let key = record.plan.booking_id.as_str();
-    let payment_id = record.payment_id.as_deref();
-    let result = match step {
-        Step::CapturePayment => match payment_id {
-            Some(id) => {
-                provider
-                    .capture(key, id, record.plan.payment_token.as_str())
-                    .await
-            }
-            None => Err(PaymentError::Permanent("nothing was authorized".to_owned())),
-        },
-        Step::VoidPayment => provider.void(key, payment_id).await,
-        _ => provider.refund(key, payment_id).await,
+    let payment_id = record.payment.id();
+    let (result, after) = match step {
+        Step::CapturePayment => (
+            provider.capture(key, payment_id).await,
+            PaymentState::Captured {
+                id: payment_id.unwrap_or(key).to_owned(),
+            },
+        ),
+        Step::VoidPayment => (provider.void(key, payment_id).await, PaymentState::Voided),
+        _ => (
+            provider.refund(key, payment_id).await,
+            PaymentState::Refunded {
+                id: payment_id.unwrap_or(key).to_owned(),
+            },
+        ),
     };
     match result {
-        Ok(()) => outcome(StepResult::Done),
+        Ok(()) => outcome(StepResult::Done).with(Fact::Payment(after)),
         Err(e) => outcome(payment_failure(e)),
     }
 }
 
+/// Turns every flight's hold into sold seats, all flights at once.
 async fn confirm_seats(env: &Env, record: &BookingRecord) -> StepOutcome {
-    let mut update = RecordUpdate::default();
-    for (index, flight) in record.plan.flights.iter().enumerate() {
-        let message = InventoryRequest::Confirm {
-            booking_id: record.plan.booking_id.clone(),
-        };
-        let result = match inventory_call(env, &flight.flight_id, &message).await {
+    let calls = record
+        .plan
+        .flights
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| !matches!(record.seats.get(*index), Some(FlightSeats::Sold { .. })))
+        .map(|(index, flight)| async move {
+            let message = InventoryRequest::Confirm {
+                booking_id: record.plan.booking_id.clone(),
+            };
+            (
+                index,
+                flight,
+                inventory_call(env, &flight.flight_id, &message).await,
+            )
+        });
+    let mut result = StepResult::Done;
+    let mut facts = Vec::new();
+    for (index, flight, reply) in join_all(calls).await {
+        let failed = match reply {
             Ok(InventoryReply::Confirmed { seats }) => {
-                update.holds.push((
+                facts.push(Fact::Seats {
                     index,
-                    Some(Hold {
-                        seats,
-                        expires_at: None,
-                    }),
-                ));
+                    seats: FlightSeats::Sold { seats },
+                });
                 continue;
             }
             Ok(InventoryReply::HoldExpired) | Ok(InventoryReply::NoHold) => {
@@ -233,199 +282,78 @@ async fn confirm_seats(env: &Env, record: &BookingRecord) -> StepOutcome {
             Ok(other) => StepResult::Transient(format!("unexpected inventory reply {other:?}")),
             Err(e) => StepResult::Transient(e),
         };
-        return StepOutcome { result, update };
+        // A refusal outweighs a flight to try again.
+        if !matches!(result, StepResult::Failed(_)) {
+            result = failed;
+        }
     }
-    StepOutcome {
-        result: StepResult::Done,
-        update,
-    }
+    StepOutcome { result, facts }
 }
 
+/// Frees whatever this booking may hold or own, on every flight at once.
 async fn release_seats(env: &Env, record: &BookingRecord) -> StepOutcome {
-    let mut update = RecordUpdate::default();
-    for (index, flight) in record.plan.flights.iter().enumerate() {
-        let message = InventoryRequest::Release {
-            booking_id: record.plan.booking_id.clone(),
+    let calls = record
+        .plan
+        .flights
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| {
+            record
+                .seats
+                .get(*index)
+                .is_some_and(FlightSeats::may_hold_seats)
+        })
+        .map(|(index, flight)| async move {
+            let message = InventoryRequest::Release {
+                booking_id: record.plan.booking_id.clone(),
+            };
+            (
+                index,
+                inventory_call(env, &flight.flight_id, &message).await,
+            )
+        });
+    let mut result = StepResult::Done;
+    let mut facts = Vec::new();
+    for (index, reply) in join_all(calls).await {
+        match reply {
+            Ok(InventoryReply::Released) => facts.push(Fact::Seats {
+                index,
+                seats: FlightSeats::Released,
+            }),
+            Ok(other) => result = StepResult::Transient(format!("release: unexpected {other:?}")),
+            Err(e) => result = StepResult::Transient(format!("release: {e}")),
+        }
+    }
+    StepOutcome { result, facts }
+}
+
+/// Draws a reference and claims it in its own object; another draw if it is taken.
+async fn claim_reference(env: &Env, record: &BookingRecord) -> StepOutcome {
+    let booking_id = &record.plan.booking_id;
+    for _ in 0..REFERENCE_DRAWS {
+        let Some(drawn) = draw_reference() else {
+            return transient("reference", "no randomness");
         };
-        match inventory_call(env, &flight.flight_id, &message).await {
-            Ok(InventoryReply::Released) => update.holds.push((index, None)),
-            Ok(other) => return transient("release", format!("unexpected reply {other:?}")),
-            Err(e) => return transient("release", e),
+        let message = ReferenceRequest::Claim {
+            booking_id: booking_id.clone(),
+        };
+        match call_object(env, BOOKING_REFERENCES, &drawn, &message, None).await {
+            Ok(ReferenceReply::Held { booking_id: holder }) if holder == *booking_id => {
+                return outcome(StepResult::Done).with(Fact::Reference(Some(drawn)))
+            }
+            Ok(ReferenceReply::Taken) | Ok(ReferenceReply::Held { .. }) => continue,
+            Ok(other) => return transient("reference", format!("unexpected {other:?}")),
+            Err(e) => return transient("reference", e),
         }
     }
-    StepOutcome {
-        result: StepResult::Done,
-        update,
-    }
+    outcome(StepResult::Transient(
+        "every reference drawn was taken".to_owned(),
+    ))
+    .with(Fact::Reference(None))
 }
 
-/// The booking as D1 should show it once `step` has succeeded.
-fn view_after(record: &BookingRecord, step: Step) -> airline_booking::views::BookingView {
-    let mut next = record.clone();
-    next.saga.apply(step, StepResult::Done, Utc::now());
-    next.updated_at = Utc::now();
-    next.view()
-}
-
-/// RECORD_BOOKING (UNCONFIRMED) and MARK_CANCELLED: one upsert of the booking row. The
-/// cancellation of a confirmed booking records its BookingCancelled event in the same
-/// transaction (the outbox), so the loyalty ledger cannot miss it.
-async fn write_booking(env: &Env, record: &BookingRecord, step: Step) -> StepOutcome {
-    let view = view_after(record, step);
-    let event = (step == Step::MarkCancelled && record.saga.confirmed)
-        .then(|| record.event(EventKind::BookingCancelled, Utc::now()));
-    let written = write_view(
-        env,
-        sql::bookings::UPSERT,
-        &view,
-        event.as_ref(),
-        |details| {
-            vec![
-                view.id.as_str().into(),
-                view.customer_id.as_str().into(),
-                view.status.as_str().into(),
-                (view.total.amount_minor() as f64).into(),
-                view.total.currency().code().into(),
-                details.into(),
-                utc_text(view.created_at).into(),
-                utc_text(view.updated_at).into(),
-            ]
-        },
-    );
-    match written.await {
-        Ok(()) => outcome(StepResult::Done),
-        Err(why) => outcome(StepResult::Transient(why)),
-    }
-}
-
-/// CONFIRMED with a booking reference, and the BookingConfirmed event in the outbox, in
-/// one transaction. The reference is chosen once and kept in the record, so a retry writes
-/// the same one; if another booking has it already, the step picks a new one and tries
-/// again.
-async fn confirm_booking(env: &Env, record: &BookingRecord) -> StepOutcome {
-    let reference = match &record.reference {
-        Some(reference) => reference.clone(),
-        None => match new_reference() {
-            Some(reference) => reference,
-            None => return transient("reference", "no randomness"),
-        },
-    };
-    let mut with_reference = record.clone();
-    with_reference.reference = Some(reference.clone());
-    let view = view_after(&with_reference, Step::ConfirmBooking);
-    debug_assert_eq!(view.status, BookingStatus::Confirmed);
-    let event = with_reference.event(EventKind::BookingConfirmed, Utc::now());
-    let written = write_view(
-        env,
-        sql::bookings::CONFIRM,
-        &view,
-        Some(&event),
-        |details| {
-            vec![
-                view.id.as_str().into(),
-                reference.as_str().into(),
-                details.into(),
-                utc_text(view.updated_at).into(),
-            ]
-        },
-    );
-    match written.await {
-        Ok(()) => StepOutcome {
-            result: StepResult::Done,
-            update: RecordUpdate {
-                reference: Some(Some(reference)),
-                ..RecordUpdate::default()
-            },
-        },
-        Err(why) if why.contains("UNIQUE") => StepOutcome {
-            // Taken by another booking: forget it; the retry draws a new one.
-            result: StepResult::Transient("booking reference collision".to_owned()),
-            update: RecordUpdate {
-                reference: Some(None),
-                ..RecordUpdate::default()
-            },
-        },
-        Err(why) => StepOutcome {
-            result: StepResult::Transient(why),
-            update: RecordUpdate {
-                reference: Some(Some(reference)),
-                ..RecordUpdate::default()
-            },
-        },
-    }
-}
-
-/// Writes a booking's view to its D1 row: `statement`, bound to what `bind` makes of the
-/// view's JSON; with `event`, in one batch (a D1 transaction) with the event's outbox
-/// row. The error names the part that failed ("serialize: …" or "D1: …").
-async fn write_view(
-    env: &Env,
-    statement: &str,
-    view: &BookingView,
-    event: Option<&BookingEvent>,
-    bind: impl FnOnce(&str) -> Vec<JsValue>,
-) -> Result<(), String> {
-    let details = serde_json::to_string(view).map_err(|e| format!("serialize: {e}"))?;
-    let event_body = event
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| format!("serialize: {e}"))?;
-    let run = async {
-        let db = env.d1(DATABASE)?;
-        let mut statements = vec![db.prepare(statement).bind(&bind(&details))?];
-        if let (Some(event), Some(body)) = (event, &event_body) {
-            statements.push(db.prepare(sql::booking_events::INSERT).bind(&[
-                event.event_id.as_str().into(),
-                event.booking_id.as_str().into(),
-                body.as_str().into(),
-                event.occurred_at.as_str().into(),
-            ])?);
-        }
-        db.batch(statements).await
-    };
-    run.await.map(drop).map_err(|e| format!("D1: {e}"))
-}
-
-/// One D1 statement for its effect.
-async fn run_statement(env: &Env, statement: &str, params: &[JsValue]) -> worker::Result<()> {
-    env.d1(DATABASE)?
-        .prepare(statement)
-        .bind(params)?
-        .run()
-        .await?;
-    Ok(())
-}
-
-fn new_reference() -> Option<String> {
+fn draw_reference() -> Option<String> {
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes).ok()?;
     reference::from_random(&bytes)
-}
-
-/// Sends the event the outbox holds, then marks it sent. A failed send is retried by the
-/// saga; an event the queue took but never delivered is resent by the reconciliation job,
-/// which looks for events without a ledger entry, whether or not they are marked sent.
-async fn publish(env: &Env, record: &BookingRecord, kind: EventKind) -> StepOutcome {
-    let now = Utc::now();
-    let event = record.event(kind, now);
-    let sent = async { env.queue(LOYALTY_EVENTS)?.send(&event).await };
-    if let Err(e) = sent.await {
-        return transient("queue", e);
-    }
-    let marked = run_statement(
-        env,
-        sql::booking_events::MARK_SENT,
-        &[event.event_id.as_str().into(), utc_text(now).into()],
-    )
-    .await;
-    if let Err(e) = marked {
-        // The event went out; an unmarked one is looked at again only if the ledger
-        // lacks it, and then resending it is what should happen.
-        console_warn!(
-            "[{}] outbox: marking {} sent: {e}",
-            record.plan.booking_id,
-            event.event_id
-        );
-    }
-    outcome(StepResult::Done)
 }

@@ -18,8 +18,9 @@ mod read_model;
 mod storage;
 
 use airline_booking::inventory;
-use airline_booking::protocol::{InventoryReply, InventoryRequest};
+use airline_booking::protocol::{BookingOnFlight, InventoryReply, InventoryRequest};
 use airline_booking::seatmap::SeatError;
+use airline_domain::BookingId;
 use std::cell::Cell;
 
 use chrono::{DateTime, Duration, Utc};
@@ -149,6 +150,23 @@ fn handle(
                 Err(inventory::ConfirmError::Expired) => Ok(InventoryReply::HoldExpired),
                 Err(inventory::ConfirmError::NoHold) => Ok(InventoryReply::NoHold),
             }
+        }
+        InventoryRequest::Bookings => {
+            let assignments = load_assignments(sql)?;
+            let mut bookings: Vec<BookingOnFlight> = Vec::new();
+            for assignment in assignments.iter().filter(|a| a.is_live(now)) {
+                let Some(booking_id) = BookingId::parse(&assignment.booking_id) else {
+                    continue;
+                };
+                match bookings.iter_mut().find(|b| b.booking_id == booking_id) {
+                    Some(booking) => booking.sold |= assignment.is_sold(),
+                    None => bookings.push(BookingOnFlight {
+                        booking_id,
+                        sold: assignment.is_sold(),
+                    }),
+                }
+            }
+            Ok(InventoryReply::Bookings { bookings })
         }
         InventoryRequest::Release { booking_id } => {
             let released = sql

@@ -135,6 +135,15 @@ pub async fn sha256_hex(text: &str) -> Option<String> {
     Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+thread_local! {
+    /// The D1 bookmark of the last answer (`X-D1-Bookmark`): sent back with every POST, so
+    /// whatever replica serves the next read has seen at least what that answer saw (a
+    /// card just tokenized, an account just made).
+    static BOOKMARK: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+const BOOKMARK_HEADER: &str = "X-D1-Bookmark";
+
 async fn send(
     method: &str,
     path: &str,
@@ -157,6 +166,13 @@ async fn send(
             .set("Authorization", &format!("Bearer {token}"))
             .map_err(|_| ApiError::Network)?;
     }
+    // Not on GETs: those may be answered from a cache shared by everyone.
+    if let Some(bookmark) = BOOKMARK
+        .with_borrow(Clone::clone)
+        .filter(|_| method == "POST")
+    {
+        let _ = headers.set(BOOKMARK_HEADER, &bookmark);
+    }
     init.set_headers(&headers);
     let request =
         web_sys::Request::new_with_str_and_init(path, &init).map_err(|_| ApiError::Network)?;
@@ -165,6 +181,9 @@ async fn send(
         .map_err(|_| ApiError::Network)?
         .dyn_into()
         .map_err(|_| ApiError::Network)?;
+    if let Ok(Some(bookmark)) = response.headers().get(BOOKMARK_HEADER) {
+        BOOKMARK.with_borrow_mut(|last| *last = Some(bookmark));
+    }
     let text = JsFuture::from(response.text().map_err(|_| ApiError::Network)?)
         .await
         .map_err(|_| ApiError::Network)?

@@ -2,10 +2,10 @@
 //! the booking's own rules, the sandbox card form, the idempotency key that makes a double
 //! click or a retry book once, and what each failure asks the traveller to do next.
 
-use airline_booking::payments::sandbox::{CardBehaviour, TEST_CARDS};
 use airline_booking::plan::{check_birth_date, check_name, party_total};
 use airline_booking::saga::FailureCode;
 use airline_domain::{Currency, Money};
+use airline_payments::sandbox::{CardBehaviour, TEST_CARDS};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 

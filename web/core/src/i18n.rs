@@ -246,6 +246,7 @@ messages! {
     ProfileTitle => "Profile", "Profil";
     TierMember => "{0} member", "{0}-Mitglied";
     PointsBalance => "{0} points", "{0} Punkte";
+    PointsPending => "{0} more on the way from bookings just made", "{0} weitere aus gerade gebuchten Reisen unterwegs";
     ToNextTier => "{0} points to {1}", "Noch {0} Punkte bis {1}";
     TopTier => "You are at the top tier.", "Sie haben die höchste Stufe erreicht.";
     TierProgress => "Progress to the next tier", "Fortschritt zur nächsten Stufe";

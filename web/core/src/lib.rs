@@ -6,6 +6,7 @@
 pub mod checkout;
 pub mod format;
 pub mod i18n;
+pub mod recent;
 pub mod search;
 pub mod seats;
 pub mod session;

@@ -1,12 +1,14 @@
-//! The messages the Worker and the two Durable Objects exchange: requests to a booking's
-//! workflow object and to a flight's inventory object, and their replies. Both sides
-//! (de)serialise these types, so they cannot drift apart.
+//! The messages the Worker and the Durable Objects exchange: requests to a booking's
+//! workflow object, a flight's inventory object and a booking reference's object, and
+//! their replies. Both sides (de)serialise these types, so they cannot drift apart.
 
 use airline_domain::BookingId;
 use serde::{Deserialize, Serialize};
 
 use crate::inventory::Hold;
 use crate::plan::BookingPlan;
+use crate::read_model::BookingCopy;
+use crate::saga::CancelRefusal;
 use crate::seatmap::SeatId;
 use crate::views::{BookingView, SeatMapView};
 
@@ -23,6 +25,17 @@ pub enum WorkflowRequest {
     /// The airline cancelled `flight_id`, one of the booking's flights: the same path
     /// with a full refund and the reason FLIGHT_CANCELLED. Idempotent.
     CancelForFlight { flight_id: String },
+    /// The booking's copy for the read model, as it stands (resuming a stalled saga
+    /// first): what the reconciliation run repairs the read model with.
+    Copy,
+    /// A call to the payment sandbox's Stripe-compatible face for this booking's payment,
+    /// which the sandbox keeps in the booking's own storage (local runs and tests only).
+    SandboxStripe {
+        method: String,
+        path: String,
+        body: String,
+        idempotency_key: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,7 +51,17 @@ pub enum WorkflowReply {
     },
     /// Cancellation refused: the booking is not (yet) confirmed, or has departed.
     CannotCancel {
+        refusal: CancelRefusal,
         message: String,
+    },
+    Copy {
+        copy: Box<BookingCopy>,
+    },
+    /// The sandbox's answer to a `SandboxStripe` call, and whether it is a replay.
+    SandboxAnswer {
+        status: u16,
+        body: String,
+        replayed: bool,
     },
 }
 
@@ -71,6 +94,9 @@ pub enum InventoryRequest {
     Release {
         booking_id: BookingId,
     },
+    /// The bookings holding or owning seats on this flight now: its own list, which
+    /// disruption and the reconciliation run trust over any copy.
+    Bookings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,4 +110,37 @@ pub enum InventoryReply {
     SeatUnavailable { message: String },
     HoldExpired,
     NoHold,
+    Bookings { bookings: Vec<BookingOnFlight> },
+}
+
+/// A booking with seats on a flight, as its inventory knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BookingOnFlight {
+    pub booking_id: BookingId,
+    /// Sold (the booking is confirmed, or being cancelled) rather than held.
+    pub sold: bool,
+}
+
+/// Requests to a booking reference's object (one per reference): who holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum ReferenceRequest {
+    /// Claim the reference for `booking_id`; claiming it again for the same booking is
+    /// harmless.
+    Claim { booking_id: BookingId },
+    /// Which booking holds it, if any.
+    Holder,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "camelCase")]
+pub enum ReferenceReply {
+    /// Held by this booking (`Claim`), or by `booking_id` (`Holder`).
+    Held {
+        booking_id: BookingId,
+    },
+    /// Another booking holds it: draw another.
+    Taken,
+    Free,
 }

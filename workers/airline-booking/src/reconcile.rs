@@ -1,8 +1,9 @@
 //! What the reconciliation job reports: the scheduled run that finds what the booking
 //! path left inconsistent and repairs what it can. Events whose ledger entry is missing
 //! are resent, D1's seat counts are brought back to the inventory objects', stalled sagas
-//! are driven on, and payments that do not match their booking are raised to an admin
-//! (money is never moved by a job).
+//! are driven on, the read model's copies of bookings are brought up to the bookings'
+//! own objects (the read model is repaired, never the object), and payments that do not
+//! match their booking are raised to an admin (money is never moved by a job).
 //!
 //! The Worker runs the queries and the calls; this module holds the report, how a
 //! payment and its booking are judged, and how long anything is given to settle first.
@@ -29,6 +30,12 @@ pub struct Report {
     pub seats_repaired: Vec<SeatRepair>,
     /// Bookings still UNCONFIRMED after the grace period whose workflow was driven on.
     pub sagas_resumed: Vec<String>,
+    /// Bookings whose copy in the read model was missing or older than the booking
+    /// itself (a copy lost on the way), written again from the booking's object.
+    pub read_model_repaired: Vec<String>,
+    /// Booking references from before references had their own objects, registered
+    /// there now (so no new booking can draw them).
+    pub references_registered: Vec<String>,
     /// Confirmed bookings found on a cancelled flight (made while it was being
     /// cancelled), now cancelled and refunded like the rest.
     pub bookings_cancelled_for_flights: Vec<String>,
@@ -48,6 +55,7 @@ impl Report {
         self.events_resent.is_empty()
             && self.seats_repaired.is_empty()
             && self.sagas_resumed.is_empty()
+            && self.read_model_repaired.is_empty()
             && self.bookings_cancelled_for_flights.is_empty()
             && self.notifications_resent.is_empty()
             && self.points_expired.is_empty()

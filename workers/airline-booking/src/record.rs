@@ -1,27 +1,81 @@
-//! A booking as its workflow object keeps it. What others see of it is in [`crate::views`];
-//! the messages about it, in [`crate::protocol`].
+//! A booking as its own Durable Object keeps it: the system of record for that booking.
+//! What others see of it is in [`crate::views`] (D1's read model stores that view); the
+//! messages about it, in [`crate::protocol`] and [`crate::events`]; the decisions on it,
+//! in [`crate::saga`].
 
+use airline_domain::Money;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::events::{BookingEvent, EventFlight, EventKind, VERSION};
 use crate::inventory::Hold;
 use crate::plan::BookingPlan;
-use crate::saga::{BookingStatus, Saga};
+use crate::saga::{BookingStatus, Saga, Step};
+use crate::seatmap::SeatId;
 use crate::views::{BookedFlight, BookingView, FailureView};
 
-/// Everything the workflow object persists for one booking.
+/// Where the booking's seats stand on one of its flights, as far as the booking knows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FlightSeats {
+    /// Not asked for yet.
+    NotAsked,
+    /// Asked for a hold with no answer yet: a hold may exist.
+    Asked,
+    Held {
+        hold: Hold,
+    },
+    /// The flight refused (sold out, a chosen seat taken): nothing is held there.
+    Refused,
+    Sold {
+        seats: Vec<SeatId>,
+    },
+    Released,
+}
+
+/// Where the booking's payment stands, as far as the booking knows. The provider's
+/// payment id is kept once known; a lost answer leaves the state at the ask
+/// (`Authorizing`), which compensation treats as "an authorization may exist".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaymentState {
+    NotStarted,
+    Authorizing,
+    Authorized { id: String },
+    Captured { id: String },
+    Voided,
+    Refunded { id: String },
+}
+
+impl PaymentState {
+    /// The provider's id of the payment, once known.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            PaymentState::Authorized { id }
+            | PaymentState::Captured { id }
+            | PaymentState::Refunded { id } => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// Everything the booking's object persists for one booking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BookingRecord {
     pub plan: BookingPlan,
     pub saga: Saga,
-    /// Chosen once (before CONFIRM_BOOKING writes it) so a retried step reuses it.
+    /// The seats on each flight, in the order of `plan.flights`.
+    pub seats: Vec<FlightSeats>,
+    pub payment: PaymentState,
+    /// Claimed (unique among all bookings) before the booking is confirmed, and kept.
     pub reference: Option<String>,
-    /// The seats held on each flight, in the order of `plan.flights`.
-    pub holds: Vec<Option<Hold>>,
-    /// The payment provider's id for the authorization.
-    pub payment_id: Option<String>,
+    /// When it was confirmed; kept when it is cancelled later (its reference shows, and
+    /// its cancellation is announced).
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// Counts every change the object persisted: the read model keeps the highest it
+    /// has seen, so a late copy never overwrites a newer one.
+    pub version: u64,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -32,9 +86,11 @@ impl BookingRecord {
             updated_at: plan.created_at,
             plan,
             saga,
+            seats: vec![FlightSeats::NotAsked; flights],
+            payment: PaymentState::NotStarted,
             reference: None,
-            holds: vec![None; flights],
-            payment_id: None,
+            confirmed_at: None,
+            version: 1,
         }
     }
 
@@ -42,50 +98,68 @@ impl BookingRecord {
         self.saga.status()
     }
 
+    /// The step the saga is waiting on, for the traveller ("AUTHORIZE_PAYMENT"); `None`
+    /// once confirmed or cancelled.
+    pub fn step_in_progress(&self) -> Option<Step> {
+        self.pending_steps().first().copied()
+    }
+
+    /// What was captured and what was refunded: the traveller owes the difference.
+    pub fn money_moved(&self) -> (Money, Money) {
+        let zero = Money::from_minor(0, self.plan.total.currency());
+        match self.payment {
+            PaymentState::Captured { .. } => (self.plan.total, zero),
+            PaymentState::Refunded { .. } => (self.plan.total, self.plan.total),
+            _ => (zero, zero),
+        }
+    }
+
     /// What the customer, the API and the D1 list see.
     pub fn view(&self) -> BookingView {
         let status = self.status();
+        let (captured, refunded) = self.money_moved();
         BookingView {
             id: self.plan.booking_id.clone(),
             customer_id: self.plan.customer_id.clone(),
-            reference: self.reference.clone().filter(|_| self.saga.confirmed),
+            reference: self
+                .reference
+                .clone()
+                .filter(|_| self.confirmed_at.is_some()),
             status,
-            failure: self.saga.failure.as_ref().map(|f| FailureView {
+            failure: self.saga.failure().map(|f| FailureView {
                 code: f.code(),
                 message: f.message(),
             }),
-            // In progress for the traveller: not a step that follows a final answer.
-            step: self
-                .saga
-                .step
-                .filter(|s| !s.follows_the_answer())
-                .map(|s| s.as_str().to_owned()),
+            step: self.step_in_progress().map(|s| s.as_str().to_owned()),
             flights: self
                 .plan
                 .flights
                 .iter()
-                .zip(&self.holds)
-                .map(|(flight, hold)| BookedFlight {
+                .zip(&self.seats)
+                .map(|(flight, seats)| BookedFlight {
                     flight_id: flight.flight_id.clone(),
                     departure_utc: flight.departure_utc,
                     // Seats are shown while held or sold; a cancelled booking has none.
-                    seats: match (status, hold) {
-                        (BookingStatus::Cancelled, _) | (_, None) => Vec::new(),
-                        (_, Some(hold)) => hold.seats.clone(),
+                    seats: match status {
+                        BookingStatus::Cancelled => Vec::new(),
+                        _ => seats.seats().to_vec(),
                     },
                 })
                 .collect(),
             passengers: self.plan.passengers.clone(),
             total: self.plan.total,
+            captured_amount: captured.amount_minor(),
+            refunded_amount: refunded.amount_minor(),
             hold_expires_at: match status {
                 BookingStatus::Unconfirmed => self
-                    .holds
+                    .seats
                     .iter()
-                    .flatten()
+                    .filter_map(FlightSeats::hold)
                     .filter_map(|h| h.expires_at)
                     .min(),
                 _ => None,
             },
+            version: self.version,
             created_at: self.plan.created_at,
             updated_at: self.updated_at,
         }

@@ -1,107 +1,67 @@
-//! The booking saga as a pure transition function: which step runs next, what a step's
-//! result does to the booking, when to retry, and how failures compensate in reverse.
+//! The booking saga as an explicit state machine: a [`Phase`], the facts its steps learned
+//! (per flight, the seats; the payment; the booking reference; all in
+//! [`BookingRecord`]), and one transition function that decides every next move.
 //!
-//! The booking workflow Durable Object persists a [`Saga`] after every transition and
-//! executes the [`Step`] that [`Saga::next_action`] names; it never decides anything
-//! itself. Every step is idempotent (keyed by booking id + step), so executing a step again
-//! after a crash is always safe.
+//! The booking's Durable Object is a thin loop around it: load the record, ask
+//! [`BookingRecord::next_action`], persist, execute the steps it names, hand their
+//! outcomes to [`BookingRecord::apply`], persist again. Every step is idempotent (keyed by
+//! the booking id), so executing one again after a crash is always safe; every rule (the
+//! deadline, the backoff, what compensation is owed, who may cancel until when) is here,
+//! tested natively.
 //!
 //! One file on purpose: a state machine reads best with all its transitions in one place.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-/// One unit of work, forward or compensating.
+use crate::inventory::Hold;
+use crate::record::{BookingRecord, FlightSeats, PaymentState};
+use crate::seatmap::SeatId;
+
+/// One unit of work, forward or compensating. Most reach another object or the payment
+/// provider; [`Step::is_local`] ones are decisions the booking's own storage records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Step {
     /// Hold seats on every flight (outbound, then return) in the flights' inventory objects.
     HoldSeats,
     AuthorizePayment,
-    /// The booking row in D1, status UNCONFIRMED.
-    RecordBooking,
     CapturePayment,
     /// Turn the holds into sold seats.
     ConfirmSeats,
-    /// CONFIRMED with its booking reference, in D1.
+    /// Claim a booking reference no other booking holds.
+    ClaimReference,
+    /// CONFIRMED with its reference, and `BookingConfirmed` in the outbox (local).
     ConfirmBooking,
-    /// `BookingConfirmed` onto the loyalty queue.
-    Publish,
     // Compensation, in the order it runs.
     VoidPayment,
     RefundPayment,
     ReleaseSeats,
-    /// CANCELLED with the reason, in D1 (inserting the row if it was never recorded).
+    /// CANCELLED with the reason, and `BookingCancelled` in the outbox when the booking
+    /// had been confirmed (local).
     MarkCancelled,
-    /// `BookingCancelled` onto the loyalty queue (only for a booking that was confirmed).
-    PublishCancellation,
 }
 
 impl Step {
-    /// Steps that only tell others (the loyalty queue) about an outcome that is already
-    /// final. The traveller's answer need not wait for them: the workflow answers first and
-    /// runs them straight after, from its alarm; the booking shows no step in progress.
-    pub fn follows_the_answer(self) -> bool {
-        matches!(self, Step::Publish | Step::PublishCancellation)
-    }
-
     pub fn as_str(&self) -> &'static str {
         match self {
             Step::HoldSeats => "HOLD_SEATS",
             Step::AuthorizePayment => "AUTHORIZE_PAYMENT",
-            Step::RecordBooking => "RECORD_BOOKING",
             Step::CapturePayment => "CAPTURE_PAYMENT",
             Step::ConfirmSeats => "CONFIRM_SEATS",
+            Step::ClaimReference => "CLAIM_REFERENCE",
             Step::ConfirmBooking => "CONFIRM_BOOKING",
-            Step::Publish => "PUBLISH",
             Step::VoidPayment => "VOID_PAYMENT",
             Step::RefundPayment => "REFUND_PAYMENT",
             Step::ReleaseSeats => "RELEASE_SEATS",
             Step::MarkCancelled => "MARK_CANCELLED",
-            Step::PublishCancellation => "PUBLISH_CANCELLATION",
         }
     }
 
-    fn is_compensation(&self) -> bool {
-        matches!(
-            self,
-            Step::VoidPayment
-                | Step::RefundPayment
-                | Step::ReleaseSeats
-                | Step::MarkCancelled
-                | Step::PublishCancellation
-        )
-    }
-
-    /// The forward step that may run beside this one, as if this one had succeeded: its
-    /// effect does not depend on this step's answer, running it again is harmless, and the
-    /// compensation this step's failure starts undoes it. The UNCONFIRMED row beside an
-    /// authorization (a decline's MARK_CANCELLED overwrites it); the seats confirmed beside
-    /// a capture (a failed capture's RELEASE_SEATS frees sold seats as well as held ones).
-    /// Each pair saves the booking's answer one round trip.
-    ///
-    /// The executor applies this step's result first and the companion's only if this step
-    /// succeeded; otherwise the companion's answer is dropped (it runs again in its turn, or
-    /// compensation undoes it).
-    pub fn companion(self) -> Option<Step> {
-        match self {
-            Step::AuthorizePayment => Some(Step::RecordBooking),
-            Step::CapturePayment => Some(Step::ConfirmSeats),
-            _ => None,
-        }
-    }
-
-    /// The forward step after this one.
-    fn next_forward(&self) -> Option<Step> {
-        match self {
-            Step::HoldSeats => Some(Step::AuthorizePayment),
-            Step::AuthorizePayment => Some(Step::RecordBooking),
-            Step::RecordBooking => Some(Step::CapturePayment),
-            Step::CapturePayment => Some(Step::ConfirmSeats),
-            Step::ConfirmSeats => Some(Step::ConfirmBooking),
-            Step::ConfirmBooking => Some(Step::Publish),
-            _ => None,
-        }
+    /// A step with no effect outside the booking's own storage: what it decides is
+    /// written with the state, in the same transaction, so it needs no executor.
+    pub fn is_local(self) -> bool {
+        matches!(self, Step::ConfirmBooking | Step::MarkCancelled)
     }
 }
 
@@ -211,7 +171,7 @@ impl Failure {
     }
 }
 
-/// What executing a step came to.
+/// What executing a step came to, for the saga's decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepResult {
     Done,
@@ -219,6 +179,42 @@ pub enum StepResult {
     Transient(String),
     /// Final: starts compensation (forward steps only).
     Failed(Failure),
+}
+
+/// What a step learned, kept whatever its result (a hold on the outbound flight is worth
+/// knowing when the return flight is sold out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fact {
+    /// Flight `index` of the plan: its seats now stand so.
+    Seats {
+        index: usize,
+        seats: FlightSeats,
+    },
+    Payment(PaymentState),
+    /// The booking reference claimed for this booking; `None` forgets a claim that
+    /// turned out taken, so the retry draws another.
+    Reference(Option<String>),
+}
+
+/// A step's result and the facts it learned on the way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepOutcome {
+    pub result: StepResult,
+    pub facts: Vec<Fact>,
+}
+
+impl StepOutcome {
+    pub fn new(result: StepResult) -> Self {
+        Self {
+            result,
+            facts: Vec::new(),
+        }
+    }
+
+    pub fn with(mut self, fact: Fact) -> Self {
+        self.facts.push(fact);
+        self
+    }
 }
 
 /// Where a booking stands, as the API reports it.
@@ -250,14 +246,45 @@ impl BookingStatus {
     }
 }
 
+/// Where the saga is. Each phase names what is being done; the facts in the record say
+/// how far it got, so no flag can contradict the phase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "phase", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Phase {
+    /// Holding seats on every flight.
+    HoldingSeats,
+    /// Seats held: authorizing the payment.
+    Authorizing,
+    /// Authorized: capturing, turning the holds into sold seats and claiming a booking
+    /// reference, all three at once (none depends on another's answer, and the
+    /// compensation a failure starts undoes whatever the others did).
+    Settling,
+    /// CONFIRMED with a reference. Final until someone cancels it.
+    Confirmed,
+    /// Undoing what was done, in reverse: void or refund, release the seats, then
+    /// CANCELLED. Never abandoned: an undo that fails is retried until it succeeds.
+    Compensating { failure: Failure },
+    /// CANCELLED with the reason. Final.
+    Cancelled { failure: Failure },
+}
+
 /// What the executor should do now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    Run(Step),
+    /// Run these steps, all at once, and apply their outcomes together.
+    Run(Vec<Step>),
     /// Nothing until then (a backoff); the executor sets its alarm for this instant.
     WaitUntil(DateTime<Utc>),
-    /// Terminal: CONFIRMED and published, or CANCELLED and compensated.
+    /// Nothing to do: CONFIRMED, or CANCELLED and compensated.
     Finished,
+}
+
+/// An event the booking owes its listeners, written to its outbox in the same
+/// transaction as the state that caused it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Emit {
+    BookingConfirmed,
+    BookingCancelled,
 }
 
 /// Retry timing for transient failures.
@@ -302,224 +329,57 @@ pub struct StepRecord {
 /// the object without bound.
 const HISTORY_LIMIT: usize = 50;
 
-/// A booking's progress. Serialized as JSON into the workflow object's storage.
+/// A booking's progress through its phases, with its retry timing and history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Saga {
-    /// The step to run next; `None` once terminal.
-    pub step: Option<Step>,
-    /// Transient failures of the current step so far.
+    pub phase: Phase,
+    /// Transient failures of the phase's current work so far.
     pub failures: u32,
     pub retry_at: Option<DateTime<Utc>>,
-    /// Forward steps up to CONFIRM_BOOKING must finish by then, or the booking compensates.
+    /// The booking must be confirmed by then, or it compensates.
     pub deadline: DateTime<Utc>,
     pub retry: RetryPolicy,
-    /// Set once a step was attempted: its effect may exist even if its answer was lost, so
-    /// compensation undoes it (every undo is idempotent and harmless when nothing happened).
-    pub seats_touched: bool,
-    pub payment_touched: bool,
-    pub captured: bool,
-    pub recorded: bool,
-    pub confirmed: bool,
-    pub marked_cancelled: bool,
-    pub cancellation_published: bool,
-    pub failure: Option<Failure>,
     pub history: Vec<StepRecord>,
 }
 
 impl Saga {
     pub fn new(deadline: DateTime<Utc>, retry: RetryPolicy) -> Self {
         Self {
-            step: Some(Step::HoldSeats),
+            phase: Phase::HoldingSeats,
             failures: 0,
             retry_at: None,
             deadline,
             retry,
-            seats_touched: false,
-            payment_touched: false,
-            captured: false,
-            recorded: false,
-            confirmed: false,
-            marked_cancelled: false,
-            cancellation_published: false,
-            failure: None,
             history: Vec::new(),
         }
     }
 
     pub fn status(&self) -> BookingStatus {
-        match (&self.failure, self.confirmed) {
-            (None, true) => BookingStatus::Confirmed,
-            (None, false) => BookingStatus::Unconfirmed,
-            (Some(_), _) if self.marked_cancelled || self.step.is_none() => {
-                BookingStatus::Cancelled
-            }
+        match &self.phase {
+            Phase::Confirmed => BookingStatus::Confirmed,
+            Phase::Cancelled { .. } => BookingStatus::Cancelled,
             // A confirmed booking being cancelled stays confirmed until it is marked.
-            (Some(_), true) => BookingStatus::Confirmed,
-            (Some(_), false) => BookingStatus::Unconfirmed,
+            Phase::Compensating {
+                failure: Failure::CancelledByCustomer | Failure::FlightCancelled { .. },
+            } => BookingStatus::Confirmed,
+            _ => BookingStatus::Unconfirmed,
         }
     }
 
-    pub fn is_terminal(&self) -> bool {
-        self.step.is_none()
-    }
-
-    /// What to do at `now`. Past the deadline, a forward step that has not yet confirmed
-    /// the booking gives up and compensation starts instead (so a booking never stays
-    /// unconfirmed); this is the only transition that needs no step result.
-    pub fn next_action(&mut self, now: DateTime<Utc>) -> Action {
-        let Some(step) = self.step else {
-            return Action::Finished;
-        };
-        let before_confirmation = !step.is_compensation() && step != Step::Publish;
-        if before_confirmation && now >= self.deadline {
-            let message = match self.history.last() {
-                Some(last) if last.step == step => last.result.clone(),
-                _ => "not started".to_owned(),
-            };
-            self.compensate(Failure::Timeout { step, message });
-            return self.next_action(now);
-        }
-        match self.retry_at {
-            Some(at) if at > now => Action::WaitUntil(at),
-            _ => Action::Run(step),
+    pub fn failure(&self) -> Option<&Failure> {
+        match &self.phase {
+            Phase::Compensating { failure } | Phase::Cancelled { failure } => Some(failure),
+            _ => None,
         }
     }
 
-    /// The saga as it will be if the current `step` succeeds at `now`, about to run that
-    /// step's companion (`Step::companion`): the state the companion's effect is computed
-    /// from. `None` if the step has none, or is not the current step.
-    pub fn ahead_of(&self, step: Step, now: DateTime<Utc>) -> Option<(Saga, Step)> {
-        let companion = step.companion()?;
-        let mut ahead = self.clone();
-        ahead.apply(step, StepResult::Done, now);
-        (ahead.step == Some(companion)).then(|| {
-            ahead.begin(companion);
-            (ahead, companion)
-        })
-    }
-
-    /// Marks `step` as about to run: from here on its effect may exist.
-    pub fn begin(&mut self, step: Step) {
-        match step {
-            Step::HoldSeats => self.seats_touched = true,
-            Step::AuthorizePayment => self.payment_touched = true,
-            _ => {}
-        }
-    }
-
-    /// The inventory refused the first flight outright (sold out, or a chosen seat taken):
-    /// nothing is held for this booking anywhere, since a hold it still had there would
-    /// have been handed back instead of refused, and the flights after it were not asked.
-    /// So there is nothing to release: a sold-out attempt ends without a second call to the
-    /// flight everyone is queueing for.
-    pub fn nothing_held(&mut self) {
-        self.seats_touched = false;
-    }
-
-    /// Applies the result of running `step` at `now`. A result for a step other than the
-    /// current one (a stale, duplicate execution) changes nothing.
-    pub fn apply(&mut self, step: Step, result: StepResult, now: DateTime<Utc>) {
-        if self.step != Some(step) {
-            return;
-        }
-        let line = match &result {
-            StepResult::Done => "done".to_owned(),
-            StepResult::Transient(why) => format!("transient: {why}"),
-            StepResult::Failed(failure) => format!("failed: {}", failure.code().as_str()),
-        };
-        self.record(step, line, now);
-        match result {
-            StepResult::Done => {
-                match step {
-                    Step::CapturePayment => self.captured = true,
-                    Step::RecordBooking => self.recorded = true,
-                    Step::ConfirmBooking => self.confirmed = true,
-                    Step::VoidPayment | Step::RefundPayment => self.payment_touched = false,
-                    Step::ReleaseSeats => self.seats_touched = false,
-                    Step::MarkCancelled => self.marked_cancelled = true,
-                    Step::PublishCancellation => self.cancellation_published = true,
-                    _ => {}
-                }
-                self.failures = 0;
-                self.retry_at = None;
-                self.step = if step.is_compensation() {
-                    self.next_compensation()
-                } else {
-                    step.next_forward()
-                };
-            }
-            StepResult::Transient(_) => {
-                self.failures = self.failures.saturating_add(1);
-                self.retry_at = Some(now + self.retry.delay(self.failures));
-            }
-            StepResult::Failed(failure) => {
-                if step.is_compensation() || step == Step::Publish {
-                    // Undoing and publishing cannot be abandoned: a refund or a seat
-                    // release that fails keeps retrying (an operator sees it in the log).
-                    self.failures = self.failures.saturating_add(1);
-                    self.retry_at = Some(now + self.retry.delay(self.failures));
-                } else {
-                    self.compensate(failure);
-                }
-            }
-        }
-    }
-
-    /// Starts cancelling a confirmed booking at its owner's request: refund, release the
-    /// seats, CANCELLED, and a `BookingCancelled` event. Refused unless confirmed.
-    pub fn cancel_confirmed(&mut self) -> Result<(), CancelRefusal> {
-        self.cancel(Failure::CancelledByCustomer)
-    }
-
-    /// The same path when the airline cancels one of the booking's flights.
-    pub fn cancel_for_flight(&mut self, flight_id: &str) -> Result<(), CancelRefusal> {
-        self.cancel(Failure::FlightCancelled {
-            flight_id: flight_id.to_owned(),
-        })
-    }
-
-    fn cancel(&mut self, reason: Failure) -> Result<(), CancelRefusal> {
-        match self.status() {
-            BookingStatus::Cancelled => Err(CancelRefusal::AlreadyCancelled),
-            BookingStatus::Unconfirmed => Err(CancelRefusal::InProgress),
-            // The confirmation event is not out yet (a moment, normally): cancelling now
-            // could put the cancellation before it, so the caller tries again shortly.
-            BookingStatus::Confirmed if self.step.is_some() || self.failure.is_some() => {
-                Err(CancelRefusal::InProgress)
-            }
-            BookingStatus::Confirmed => {
-                self.compensate(reason);
-                Ok(())
-            }
-        }
-    }
-
-    fn compensate(&mut self, failure: Failure) {
-        self.failure = Some(failure);
-        self.failures = 0;
-        self.retry_at = None;
-        self.step = self.next_compensation();
-    }
-
-    /// The first undo still owed, in reverse order of the forward steps.
-    fn next_compensation(&self) -> Option<Step> {
-        if self.payment_touched {
-            return Some(if self.captured {
-                Step::RefundPayment
-            } else {
-                Step::VoidPayment
-            });
-        }
-        if self.seats_touched {
-            return Some(Step::ReleaseSeats);
-        }
-        if !self.marked_cancelled {
-            return Some(Step::MarkCancelled);
-        }
-        if self.confirmed && !self.cancellation_published {
-            return Some(Step::PublishCancellation);
-        }
-        None
+    /// Whether the booking is on its way to CONFIRMED (not yet there, not failed).
+    fn is_forward(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::HoldingSeats | Phase::Authorizing | Phase::Settling
+        )
     }
 
     fn record(&mut self, step: Step, result: String, at: DateTime<Utc>) {
@@ -528,18 +388,331 @@ impl Saga {
         }
         self.history.push(StepRecord { step, at, result });
     }
+
+    fn enter(&mut self, phase: Phase) {
+        self.phase = phase;
+        self.failures = 0;
+        self.retry_at = None;
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a booking cannot be cancelled now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CancelRefusal {
     AlreadyCancelled,
-    /// The booking is still being processed; cancel once it is confirmed.
+    /// The booking is still being made (or undone); cancel once it is confirmed.
     InProgress,
+    /// The first flight has left: a booking can be cancelled until departure.
+    Departed,
+}
+
+impl CancelRefusal {
+    /// Words for the traveller.
+    pub fn message(self) -> &'static str {
+        match self {
+            CancelRefusal::AlreadyCancelled => "the booking is already cancelled",
+            CancelRefusal::InProgress => {
+                "the booking is still being processed; try again in a moment"
+            }
+            CancelRefusal::Departed => {
+                "the flight has departed; a booking can be cancelled until departure"
+            }
+        }
+    }
+}
+
+/// Whether the traveller may cancel a booking that stands at `status` and whose first
+/// flight leaves at `first_departure`: the one rule, used by the booking's object when
+/// asked and by the API when it shows whether the button is there.
+pub fn may_cancel(
+    status: BookingStatus,
+    first_departure: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), CancelRefusal> {
+    match status {
+        BookingStatus::Cancelled => Err(CancelRefusal::AlreadyCancelled),
+        BookingStatus::Unconfirmed => Err(CancelRefusal::InProgress),
+        BookingStatus::Confirmed if first_departure.is_some_and(|at| at <= now) => {
+            Err(CancelRefusal::Departed)
+        }
+        BookingStatus::Confirmed => Ok(()),
+    }
+}
+
+/// Who asks for a confirmed booking to be cancelled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancelReason {
+    /// Its owner (or an admin for them): refused once the first flight has departed.
+    Customer,
+    /// The airline cancelled this flight of the booking: allowed whenever it is confirmed.
+    FlightCancelled { flight_id: String },
+}
+
+impl BookingRecord {
+    /// What to do at `now`. Past the deadline, a booking not yet confirmed gives up and
+    /// compensation starts instead (so a booking never stays unconfirmed); that is the
+    /// only transition that needs no step's outcome.
+    pub fn next_action(&mut self, now: DateTime<Utc>) -> Action {
+        // Once everything is settled, only the local confirmation is left: never time
+        // that out (it would refund a booking that is paid for and seated).
+        let settled = self.forward_steps() == [Step::ConfirmBooking];
+        if self.saga.is_forward() && now >= self.saga.deadline && !settled {
+            let steps = self.forward_steps();
+            let step = steps.first().copied().unwrap_or(Step::ConfirmBooking);
+            let message = match self.saga.history.last() {
+                Some(last) if steps.contains(&last.step) => last.result.clone(),
+                _ => "not started".to_owned(),
+            };
+            self.compensate(Failure::Timeout { step, message });
+        }
+        if let Some(at) = self.saga.retry_at.filter(|at| *at > now) {
+            return Action::WaitUntil(at);
+        }
+        match self.pending_steps() {
+            steps if steps.is_empty() => Action::Finished,
+            steps => Action::Run(steps),
+        }
+    }
+
+    /// When the saga next has something to do (`now` if at once: a step due, or a
+    /// deadline passed); `None` once it is CONFIRMED or CANCELLED. Changes nothing.
+    pub fn next_wake(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if self.pending_steps().is_empty() {
+            return None;
+        }
+        Some(
+            self.saga
+                .retry_at
+                .map_or(now, |at| at.max(now).min(self.saga.deadline.max(now))),
+        )
+    }
+
+    /// The steps the saga waits on now (whether or not a backoff delays them): none once
+    /// CONFIRMED or CANCELLED.
+    pub fn pending_steps(&self) -> Vec<Step> {
+        match &self.saga.phase {
+            Phase::Confirmed | Phase::Cancelled { .. } => Vec::new(),
+            Phase::Compensating { .. } => vec![self.next_compensation()],
+            _ => self.forward_steps(),
+        }
+    }
+
+    /// The forward work left in the current phase.
+    fn forward_steps(&self) -> Vec<Step> {
+        match self.saga.phase {
+            Phase::HoldingSeats => vec![Step::HoldSeats],
+            Phase::Authorizing => vec![Step::AuthorizePayment],
+            Phase::Settling => {
+                let mut steps = Vec::with_capacity(3);
+                if !matches!(self.payment, PaymentState::Captured { .. }) {
+                    steps.push(Step::CapturePayment);
+                }
+                if !self
+                    .seats
+                    .iter()
+                    .all(|s| matches!(s, FlightSeats::Sold { .. }))
+                {
+                    steps.push(Step::ConfirmSeats);
+                }
+                if self.reference.is_none() {
+                    steps.push(Step::ClaimReference);
+                }
+                if steps.is_empty() {
+                    steps.push(Step::ConfirmBooking);
+                }
+                steps
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The first undo still owed, in reverse order of the forward steps; CANCELLED once
+    /// nothing is.
+    fn next_compensation(&self) -> Step {
+        match self.payment {
+            PaymentState::Authorizing | PaymentState::Authorized { .. } => {
+                return Step::VoidPayment
+            }
+            PaymentState::Captured { .. } => return Step::RefundPayment,
+            _ => {}
+        }
+        if self.seats.iter().any(FlightSeats::may_hold_seats) {
+            return Step::ReleaseSeats;
+        }
+        Step::MarkCancelled
+    }
+
+    /// Marks `steps` as about to run: from here on their effects may exist, whether or
+    /// not their answers ever arrive.
+    pub fn begin(&mut self, steps: &[Step]) {
+        for step in steps {
+            match step {
+                Step::HoldSeats => {
+                    for seats in &mut self.seats {
+                        if *seats == FlightSeats::NotAsked {
+                            *seats = FlightSeats::Asked;
+                        }
+                    }
+                }
+                Step::AuthorizePayment if self.payment == PaymentState::NotStarted => {
+                    self.payment = PaymentState::Authorizing;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Applies the outcomes of running `outcomes`' steps at `now` (the steps the last
+    /// [`Action::Run`] named): first every fact they learned, then one decision. Returns
+    /// the events the new state owes its listeners. Outcomes of steps the saga is no
+    /// longer waiting for (a stale, duplicate execution) are ignored.
+    pub fn apply(&mut self, outcomes: Vec<(Step, StepOutcome)>, now: DateTime<Utc>) -> Vec<Emit> {
+        let expected = self.pending_steps();
+        let outcomes: Vec<(Step, StepOutcome)> = outcomes
+            .into_iter()
+            .filter(|(step, _)| expected.contains(step))
+            .collect();
+        if outcomes.is_empty() {
+            return Vec::new();
+        }
+        let mut failure = None;
+        let mut transient = None;
+        for (step, outcome) in &outcomes {
+            for fact in &outcome.facts {
+                self.learn(fact.clone());
+            }
+            let line = match &outcome.result {
+                StepResult::Done => "done".to_owned(),
+                StepResult::Transient(why) => {
+                    transient.get_or_insert(why.clone());
+                    format!("transient: {why}")
+                }
+                StepResult::Failed(f) => {
+                    // The first failure named wins: a capture's over a seat's, as the
+                    // steps are listed.
+                    failure.get_or_insert(f.clone());
+                    format!("failed: {}", f.code().as_str())
+                }
+            };
+            self.saga.record(*step, line, now);
+        }
+        let mut emitted = Vec::new();
+        match (&self.saga.phase, failure) {
+            // Undoing and publishing cannot be abandoned: an undo that fails keeps
+            // retrying (an operator sees it in the log).
+            (Phase::Compensating { .. }, Some(_)) => self.back_off(now),
+            (_, Some(failure)) => self.compensate(failure),
+            (_, None) if transient.is_some() => self.back_off(now),
+            (phase, None) => match (phase.clone(), outcomes[0].0) {
+                (Phase::HoldingSeats, _) => self.saga.enter(Phase::Authorizing),
+                (Phase::Authorizing, _) => self.saga.enter(Phase::Settling),
+                (Phase::Settling, Step::ConfirmBooking) => {
+                    self.confirmed_at = Some(now);
+                    self.saga.enter(Phase::Confirmed);
+                    emitted.push(Emit::BookingConfirmed);
+                }
+                // Settling's other work: each done (or more to do next turn).
+                (Phase::Settling, _) => self.saga.enter(Phase::Settling),
+                (Phase::Compensating { failure }, Step::MarkCancelled) => {
+                    if self.confirmed_at.is_some() {
+                        emitted.push(Emit::BookingCancelled);
+                    }
+                    self.saga.enter(Phase::Cancelled { failure });
+                }
+                // An undo done: the next one is worked out from the facts.
+                (phase, _) => self.saga.enter(phase),
+            },
+        }
+        self.updated_at = self.updated_at.max(now);
+        emitted
+    }
+
+    fn learn(&mut self, fact: Fact) {
+        match fact {
+            Fact::Seats { index, seats } => {
+                if let Some(slot) = self.seats.get_mut(index) {
+                    *slot = seats;
+                }
+            }
+            Fact::Payment(state) => self.payment = state,
+            Fact::Reference(reference) => self.reference = reference,
+        }
+    }
+
+    fn back_off(&mut self, now: DateTime<Utc>) {
+        self.saga.failures = self.saga.failures.saturating_add(1);
+        self.saga.retry_at = Some(now + self.saga.retry.delay(self.saga.failures));
+    }
+
+    fn compensate(&mut self, failure: Failure) {
+        self.saga.enter(Phase::Compensating { failure });
+    }
+
+    /// Starts cancelling a confirmed booking: refund, release the seats, CANCELLED, and
+    /// a `BookingCancelled` event. Refused unless the rules of [`may_cancel`] allow it
+    /// (the airline's own cancellation of a flight is allowed after departure too).
+    pub fn cancel(
+        &mut self,
+        reason: CancelReason,
+        now: DateTime<Utc>,
+    ) -> Result<(), CancelRefusal> {
+        let departure = match reason {
+            CancelReason::Customer => self.first_departure(),
+            CancelReason::FlightCancelled { .. } => None,
+        };
+        may_cancel(self.status(), departure, now)?;
+        if !matches!(self.saga.phase, Phase::Confirmed) {
+            // Confirmed in status, but already being cancelled.
+            return Err(CancelRefusal::AlreadyCancelled);
+        }
+        self.compensate(match reason {
+            CancelReason::Customer => Failure::CancelledByCustomer,
+            CancelReason::FlightCancelled { flight_id } => Failure::FlightCancelled { flight_id },
+        });
+        self.updated_at = self.updated_at.max(now);
+        Ok(())
+    }
+
+    /// When the booking's first flight leaves.
+    pub fn first_departure(&self) -> Option<DateTime<Utc>> {
+        self.plan.flights.first().map(|f| f.departure_utc)
+    }
+}
+
+impl FlightSeats {
+    /// Whether this booking may hold or own seats on the flight: an answer that never
+    /// arrived counts, since the hold may exist. Compensation releases these.
+    pub fn may_hold_seats(&self) -> bool {
+        matches!(
+            self,
+            FlightSeats::Asked | FlightSeats::Held { .. } | FlightSeats::Sold { .. }
+        )
+    }
+
+    /// The seats to show: held or sold ones.
+    pub fn seats(&self) -> &[SeatId] {
+        match self {
+            FlightSeats::Held { hold } => &hold.seats,
+            FlightSeats::Sold { seats } => seats,
+            _ => &[],
+        }
+    }
+
+    /// The hold, while it is one.
+    pub fn hold(&self) -> Option<&Hold> {
+        match self {
+            FlightSeats::Held { hold } => Some(hold),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::{BookingPlan, Passenger, PlannedFlight};
+    use airline_domain::{AccountId, BookingId, Currency, Money, PaymentToken};
     use chrono::TimeZone as _;
 
     #[test]
@@ -556,249 +729,275 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap()
     }
 
-    fn saga() -> Saga {
-        Saga::new(t0() + Duration::minutes(5), RetryPolicy::default())
-    }
-
-    /// Answers every step Done except `step`, which fails with `failure`.
-    fn fails_at(step: Step, failure: Failure) -> impl FnMut(Step) -> StepResult {
-        move |ran| {
-            if ran == step {
-                StepResult::Failed(failure.clone())
-            } else {
-                StepResult::Done
-            }
+    fn flight(id: &str, days: i64) -> PlannedFlight {
+        PlannedFlight {
+            flight_id: id.into(),
+            departure_utc: t0() + Duration::days(days),
+            aircraft: "A320".into(),
+            seat_capacity: 150,
+            fare_amount: 45_000,
+            fare_currency: "GBP".into(),
+            seats: Vec::new(),
         }
     }
 
-    /// One step at a time.
-    fn drive(saga: &mut Saga, outcome: impl FnMut(Step) -> StepResult) -> Vec<Step> {
-        run_saga(saga, false, outcome)
+    pub(crate) fn record_with(flights: Vec<PlannedFlight>) -> BookingRecord {
+        let plan = BookingPlan {
+            booking_id: BookingId::parse("bk_0123456789abcdef01234567").unwrap(),
+            customer_id: AccountId::trusted("acct_0a1b2c3d4e5f60718293a4b5"),
+            flights,
+            passengers: vec![Passenger {
+                first_name: "Ada".into(),
+                last_name: "Lovelace".into(),
+                date_of_birth: None,
+            }],
+            total: Money::from_minor(45_000, Currency::parse("currency", "GBP").unwrap()),
+            payment_token: PaymentToken::trusted("tok_succeeds_1"),
+            created_at: t0(),
+            fingerprint: "f".into(),
+        };
+        BookingRecord::new(
+            plan,
+            Saga::new(t0() + Duration::minutes(5), RetryPolicy::default()),
+        )
     }
 
-    /// Runs the saga like the executor does, answering each step from `outcome`, and
-    /// returns the steps whose effects ran, in order. `with_companions`: a step and its
-    /// companion at once, the companion's answer counted only if the step succeeded (a
-    /// dropped companion is listed too).
-    fn run_saga(
-        saga: &mut Saga,
-        with_companions: bool,
-        mut outcome: impl FnMut(Step) -> StepResult,
-    ) -> Vec<Step> {
+    fn record() -> BookingRecord {
+        record_with(vec![flight("EA1-20261201", 2)])
+    }
+
+    fn round_trip() -> BookingRecord {
+        record_with(vec![flight("EA1-20261201", 2), flight("EA2-20261205", 6)])
+    }
+
+    fn hold() -> Hold {
+        Hold {
+            seats: vec![SeatId::new(12, 'C')],
+            expires_at: Some(t0() + Duration::minutes(10)),
+        }
+    }
+
+    /// What a step does when it succeeds, as facts: what the object's executor reports.
+    fn done(record: &BookingRecord, step: Step) -> StepOutcome {
+        let mut outcome = StepOutcome::new(StepResult::Done);
+        let flights = record.seats.len();
+        match step {
+            Step::HoldSeats => {
+                for index in 0..flights {
+                    outcome = outcome.with(Fact::Seats {
+                        index,
+                        seats: FlightSeats::Held { hold: hold() },
+                    });
+                }
+            }
+            Step::ConfirmSeats => {
+                for index in 0..flights {
+                    outcome = outcome.with(Fact::Seats {
+                        index,
+                        seats: FlightSeats::Sold {
+                            seats: hold().seats,
+                        },
+                    });
+                }
+            }
+            Step::ReleaseSeats => {
+                for index in 0..flights {
+                    outcome = outcome.with(Fact::Seats {
+                        index,
+                        seats: FlightSeats::Released,
+                    });
+                }
+            }
+            Step::AuthorizePayment => {
+                outcome = outcome.with(Fact::Payment(PaymentState::Authorized {
+                    id: "pay_1".into(),
+                }))
+            }
+            Step::CapturePayment => {
+                outcome = outcome.with(Fact::Payment(PaymentState::Captured { id: "pay_1".into() }))
+            }
+            Step::VoidPayment => outcome = outcome.with(Fact::Payment(PaymentState::Voided)),
+            Step::RefundPayment => {
+                outcome = outcome.with(Fact::Payment(PaymentState::Refunded { id: "pay_1".into() }))
+            }
+            Step::ClaimReference => outcome = outcome.with(Fact::Reference(Some("ACEFGH".into()))),
+            Step::ConfirmBooking | Step::MarkCancelled => {}
+        }
+        outcome
+    }
+
+    /// Answers every step with `answer` (`None`: succeed, with the facts success brings).
+    /// Runs like the executor does: each action's steps at once, their outcomes applied
+    /// together. Returns the steps run, in order, and the events emitted.
+    fn drive(
+        record: &mut BookingRecord,
+        mut answer: impl FnMut(Step) -> Option<StepOutcome>,
+    ) -> (Vec<Step>, Vec<Emit>) {
         let mut now = t0();
         let mut ran = Vec::new();
-        for _ in 0..200 {
-            match saga.next_action(now) {
-                Action::Run(step) => {
-                    saga.begin(step);
-                    let ahead = saga.ahead_of(step, now).filter(|_| with_companions);
-                    let result = outcome(step);
-                    ran.push(step);
-                    let succeeded = result == StepResult::Done;
-                    saga.apply(step, result, now);
-                    if let Some((_, companion)) = ahead {
-                        let result = outcome(companion);
-                        ran.push(companion);
-                        if succeeded {
-                            saga.apply(companion, result, now);
-                        }
-                    }
+        let mut emitted = Vec::new();
+        for _ in 0..500 {
+            match record.next_action(now) {
+                Action::Run(steps) => {
+                    record.begin(&steps);
+                    let outcomes = steps
+                        .iter()
+                        .map(|step| (*step, answer(*step).unwrap_or_else(|| done(record, *step))))
+                        .collect();
+                    ran.extend(&steps);
+                    emitted.extend(record.apply(outcomes, now));
                 }
                 Action::WaitUntil(at) => now = at,
-                Action::Finished => return ran,
+                Action::Finished => return (ran, emitted),
             }
         }
-        panic!("saga did not finish: {saga:?}");
+        panic!("saga did not finish: {record:?}");
+    }
+
+    fn fails_at(step: Step, failure: Failure) -> impl FnMut(Step) -> Option<StepOutcome> {
+        move |ran| (ran == step).then(|| StepOutcome::new(StepResult::Failed(failure.clone())))
+    }
+
+    fn succeeds(_: Step) -> Option<StepOutcome> {
+        None
     }
 
     #[test]
-    fn happy_path_runs_every_forward_step_once_and_confirms() {
-        let mut saga = saga();
-        let ran = drive(&mut saga, |_| StepResult::Done);
+    fn happy_path_holds_authorizes_then_settles_three_things_at_once_and_confirms() {
+        let mut record = record();
+        let (ran, emitted) = drive(&mut record, succeeds);
         assert_eq!(
             ran,
             vec![
                 Step::HoldSeats,
                 Step::AuthorizePayment,
-                Step::RecordBooking,
                 Step::CapturePayment,
                 Step::ConfirmSeats,
+                Step::ClaimReference,
                 Step::ConfirmBooking,
-                Step::Publish
             ]
         );
-        assert_eq!(saga.status(), BookingStatus::Confirmed);
-        assert!(saga.is_terminal());
-    }
-
-    fn drive_with_companions(
-        saga: &mut Saga,
-        outcome: impl FnMut(Step) -> StepResult,
-    ) -> Vec<Step> {
-        run_saga(saga, true, outcome)
+        assert_eq!(emitted, vec![Emit::BookingConfirmed]);
+        assert_eq!(record.status(), BookingStatus::Confirmed);
+        assert_eq!(record.saga.phase, Phase::Confirmed);
+        assert_eq!(record.reference.as_deref(), Some("ACEFGH"));
+        assert_eq!(record.confirmed_at, Some(t0()));
     }
 
     #[test]
-    fn a_companion_is_the_next_step_and_lands_where_running_one_by_one_does() {
-        let forward = [
-            Step::HoldSeats,
-            Step::AuthorizePayment,
-            Step::RecordBooking,
-            Step::CapturePayment,
-            Step::ConfirmSeats,
-            Step::ConfirmBooking,
-            Step::Publish,
-        ];
-        for step in forward {
-            if let Some(companion) = step.companion() {
-                assert_eq!(step.next_forward(), Some(companion), "{step:?}");
-                assert_eq!(companion.companion(), None, "pairs, not chains: {step:?}");
+    fn settling_runs_again_only_what_is_still_missing() {
+        let mut record = record();
+        let mut claims = 0;
+        let (ran, _) = drive(&mut record, |step| match step {
+            // The first reference drawn is taken: the claim forgets it and tries again.
+            Step::ClaimReference if claims == 0 => {
+                claims += 1;
+                Some(
+                    StepOutcome::new(StepResult::Transient("reference taken".into()))
+                        .with(Fact::Reference(None)),
+                )
             }
-        }
-        let mut one_by_one = saga();
-        drive(&mut one_by_one, |_| StepResult::Done);
-        let mut paired = saga();
-        let ran = drive_with_companions(&mut paired, |_| StepResult::Done);
-        assert_eq!(paired.status(), BookingStatus::Confirmed);
-        assert_eq!(paired.step, one_by_one.step);
-        assert_eq!(
-            (paired.captured, paired.recorded, paired.confirmed),
-            (true, true, true)
-        );
-        assert_eq!(ran.len(), 7, "every step once: {ran:?}");
-    }
-
-    #[test]
-    fn what_a_companion_did_is_undone_when_its_step_fails() {
-        // A declined authorization: the UNCONFIRMED row written beside it is overwritten.
-        let mut declined = saga();
-        let ran = drive_with_companions(
-            &mut declined,
-            fails_at(
-                Step::AuthorizePayment,
-                Failure::PaymentDeclined {
-                    message: "declined".into(),
-                },
-            ),
-        );
-        assert!(ran.contains(&Step::RecordBooking), "{ran:?}");
-        assert_eq!(ran.last(), Some(&Step::MarkCancelled), "{ran:?}");
-        assert_eq!(declined.status(), BookingStatus::Cancelled);
-        assert!(!declined.captured);
-
-        // A failed capture: the seats confirmed beside it are released, nothing is charged.
-        let mut refused = saga();
-        let ran = drive_with_companions(
-            &mut refused,
-            fails_at(
-                Step::CapturePayment,
-                Failure::PaymentFailed {
-                    message: "capture refused".into(),
-                },
-            ),
-        );
-        let confirmed_at = ran.iter().position(|s| *s == Step::ConfirmSeats);
-        let released_at = ran.iter().position(|s| *s == Step::ReleaseSeats);
-        assert!(
-            confirmed_at < released_at && confirmed_at.is_some(),
-            "{ran:?}"
-        );
-        assert!(ran.contains(&Step::VoidPayment) && !ran.contains(&Step::RefundPayment));
-        assert_eq!(refused.status(), BookingStatus::Cancelled);
-
-        // Seats that expired beside a capture that went through: refunded, then released.
-        let mut expired = saga();
-        let ran = drive_with_companions(
-            &mut expired,
-            fails_at(
-                Step::ConfirmSeats,
-                Failure::HoldExpired {
-                    flight_id: "EA1-20261201".into(),
-                },
-            ),
-        );
-        assert!(ran.contains(&Step::RefundPayment), "{ran:?}");
-        assert_eq!(expired.status(), BookingStatus::Cancelled);
-    }
-
-    #[test]
-    fn a_companion_beside_a_step_to_retry_is_dropped_and_runs_again_in_turn() {
-        let mut attempts = 0;
-        let mut retried = saga();
-        let ran = drive_with_companions(&mut retried, |step| match step {
-            Step::AuthorizePayment if attempts < 2 => {
-                attempts += 1;
-                StepResult::Transient("processing_error".into())
-            }
-            _ => StepResult::Done,
+            _ => None,
         });
-        assert_eq!(retried.status(), BookingStatus::Confirmed);
-        let records = ran.iter().filter(|s| **s == Step::RecordBooking).count();
         assert_eq!(
-            records, 3,
-            "beside each of the three authorizations: {ran:?}"
+            &ran[2..],
+            &[
+                Step::CapturePayment,
+                Step::ConfirmSeats,
+                Step::ClaimReference,
+                Step::ClaimReference,
+                Step::ConfirmBooking
+            ]
         );
+        assert_eq!(record.status(), BookingStatus::Confirmed);
+        assert_eq!(record.saga.failures, 0);
     }
 
     #[test]
-    fn only_the_notifications_of_a_final_outcome_follow_the_answer() {
-        // Everything up to the outcome must be done before the traveller hears it; what
-        // comes after a final outcome only tells the loyalty queue.
-        let mut saga = saga();
-        let ran = drive(&mut saga, |_| StepResult::Done);
-        let (last, before) = ran.split_last().unwrap();
-        assert!(last.follows_the_answer());
-        assert!(before.iter().all(|step| !step.follows_the_answer()));
-        assert!(Step::PublishCancellation.follows_the_answer());
-        for step in [
-            Step::VoidPayment,
-            Step::RefundPayment,
-            Step::ReleaseSeats,
-            Step::MarkCancelled,
-        ] {
-            assert!(!step.follows_the_answer(), "{step:?}");
-        }
-    }
-
-    #[test]
-    fn sold_out_releases_whatever_was_held_and_cancels_without_touching_payment() {
-        let mut saga = saga();
+    fn sold_out_on_the_first_flight_has_nothing_to_release() {
+        // The inventory hands back an existing hold rather than refuse it, so a refusal on
+        // the first flight means nothing is held anywhere: no second call to the flight
+        // everyone is queueing for.
+        let mut record = round_trip();
         let sold_out = Failure::SoldOut {
             flight_id: "EA1-20261201".into(),
         };
-        let ran = drive(&mut saga, fails_at(Step::HoldSeats, sold_out.clone()));
+        let failure = sold_out.clone();
+        let (ran, emitted) = drive(&mut record, move |step| {
+            (step == Step::HoldSeats).then(|| {
+                // The return flight is not asked once the outbound refused.
+                StepOutcome::new(StepResult::Failed(failure.clone()))
+                    .with(Fact::Seats {
+                        index: 0,
+                        seats: FlightSeats::Refused,
+                    })
+                    .with(Fact::Seats {
+                        index: 1,
+                        seats: FlightSeats::NotAsked,
+                    })
+            })
+        });
+        assert_eq!(ran, vec![Step::HoldSeats, Step::MarkCancelled]);
+        assert!(emitted.is_empty(), "nothing was confirmed");
+        assert_eq!(record.status(), BookingStatus::Cancelled);
+        assert_eq!(record.saga.failure(), Some(&sold_out));
+        assert_eq!(record.seats[1], FlightSeats::NotAsked);
+    }
+
+    #[test]
+    fn sold_out_on_the_return_releases_the_outbound_hold() {
+        let mut record = round_trip();
+        let (ran, _) = drive(&mut record, |step| {
+            (step == Step::HoldSeats).then(|| {
+                StepOutcome::new(StepResult::Failed(Failure::SoldOut {
+                    flight_id: "EA2-20261205".into(),
+                }))
+                .with(Fact::Seats {
+                    index: 0,
+                    seats: FlightSeats::Held { hold: hold() },
+                })
+                .with(Fact::Seats {
+                    index: 1,
+                    seats: FlightSeats::Refused,
+                })
+            })
+        });
         assert_eq!(
             ran,
             vec![Step::HoldSeats, Step::ReleaseSeats, Step::MarkCancelled]
         );
-        assert_eq!(saga.status(), BookingStatus::Cancelled);
-        assert_eq!(saga.failure, Some(sold_out));
+        assert_eq!(record.status(), BookingStatus::Cancelled);
     }
 
     #[test]
-    fn a_first_flight_refused_outright_has_nothing_to_release() {
-        let mut saga = saga();
-        let now = Utc.with_ymd_and_hms(2026, 11, 24, 6, 0, 0).unwrap();
-        saga.begin(Step::HoldSeats);
-        saga.nothing_held();
-        saga.apply(
-            Step::HoldSeats,
-            StepResult::Failed(Failure::SoldOut {
-                flight_id: "EA1-20261201".into(),
-            }),
-            now,
+    fn a_hold_whose_answer_was_lost_is_released() {
+        let mut record = record();
+        let (ran, _) = drive(&mut record, |step| {
+            (step == Step::HoldSeats)
+                .then(|| StepOutcome::new(StepResult::Transient("object unreachable".into())))
+        });
+        // Retried until the deadline, then compensated: the hold may exist.
+        assert!(
+            ran.ends_with(&[Step::ReleaseSeats, Step::MarkCancelled]),
+            "{ran:?}"
         );
-        assert_eq!(saga.next_action(now), Action::Run(Step::MarkCancelled));
+        assert!(matches!(
+            record.saga.failure(),
+            Some(Failure::Timeout {
+                step: Step::HoldSeats,
+                ..
+            })
+        ));
     }
 
     #[test]
     fn a_decline_voids_releases_and_cancels_with_the_reason() {
-        let mut saga = saga();
+        let mut record = record();
         let declined = Failure::PaymentDeclined {
             message: "Your card was declined.".into(),
         };
-        let ran = drive(
-            &mut saga,
+        let (ran, emitted) = drive(
+            &mut record,
             fails_at(Step::AuthorizePayment, declined.clone()),
         );
         assert_eq!(
@@ -811,18 +1010,16 @@ mod tests {
                 Step::MarkCancelled
             ]
         );
-        assert_eq!(
-            saga.failure.as_ref().map(Failure::code),
-            Some(FailureCode::PaymentDeclined)
-        );
-        assert!(!saga.captured);
+        assert!(emitted.is_empty());
+        assert_eq!(record.saga.failure(), Some(&declined));
+        assert_eq!(record.payment, PaymentState::Voided);
     }
 
     #[test]
-    fn a_failed_capture_voids_the_authorization() {
-        let mut saga = saga();
-        let ran = drive(
-            &mut saga,
+    fn a_failed_capture_voids_and_releases_the_seats_confirmed_beside_it() {
+        let mut record = record();
+        let (ran, _) = drive(
+            &mut record,
             fails_at(
                 Step::CapturePayment,
                 Failure::PaymentFailed {
@@ -831,21 +1028,30 @@ mod tests {
             ),
         );
         assert_eq!(
-            &ran[3..],
+            &ran[2..],
             &[
                 Step::CapturePayment,
+                Step::ConfirmSeats,
+                Step::ClaimReference,
                 Step::VoidPayment,
                 Step::ReleaseSeats,
                 Step::MarkCancelled
             ]
         );
+        assert_eq!(record.status(), BookingStatus::Cancelled);
+        assert!(record.seats.iter().all(|s| *s == FlightSeats::Released));
+        assert_eq!(
+            record.view().reference,
+            None,
+            "never confirmed: no reference"
+        );
     }
 
     #[test]
-    fn an_expired_hold_after_capture_refunds() {
-        let mut saga = saga();
-        let ran = drive(
-            &mut saga,
+    fn an_expired_hold_beside_a_capture_that_went_through_refunds() {
+        let mut record = record();
+        let (ran, _) = drive(
+            &mut record,
             fails_at(
                 Step::ConfirmSeats,
                 Failure::HoldExpired {
@@ -853,47 +1059,49 @@ mod tests {
                 },
             ),
         );
-        assert_eq!(
-            &ran[4..],
-            &[
-                Step::ConfirmSeats,
-                Step::RefundPayment,
-                Step::ReleaseSeats,
-                Step::MarkCancelled
-            ]
+        assert!(
+            ran.ends_with(&[Step::RefundPayment, Step::ReleaseSeats, Step::MarkCancelled]),
+            "{ran:?}"
         );
         assert_eq!(
-            saga.failure.as_ref().map(Failure::code),
+            record.saga.failure().map(Failure::code),
             Some(FailureCode::HoldExpired)
         );
+        assert!(matches!(record.payment, PaymentState::Refunded { .. }));
     }
 
     #[test]
     fn transient_failures_back_off_exponentially_then_succeed() {
-        let mut saga = saga();
+        let mut record = record();
         let mut now = t0();
-        saga.next_action(now);
-        saga.apply(Step::HoldSeats, StepResult::Done, now);
+        assert_eq!(record.next_action(now), Action::Run(vec![Step::HoldSeats]));
+        let held = done(&record, Step::HoldSeats);
+        record.apply(vec![(Step::HoldSeats, held)], now);
         for (failures, delay_s) in [(1, 1), (2, 2), (3, 4)] {
-            assert_eq!(saga.next_action(now), Action::Run(Step::AuthorizePayment));
-            saga.apply(
-                Step::AuthorizePayment,
-                StepResult::Transient("502".into()),
+            assert_eq!(
+                record.next_action(now),
+                Action::Run(vec![Step::AuthorizePayment])
+            );
+            record.apply(
+                vec![(
+                    Step::AuthorizePayment,
+                    StepOutcome::new(StepResult::Transient("502".into())),
+                )],
                 now,
             );
-            assert_eq!(saga.failures, failures);
+            assert_eq!(record.saga.failures, failures);
             let at = now + Duration::seconds(delay_s);
-            assert_eq!(saga.next_action(now), Action::WaitUntil(at));
+            assert_eq!(record.next_action(now), Action::WaitUntil(at));
             assert_eq!(
-                saga.next_action(at - Duration::milliseconds(1)),
+                record.next_action(at - Duration::milliseconds(1)),
                 Action::WaitUntil(at)
             );
             now = at;
         }
-        assert_eq!(saga.next_action(now), Action::Run(Step::AuthorizePayment));
-        saga.apply(Step::AuthorizePayment, StepResult::Done, now);
-        assert_eq!(saga.failures, 0);
-        assert_eq!(saga.next_action(now), Action::Run(Step::RecordBooking));
+        let authorized = done(&record, Step::AuthorizePayment);
+        record.apply(vec![(Step::AuthorizePayment, authorized)], now);
+        assert_eq!(record.saga.failures, 0);
+        assert_eq!(record.saga.phase, Phase::Settling);
     }
 
     #[test]
@@ -907,17 +1115,17 @@ mod tests {
 
     #[test]
     fn the_deadline_forces_compensation_of_a_stuck_step() {
-        let mut saga = saga();
-        let ran = drive(&mut saga, |step| match step {
-            Step::AuthorizePayment => StepResult::Transient("gateway timeout".into()),
-            _ => StepResult::Done,
+        let mut record = record();
+        let (ran, _) = drive(&mut record, |step| {
+            (step == Step::AuthorizePayment)
+                .then(|| StepOutcome::new(StepResult::Transient("gateway timeout".into())))
         });
         assert_eq!(ran.last(), Some(&Step::MarkCancelled));
         assert!(
             ran.contains(&Step::VoidPayment),
             "an authorization may exist: {ran:?}"
         );
-        match &saga.failure {
+        match record.saga.failure() {
             Some(Failure::Timeout { step, message }) => {
                 assert_eq!(*step, Step::AuthorizePayment);
                 assert!(message.contains("gateway timeout"), "{message}");
@@ -927,149 +1135,152 @@ mod tests {
     }
 
     #[test]
-    fn publishing_a_confirmed_booking_is_never_abandoned() {
-        let mut saga = saga();
-        let mut publish_attempts = 0;
-        let ran = drive(&mut saga, |step| match step {
-            Step::Publish => {
-                publish_attempts += 1;
-                if publish_attempts < 12 {
-                    StepResult::Transient("queue unavailable".into())
-                } else {
-                    StepResult::Done
-                }
-            }
-            _ => StepResult::Done,
-        });
-        assert_eq!(ran.iter().filter(|s| **s == Step::Publish).count(), 12);
-        assert_eq!(saga.status(), BookingStatus::Confirmed);
-        assert!(saga.failure.is_none());
-    }
-
-    #[test]
     fn compensation_steps_retry_until_they_succeed() {
-        let mut saga = saga();
+        let mut record = record();
         let mut release_attempts = 0;
-        drive(&mut saga, |step| match step {
-            Step::HoldSeats => StepResult::Failed(Failure::SoldOut {
-                flight_id: "F".into(),
-            }),
+        drive(&mut record, |step| match step {
+            Step::AuthorizePayment => Some(StepOutcome::new(StepResult::Failed(
+                Failure::PaymentDeclined {
+                    message: "no".into(),
+                },
+            ))),
             Step::ReleaseSeats => {
                 release_attempts += 1;
-                if release_attempts < 4 {
-                    StepResult::Failed(Failure::PaymentFailed {
-                        message: "x".into(),
-                    })
-                } else {
-                    StepResult::Done
-                }
+                (release_attempts < 4)
+                    .then(|| StepOutcome::new(StepResult::Transient("inventory busy".into())))
             }
-            _ => StepResult::Done,
+            _ => None,
         });
         assert_eq!(release_attempts, 4);
-        assert!(!saga.seats_touched);
-        assert_eq!(saga.status(), BookingStatus::Cancelled);
+        assert_eq!(record.status(), BookingStatus::Cancelled);
     }
 
     #[test]
-    fn a_stale_result_for_another_step_changes_nothing() {
-        let mut saga = saga();
-        let before = saga.clone();
-        saga.apply(Step::CapturePayment, StepResult::Done, t0());
-        assert_eq!(saga, before);
+    fn an_outcome_for_a_step_not_asked_for_changes_nothing() {
+        let mut record = record();
+        let before = record.clone();
+        let captured = done(&record, Step::CapturePayment);
+        assert!(record
+            .apply(vec![(Step::CapturePayment, captured)], t0())
+            .is_empty());
+        assert_eq!(record, before);
     }
 
     #[test]
-    fn customers_cancel_only_confirmed_bookings_and_get_refunded() {
-        let mut saga = saga();
-        assert_eq!(saga.cancel_confirmed(), Err(CancelRefusal::InProgress));
-        drive(&mut saga, |_| StepResult::Done);
-        saga.cancel_confirmed().unwrap();
-        let ran = drive(&mut saga, |_| StepResult::Done);
+    fn customers_cancel_only_confirmed_bookings_before_departure_and_get_refunded() {
+        let mut record = record();
         assert_eq!(
-            ran,
-            vec![
-                Step::RefundPayment,
-                Step::ReleaseSeats,
-                Step::MarkCancelled,
-                Step::PublishCancellation
-            ]
-        );
-        assert_eq!(saga.status(), BookingStatus::Cancelled);
-        assert_eq!(
-            saga.cancel_confirmed(),
-            Err(CancelRefusal::AlreadyCancelled)
-        );
-    }
-
-    #[test]
-    fn a_cancelled_flight_refunds_its_confirmed_bookings_in_full_once() {
-        let mut saga = saga();
-        assert_eq!(
-            saga.cancel_for_flight("EA117-20261125"),
+            record.cancel(CancelReason::Customer, t0()),
             Err(CancelRefusal::InProgress)
         );
-        drive(&mut saga, |_| StepResult::Done);
-        saga.cancel_for_flight("EA117-20261125").unwrap();
-        let ran = drive(&mut saga, |_| StepResult::Done);
+        drive(&mut record, succeeds);
+        let departure = record.first_departure().unwrap();
         assert_eq!(
-            ran,
-            vec![
-                Step::RefundPayment,
-                Step::ReleaseSeats,
-                Step::MarkCancelled,
-                Step::PublishCancellation
-            ]
+            record.cancel(CancelReason::Customer, departure),
+            Err(CancelRefusal::Departed)
         );
-        assert_eq!(saga.status(), BookingStatus::Cancelled);
-        let failure = saga.failure.as_ref().unwrap();
-        assert_eq!(failure.code().as_str(), "FLIGHT_CANCELLED");
-        assert!(
-            failure.message().contains("EA117-20261125"),
-            "{}",
-            failure.message()
-        );
-        // A second cancellation of the flight refunds nothing more.
+        record.cancel(CancelReason::Customer, t0()).unwrap();
         assert_eq!(
-            saga.cancel_for_flight("EA117-20261125"),
+            record.status(),
+            BookingStatus::Confirmed,
+            "until it is marked"
+        );
+        assert_eq!(
+            record.cancel(CancelReason::Customer, t0()),
             Err(CancelRefusal::AlreadyCancelled)
         );
-        assert!(drive(&mut saga, |_| StepResult::Done).is_empty());
+        let (ran, emitted) = drive(&mut record, succeeds);
+        assert_eq!(
+            ran,
+            vec![Step::RefundPayment, Step::ReleaseSeats, Step::MarkCancelled]
+        );
+        assert_eq!(emitted, vec![Emit::BookingCancelled]);
+        assert_eq!(record.status(), BookingStatus::Cancelled);
+        assert_eq!(
+            record.view().reference.as_deref(),
+            Some("ACEFGH"),
+            "a booking that was confirmed keeps its reference"
+        );
+        assert_eq!(
+            record.cancel(CancelReason::Customer, t0()),
+            Err(CancelRefusal::AlreadyCancelled)
+        );
     }
 
     #[test]
-    fn cancelling_waits_for_the_confirmation_event() {
-        let mut saga = saga();
-        let mut now = t0();
-        loop {
-            match saga.next_action(now) {
-                Action::Run(Step::Publish) => break,
-                Action::Run(step) => saga.apply(step, StepResult::Done, now),
-                Action::WaitUntil(at) => now = at,
-                Action::Finished => unreachable!(),
-            }
-        }
-        assert_eq!(saga.status(), BookingStatus::Confirmed);
-        assert_eq!(saga.cancel_confirmed(), Err(CancelRefusal::InProgress));
+    fn a_cancelled_flight_refunds_its_confirmed_bookings_in_full_once_even_after_departure() {
+        let mut record = record();
+        let reason = CancelReason::FlightCancelled {
+            flight_id: "EA1-20261201".into(),
+        };
+        assert_eq!(
+            record.cancel(reason.clone(), t0()),
+            Err(CancelRefusal::InProgress)
+        );
+        drive(&mut record, succeeds);
+        let late = record.first_departure().unwrap() + Duration::hours(1);
+        record.cancel(reason.clone(), late).unwrap();
+        let (ran, emitted) = drive(&mut record, succeeds);
+        assert_eq!(
+            ran,
+            vec![Step::RefundPayment, Step::ReleaseSeats, Step::MarkCancelled]
+        );
+        assert_eq!(emitted, vec![Emit::BookingCancelled]);
+        let failure = record.saga.failure().unwrap();
+        assert_eq!(failure.code().as_str(), "FLIGHT_CANCELLED");
+        assert!(failure.message().contains("EA1-20261201"));
+        assert_eq!(
+            record.cancel(reason, late),
+            Err(CancelRefusal::AlreadyCancelled)
+        );
+        assert!(drive(&mut record, succeeds).0.is_empty());
+    }
+
+    #[test]
+    fn the_one_cancellation_rule_reads_status_and_departure() {
+        let departure = t0() + Duration::days(1);
+        assert_eq!(
+            may_cancel(BookingStatus::Confirmed, Some(departure), t0()),
+            Ok(())
+        );
+        assert_eq!(
+            may_cancel(BookingStatus::Confirmed, Some(departure), departure),
+            Err(CancelRefusal::Departed)
+        );
+        assert_eq!(
+            may_cancel(BookingStatus::Unconfirmed, Some(departure), t0()),
+            Err(CancelRefusal::InProgress)
+        );
+        assert_eq!(
+            may_cancel(BookingStatus::Cancelled, Some(departure), t0()),
+            Err(CancelRefusal::AlreadyCancelled)
+        );
     }
 
     #[test]
     fn the_state_survives_a_round_trip_through_json() {
-        let mut saga = saga();
-        saga.begin(Step::HoldSeats);
-        saga.apply(Step::HoldSeats, StepResult::Done, t0());
-        let text = serde_json::to_string(&saga).unwrap();
-        let back: Saga = serde_json::from_str(&text).unwrap();
-        assert_eq!(back, saga);
-        assert!(text.contains("\"AUTHORIZE_PAYMENT\""), "{text}");
+        let mut record = round_trip();
+        record.begin(&[Step::HoldSeats]);
+        let held = done(&record, Step::HoldSeats);
+        record.apply(vec![(Step::HoldSeats, held)], t0());
+        let text = serde_json::to_string(&record).unwrap();
+        let back: BookingRecord = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, record);
+        assert!(text.contains("\"phase\":\"AUTHORIZING\""), "{text}");
     }
 
     #[test]
     fn history_is_bounded() {
-        let mut saga = saga();
+        let mut record = record();
         for _ in 0..500 {
-            saga.apply(Step::HoldSeats, StepResult::Transient("x".into()), t0());
+            record.apply(
+                vec![(
+                    Step::HoldSeats,
+                    StepOutcome::new(StepResult::Transient("x".into())),
+                )],
+                t0(),
+            );
         }
-        assert_eq!(saga.history.len(), HISTORY_LIMIT);
+        assert_eq!(record.saga.history.len(), HISTORY_LIMIT);
     }
 }

@@ -1,5 +1,6 @@
-//! What the API and D1 show of bookings and seats: a booking as listed and read (stored as
-//! JSON in D1's `bookings.details`), and a flight's seat map.
+//! What the API and D1 show of bookings and seats: a booking as listed and read (its
+//! object answers with it; D1's read model stores it as JSON in `bookings.details`), and a
+//! flight's seat map.
 
 use airline_domain::{AccountId, BookingId, Money};
 use chrono::{DateTime, Utc};
@@ -41,9 +42,32 @@ pub struct BookingView {
     /// Stored as `totalAmount` (minor units) and `totalCurrency`, as it always was.
     #[serde(flatten, with = "crate::stored_total")]
     pub total: Money,
+    /// What the provider captured and what it refunded, in the total's minor units: the
+    /// traveller owes the difference. (Absent from rows written before they were kept:
+    /// read as nothing moved.)
+    #[serde(default)]
+    pub captured_amount: i64,
+    #[serde(default)]
+    pub refunded_amount: i64,
     pub hold_expires_at: Option<DateTime<Utc>>,
+    /// The booking object's version of this view (see `BookingRecord::version`); 0 for
+    /// rows written before versions.
+    #[serde(default)]
+    pub version: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl BookingView {
+    /// `minor` units of the booking's currency.
+    pub fn amount(&self, minor: i64) -> Money {
+        Money::from_minor(minor, self.total.currency())
+    }
+
+    /// What the traveller has paid and not had back.
+    pub fn amount_paid(&self) -> Money {
+        self.amount(self.captured_amount - self.refunded_amount)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,9 +140,19 @@ mod tests {
         assert_eq!(view.total.amount_minor(), 45_000);
         assert_eq!(view.total.currency().code(), "GBP");
 
+        assert_eq!(view.version, 0, "rows from before versions are the oldest");
+        assert_eq!(view.amount_paid().amount_minor(), 0);
+
+        // What is written now reads back as it was, and keeps every field rows had.
         let written = serde_json::to_value(&view).unwrap();
         let stored: serde_json::Value = serde_json::from_str(STORED_BEFORE_TYPED_IDS).unwrap();
-        assert_eq!(written, stored, "the stored shape must not change");
+        for (field, value) in stored.as_object().unwrap() {
+            assert_eq!(&written[field], value, "{field}");
+        }
+        assert_eq!(
+            serde_json::from_value::<BookingView>(written).unwrap(),
+            view
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! one (optionally corrected), and publishing an event by hand.
 
 use airline_domain::{utc_text, AccountId, BookingId, InputError};
-use airline_loyalty::{LedgerEntry, LoyaltySummary};
+use airline_loyalty::{BookingNow, LedgerEntry, LoyaltySummary, Pending};
 use async_graphql::connection::PageInfo;
 use async_graphql::{Context, Object, SimpleObject, ID};
 
@@ -25,13 +25,46 @@ pub struct LoyaltyQuery;
 #[Object]
 impl LoyaltyQuery {
     /// Your points and tier; admins may name any customer. Anyone else's id is NOT_FOUND.
-    async fn loyalty(&self, ctx: &Context<'_>, customer_id: Option<ID>) -> ApiResult<Loyalty> {
+    async fn loyalty(
+        &self,
+        ctx: &Context<'_>,
+        customer_id: Option<ID>,
+        #[graphql(
+            desc = "Bookings this client made or cancelled moments ago (at most 10): read from the bookings themselves, so points a cancellation is taking back no longer count, and points not yet credited show as pending."
+        )]
+        recent: Option<Vec<ID>>,
+    ) -> ApiResult<Loyalty> {
         let request = RequestContext::of(ctx)?;
         let customer = request.customer_in_view(customer_id)?;
-        let balance = request.loyalty.balance(&customer).await?;
+        let recent = recent.unwrap_or_default();
+        let (balance, fresh) = futures_util::future::join(
+            request.loyalty.balance(&customer),
+            request.fresh_views(&customer, &recent),
+        )
+        .await;
+        let (balance, fresh) = (balance?, fresh?);
+        let ids: Vec<BookingId> = fresh.iter().map(|view| view.id.clone()).collect();
+        let histories = if ids.is_empty() {
+            Vec::new()
+        } else {
+            request.loyalty.booking_histories(&customer, &ids).await?
+        };
+        let pending = Pending::of(fresh.iter().map(|view| {
+            let ledger = histories
+                .iter()
+                .find(|(id, _)| *id == view.id)
+                .map(|(_, history)| *history)
+                .unwrap_or_default();
+            let now = BookingNow {
+                status: view.status,
+                total: view.total,
+            };
+            (now, ledger)
+        }));
         Ok(Loyalty {
             customer_id: customer,
-            summary: LoyaltySummary::for_balance(balance),
+            summary: LoyaltySummary::for_balance(pending.settled_balance(balance)),
+            pending_points: pending.earn,
         })
     }
 
@@ -127,6 +160,7 @@ fn page_size(first: Option<i32>) -> ApiResult<usize> {
 pub struct Loyalty {
     customer_id: AccountId,
     summary: LoyaltySummary,
+    pending_points: i64,
 }
 
 #[Object]
@@ -134,9 +168,15 @@ impl Loyalty {
     async fn customer_id(&self) -> ID {
         ID(self.customer_id.to_string())
     }
-    /// The balance; never below zero.
+    /// The balance; never below zero. Points a booking cancelled moments ago is taking
+    /// back (named in `recent`) no longer count.
     async fn points(&self) -> i64 {
         self.summary.points
+    }
+    /// Points bookings confirmed moments ago (named in `recent`) will earn once the
+    /// ledger has credited them; not part of `points` or the tier until then.
+    async fn pending_points(&self) -> i64 {
+        self.pending_points
     }
     /// BRONZE, SILVER (from 50,000) or GOLD (from 100,000).
     async fn tier(&self) -> &str {

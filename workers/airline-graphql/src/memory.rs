@@ -400,7 +400,31 @@ pub struct MemoryBookings {
 #[derive(Default)]
 struct BookingState {
     cards: HashMap<PaymentToken, AccountId>,
+    /// The truth: each booking as its object holds it (with its plan's fingerprint).
     bookings: Vec<(String, airline_booking::views::BookingView)>,
+    /// The read model's copies, which `list` reads.
+    listed: Vec<airline_booking::views::BookingView>,
+    /// While set, the read model keeps the copies it has (the queue is behind).
+    read_model_lags: bool,
+}
+
+impl BookingState {
+    /// Brings the read model up to the truth, unless it lags.
+    fn project(&mut self) {
+        if !self.read_model_lags {
+            self.listed = self.bookings.iter().map(|(_, v)| v.clone()).collect();
+        }
+    }
+}
+
+impl MemoryBookings {
+    /// Makes the read model fall behind (`true`: it keeps the copies it has, as when its
+    /// queue is slow) or catch up (`false`).
+    pub fn lag_read_model(&self, lags: bool) {
+        let mut state = locked(&self.state);
+        state.read_model_lags = lags;
+        state.project();
+    }
 }
 
 #[async_trait]
@@ -436,7 +460,7 @@ impl crate::BookingService for MemoryBookings {
         let reply = |view: &airline_booking::views::BookingView| WorkflowReply::Booking {
             booking: Box::new(view.clone()),
         };
-        Ok(match (request, existing) {
+        let reply = match (request, existing) {
             (WorkflowRequest::Start { plan }, Some(i)) => {
                 if state.bookings[i].0 == plan.fingerprint {
                     reply(&state.bookings[i].1)
@@ -456,6 +480,7 @@ impl crate::BookingService for MemoryBookings {
                 view.status = BookingStatus::Confirmed;
                 view.reference = Some("ACEFGH".to_owned());
                 view.step = None;
+                view.captured_amount = view.total.amount_minor();
                 state.bookings.push((fingerprint, view.clone()));
                 reply(&view)
             }
@@ -464,6 +489,7 @@ impl crate::BookingService for MemoryBookings {
                 let view = &mut state.bookings[i].1;
                 if view.status == BookingStatus::Confirmed {
                     view.status = BookingStatus::Cancelled;
+                    view.version += 1;
                     view.failure = Some(airline_booking::views::FailureView {
                         code: airline_booking::saga::FailureCode::FlightCancelled,
                         message: format!("flight {flight_id} was cancelled"),
@@ -474,16 +500,39 @@ impl crate::BookingService for MemoryBookings {
             (WorkflowRequest::Cancel, Some(i)) => {
                 let view = &mut state.bookings[i].1;
                 if view.status != BookingStatus::Confirmed {
+                    let refusal = airline_booking::saga::CancelRefusal::InProgress;
                     WorkflowReply::CannotCancel {
-                        message: "not confirmed".to_owned(),
+                        refusal,
+                        message: refusal.message().to_owned(),
                     }
                 } else {
                     view.status = BookingStatus::Cancelled;
+                    view.refunded_amount = view.captured_amount;
+                    view.version += 1;
                     reply(view)
                 }
             }
+            (WorkflowRequest::Copy, Some(i)) => {
+                let view = state.bookings[i].1.clone();
+                WorkflowReply::Copy {
+                    copy: Box::new(airline_booking::read_model::BookingCopy {
+                        schema: airline_booking::read_model::COPY_SCHEMA,
+                        version: view.version,
+                        booking: view,
+                        payment: None,
+                        events: Vec::new(),
+                    }),
+                }
+            }
+            (WorkflowRequest::SandboxStripe { .. }, _) => WorkflowReply::SandboxAnswer {
+                status: 404,
+                body: "{}".to_owned(),
+                replayed: false,
+            },
             (_, None) => WorkflowReply::NotFound,
-        })
+        };
+        state.project();
+        Ok(reply)
     }
 
     async fn list(
@@ -495,11 +544,11 @@ impl crate::BookingService for MemoryBookings {
     ) -> Result<crate::store::BookingPage, StoreError> {
         let state = locked(&self.state);
         let mut matching: Vec<_> = state
-            .bookings
+            .listed
             .iter()
-            .map(|(_, v)| v.clone())
             .filter(|v| &v.customer_id == customer_id)
             .filter(|v| status.is_none_or(|s| v.status == s))
+            .cloned()
             .collect();
         matching.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
         if let Some((at, id)) = after {
@@ -516,7 +565,7 @@ impl crate::BookingService for MemoryBookings {
     async fn save_card(
         &self,
         customer_id: &AccountId,
-        card: &airline_booking::payments::sandbox::TokenizedCard,
+        card: &airline_payments::sandbox::TokenizedCard,
         _now: DateTime<Utc>,
     ) -> Result<PaymentToken, StoreError> {
         let mut state = locked(&self.state);
@@ -622,6 +671,39 @@ impl crate::LoyaltyStore for MemoryLoyalty {
             .filter(|(customer, _)| customer_id == customer.as_str())
             .map(|(_, entry)| entry.points)
             .sum())
+    }
+
+    async fn booking_histories(
+        &self,
+        customer_id: &AccountId,
+        booking_ids: &[BookingId],
+    ) -> Result<Vec<(BookingId, airline_loyalty::BookingHistory)>, StoreError> {
+        let entries = locked(&self.entries);
+        Ok(booking_ids
+            .iter()
+            .filter_map(|id| {
+                let mine: Vec<_> = entries
+                    .iter()
+                    .filter(|(customer, e)| {
+                        customer_id == customer.as_str() && e.booking_id == id.as_str()
+                    })
+                    .map(|(_, e)| e)
+                    .collect();
+                (!mine.is_empty()).then(|| {
+                    let history = airline_loyalty::BookingHistory {
+                        earned: mine
+                            .iter()
+                            .filter(|e| e.kind == airline_loyalty::EntryKind::Earn)
+                            .map(|e| e.points)
+                            .sum(),
+                        cancelled: mine
+                            .iter()
+                            .any(|e| e.kind == airline_loyalty::EntryKind::Revoke),
+                    };
+                    (id.clone(), history)
+                })
+            })
+            .collect())
     }
 
     async fn history(

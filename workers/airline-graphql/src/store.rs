@@ -260,7 +260,7 @@ pub trait BookingService: Send + Sync {
     async fn save_card(
         &self,
         customer_id: &AccountId,
-        card: &airline_booking::payments::sandbox::TokenizedCard,
+        card: &airline_payments::sandbox::TokenizedCard,
         now: DateTime<Utc>,
     ) -> Result<PaymentToken, StoreError>;
 
@@ -287,6 +287,15 @@ pub struct DeadLetter {
 pub trait LoyaltyStore: Send + Sync {
     /// The sum of a customer's ledger entries (may be below zero only if rows were edited).
     async fn balance(&self, customer_id: &AccountId) -> Result<i64, StoreError>;
+
+    /// What the ledger holds for each of `booking_ids` (the customer's), as the consumer
+    /// judges an event: points earned, and whether a cancellation was applied. Bookings
+    /// the ledger has nothing for are left out.
+    async fn booking_histories(
+        &self,
+        customer_id: &AccountId,
+        booking_ids: &[BookingId],
+    ) -> Result<Vec<(BookingId, airline_loyalty::BookingHistory)>, StoreError>;
 
     /// Ledger entries, newest first, after the `(created_at, entry_id)` cursor; and whether
     /// more follow.

@@ -775,6 +775,95 @@ fn only_the_owner_or_an_admin_cancels() {
     );
 }
 
+#[test]
+fn a_booking_made_or_cancelled_moments_ago_is_listed_as_it_is_while_the_list_lags() {
+    let world = World::new();
+    let outbound = flight("LHR", "JFK");
+    let older = id_of(&world.book(ALICE, &outbound, "fresh-0001", 1));
+    world.bookings.lag_read_model(true);
+    let fresh = id_of(&world.book(ALICE, &outbound, "fresh-0002", 1));
+    let query = r#"query($recent: [ID!], $status: BookingStatus, $first: Int) {
+        bookings(recent: $recent, status: $status, first: $first) {
+            edges { node { id status version } } pageInfo { hasNextPage } } }"#;
+    let list =
+        |variables: Value| data(world.run(customer(ALICE), query, variables))["bookings"].clone();
+
+    // The list's copy has not caught up: without naming it, the new booking is missing.
+    assert_eq!(ids(&list(json!({}))), vec![older.clone()]);
+    // Named as recent, it is read from the booking itself and sorted in, newest first.
+    assert_eq!(
+        ids(&list(json!({ "recent": [fresh] }))),
+        vec![fresh.clone(), older.clone()]
+    );
+    // The page size still holds, and says there is more.
+    let one = list(json!({ "recent": [fresh], "first": 1 }));
+    assert_eq!(ids(&one), vec![fresh.clone()]);
+    assert_eq!(one["pageInfo"]["hasNextPage"], true);
+
+    // Cancelled moments ago: the fresh state replaces the list's older copy, and the
+    // status filter sees it as it is now.
+    data(world.run(customer(ALICE), CANCEL, json!({ "id": older })));
+    let confirmed = list(json!({ "recent": [older, fresh], "status": "CONFIRMED" }));
+    assert_eq!(ids(&confirmed), vec![fresh.clone()]);
+    let cancelled = list(json!({ "recent": [older], "status": "CANCELLED" }));
+    assert_eq!(ids(&cancelled), vec![older.clone()]);
+
+    // Someone else's booking named as recent is not shown; bad ids are ignored; more
+    // than ten are refused.
+    let bobs = id_of(&world.book(BOB, &outbound, "fresh-0003", 1));
+    let mine = list(json!({ "recent": [bobs, "not-a-booking"] }));
+    assert!(!ids(&mine).contains(&bobs));
+    let too_many: Vec<String> = (0..11).map(|i| format!("bk_{i:024}")).collect();
+    bad_input(
+        &world.run(customer(ALICE), query, json!({ "recent": too_many })),
+        "recent",
+    );
+
+    world.bookings.lag_read_model(false);
+    assert_eq!(
+        ids(&list(json!({}))),
+        vec![fresh.clone(), older.clone()],
+        "caught up, the list alone shows both"
+    );
+}
+
+#[test]
+fn a_booking_says_what_was_paid_and_whether_it_may_be_cancelled() {
+    let world = World::new();
+    let outbound = flight("LHR", "JFK");
+    let id = id_of(&world.book(ALICE, &outbound, "money-0001", 2));
+    let query = r#"query($id: ID!) { booking(id: $id) {
+        total { amount } captured { amount } refunded { amount } amountPaid { amount }
+        cancellable { allowed reason message } } }"#;
+    let booking = data(world.run(customer(ALICE), query, json!({ "id": id })))["booking"].clone();
+    assert_eq!(booking["captured"], booking["total"]);
+    assert_eq!(booking["amountPaid"], booking["total"]);
+    assert_eq!(booking["refunded"]["amount"], 0.0);
+    assert_eq!(booking["cancellable"]["allowed"], true);
+    assert_eq!(booking["cancellable"]["reason"], Value::Null);
+
+    data(world.run(customer(ALICE), CANCEL, json!({ "id": id })));
+    let booking = data(world.run(customer(ALICE), query, json!({ "id": id })))["booking"].clone();
+    // Captured minus refunded is what the traveller paid: nothing, once refunded.
+    assert_eq!(booking["refunded"], booking["captured"]);
+    assert_eq!(booking["amountPaid"]["amount"], 0.0);
+    assert_eq!(booking["cancellable"]["allowed"], false);
+    assert_eq!(booking["cancellable"]["reason"], "ALREADY_CANCELLED");
+
+    // After departure it may not be cancelled, and says so.
+    let other = id_of(&world.book(ALICE, &outbound, "money-0002", 1));
+    world
+        .clock
+        .set(outbound.departure + chrono::Duration::minutes(1));
+    let booking =
+        data(world.run(customer(ALICE), query, json!({ "id": other })))["booking"].clone();
+    assert_eq!(booking["cancellable"]["reason"], "DEPARTED");
+    assert!(booking["cancellable"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("departed"));
+}
+
 // ---------------------------------------------------------------------------------------
 // seatMap
 

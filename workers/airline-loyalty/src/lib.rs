@@ -8,10 +8,12 @@
 
 pub mod expiry;
 pub mod ledger;
+pub mod pending;
 pub mod signing;
 pub mod tiers;
 
 pub use ledger::{
     balance, entry_for, points_for, BookingHistory, EntryKind, EventError, LedgerEntry, NewEntry,
 };
+pub use pending::{BookingNow, Pending};
 pub use tiers::{LoyaltySummary, Tier};

@@ -13,7 +13,8 @@ use worker::{Env, Headers, Method, Request, RequestInit, Result};
 
 /// The names `wrangler.toml` gives the Worker's bindings.
 pub mod bindings {
-    /// The D1 database: catalog, accounts, bookings, payments, the loyalty ledger.
+    /// The D1 database: catalog, accounts, the loyalty ledger, and the read model of
+    /// bookings and their payments.
     pub const DATABASE: &str = "DB";
     /// Workers Static Assets: the web app and GraphiQL's files (`web/dist`).
     pub const ASSETS: &str = "ASSETS";
@@ -21,19 +22,27 @@ pub mod bindings {
     pub const LOYALTY_EVENTS: &str = "LOYALTY_EVENTS";
     /// Queue producer: notifications for travellers (`notifications`).
     pub const NOTIFICATIONS: &str = "NOTIFICATIONS";
-    /// Durable Objects: one per flight (its seats), one per booking (its saga).
+    /// Queue producer: each booking object's copies of itself, for D1's read model
+    /// (`booking-changes`).
+    pub const BOOKING_CHANGES: &str = "BOOKING_CHANGES";
+    /// Durable Objects: one per flight (its seats), one per booking (its saga, payment
+    /// and outbox: the booking's system of record), one per booking reference (which
+    /// booking holds it).
     pub const FLIGHT_INVENTORY: &str = "FLIGHT_INVENTORY";
     pub const BOOKING_WORKFLOW: &str = "BOOKING_WORKFLOW";
+    pub const BOOKING_REFERENCES: &str = "BOOKING_REFERENCES";
 
     /// Every binding the Worker reads: each environment in wrangler.toml must have them
     /// all (tests/tests/wrangler_config.rs checks).
-    pub const ALL: [&str; 6] = [
+    pub const ALL: [&str; 8] = [
         DATABASE,
         ASSETS,
         LOYALTY_EVENTS,
         NOTIFICATIONS,
+        BOOKING_CHANGES,
         FLIGHT_INVENTORY,
         BOOKING_WORKFLOW,
+        BOOKING_REFERENCES,
     ];
 }
 
@@ -48,6 +57,8 @@ pub enum QueueKind {
     LoyaltyDeadLetters,
     /// Notifications for travellers (`notifications[-ENV]`).
     Notifications,
+    /// Booking objects' copies of themselves for the read model (`booking-changes[-ENV]`).
+    BookingChanges,
 }
 
 impl QueueKind {
@@ -64,6 +75,8 @@ impl QueueKind {
             Some(QueueKind::LoyaltyEvents)
         } else if is("notifications") {
             Some(QueueKind::Notifications)
+        } else if is("booking-changes") {
+            Some(QueueKind::BookingChanges)
         } else {
             None
         }
@@ -124,6 +137,11 @@ mod tests {
             ("notifications", Some(QueueKind::Notifications)),
             ("notifications-staging", Some(QueueKind::Notifications)),
             ("notifications-staging-old", None),
+            ("booking-changes", Some(QueueKind::BookingChanges)),
+            (
+                "booking-changes-production",
+                Some(QueueKind::BookingChanges),
+            ),
             ("loyalty", None),
             ("other", None),
         ] {

@@ -3,32 +3,31 @@
 //! (`?1`…); each statement's comment names them. Tables one crate owns alone keep their
 //! SQL beside that crate's store.
 
-/// `bookings`: written by the booking workflow object, listed by the Worker.
+/// `bookings`: the read model of the booking objects (each booking's truth), written by
+/// the read model's consumer and the reconciliation run, listed by the Worker.
 pub mod bookings {
-    /// Records a booking, or moves it on; never out of CANCELLED.
-    /// ?1 id, ?2 customer id, ?3 status, ?4 total amount, ?5 currency, ?6 the view as
-    /// JSON, ?7 created at, ?8 updated at.
-    pub const UPSERT: &str = "INSERT INTO bookings (id, customer_id, status, reference, total_amount, total_currency, details, created_at, updated_at)
-         VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, details = excluded.details,
-             updated_at = excluded.updated_at
-         WHERE bookings.status <> 'CANCELLED' OR excluded.status = 'CANCELLED'";
+    /// A booking's copy, kept only if it is newer than the one held (the object's
+    /// version), so copies arriving twice, late or out of order never move it backwards.
+    /// ?1 id, ?2 customer id, ?3 status, ?4 reference or NULL, ?5 total amount, ?6
+    /// currency, ?7 the view as JSON, ?8 created at, ?9 updated at, ?10 version, ?11 when
+    /// the copy arrived.
+    pub const UPSERT_COPY: &str = "INSERT INTO bookings (id, customer_id, status, reference, total_amount,
+             total_currency, details, created_at, updated_at, version, projected_at, reference_registered)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, reference = excluded.reference,
+             details = excluded.details, updated_at = excluded.updated_at,
+             version = excluded.version, projected_at = excluded.projected_at,
+             reference_registered = 1
+         WHERE excluded.version > bookings.version";
 
-    /// CONFIRMED with its reference (again, on a retry). ?1 id, ?2 reference, ?3 the view
-    /// as JSON, ?4 updated at.
-    pub const CONFIRM: &str =
-        "UPDATE bookings SET status = 'CONFIRMED', reference = ?2, details = ?3, updated_at = ?4
-         WHERE id = ?1 AND status IN ('UNCONFIRMED', 'CONFIRMED')";
+    /// The bookings that include flight ?1 and are not cancelled, with their travellers.
+    pub const ON_FLIGHT: &str = "SELECT b.id, b.customer_id
+         FROM booking_flights bf JOIN bookings b ON b.id = bf.booking_id
+         WHERE bf.flight_id = ?1 AND b.status <> 'CANCELLED'";
 
     /// A customer's bookings, newest first, a page after a cursor. ?1 customer id, ?2 a
     /// status or NULL, ?3 and ?4 the cursor's time and id (`''` for the first page), ?5
     /// the page size plus one (to see whether there is a next page).
-    /// The bookings that include flight ?1 and are not cancelled.
-    pub const ON_FLIGHT: &str = "SELECT b.id, b.customer_id FROM bookings b
-         WHERE b.status <> 'CANCELLED'
-           AND EXISTS (SELECT 1 FROM json_each(b.details, '$.flights') f
-                       WHERE json_extract(f.value, '$.flightId') = ?1)";
-
     pub const PAGE_FOR_CUSTOMER: &str = "SELECT details FROM bookings
          WHERE customer_id = ?1 AND (?2 IS NULL OR status = ?2)
            AND (created_at < ?3 OR (created_at = ?3 AND id < ?4 AND ?4 <> ''))
@@ -75,17 +74,39 @@ pub mod flights {
          WHERE id = ?3 AND inventory_version < ?2";
 }
 
-/// `booking_events`: the saga's outbox (written with the booking's row, marked when the
-/// queue took the event) and what the reconciliation job resends.
-pub mod booking_events {
-    /// The event a booking must publish; nothing if it is recorded already (a retried
-    /// step). ?1 event id, ?2 booking id, ?3 the event as JSON, ?4 created at.
-    pub const INSERT: &str = "INSERT INTO booking_events (event_id, booking_id, body, created_at)
-         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (event_id) DO NOTHING";
+/// `booking_flights`: which bookings name which flight (from their copies).
+pub mod booking_flights {
+    /// Booking ?1 names the flights in ?2 (a JSON array of flight ids).
+    pub const INSERT_ALL: &str = "INSERT OR IGNORE INTO booking_flights (flight_id, booking_id)
+         SELECT value, ?1 FROM json_each(?2)";
+}
 
-    /// The queue accepted it. ?1 event id, ?2 when.
-    pub const MARK_SENT: &str =
-        "UPDATE booking_events SET sent_at = ?2 WHERE event_id = ?1 AND sent_at IS NULL";
+/// `payments`: each booking's payment, from its copies (the sandbox's own rows, or what
+/// the booking knows of a Stripe payment).
+pub mod payments {
+    /// Kept only if newer than the one held. ?1 id, ?2 key (the booking id), ?3 customer
+    /// id, ?4 token, ?5 amount, ?6 currency, ?7 status, ?8 authorization attempts, ?9
+    /// created at, ?10 updated at, ?11 the booking copy's version.
+    pub const UPSERT_COPY: &str =
+        "INSERT INTO payments (id, idempotency_key, customer_id, token, amount,
+             currency, status, authorize_attempts, created_at, updated_at, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (idempotency_key) DO UPDATE SET id = excluded.id, status = excluded.status,
+             authorize_attempts = excluded.authorize_attempts, updated_at = excluded.updated_at,
+             version = excluded.version
+         WHERE excluded.version > payments.version";
+}
+
+/// `booking_events`: the booking objects' outboxes, copied with each booking, next to the
+/// ledger, and what the reconciliation job resends.
+pub mod booking_events {
+    /// Booking ?1's outbox, ?2 (a JSON array of `OutboxEntry`): new events are added, and
+    /// an event's `sent_at` is filled in once a copy knows it.
+    pub const UPSERT_ALL: &str = "INSERT INTO booking_events (event_id, booking_id, body, created_at, sent_at)
+         SELECT json_extract(value, '$.eventId'), ?1, json_extract(value, '$.body'),
+                json_extract(value, '$.createdAt'), json_extract(value, '$.sentAt')
+         FROM json_each(?2) WHERE true
+         ON CONFLICT (event_id) DO UPDATE SET sent_at = coalesce(booking_events.sent_at, excluded.sent_at)";
 
     /// Events whose ledger entry is still missing, recorded before ?1 (now minus the grace
     /// period), oldest first, at most ?2; not those an admin is looking at in the dead
@@ -122,6 +143,30 @@ pub mod reconciliation {
     /// at most.
     pub const STALLED_BOOKINGS: &str = "SELECT id FROM bookings
          WHERE status = 'UNCONFIRMED' AND updated_at < ?1 ORDER BY updated_at LIMIT ?2";
+
+    /// Flights not yet departed (?1 now) whose inventory changed since their bookings
+    /// were last compared with the read model, at most ?2.
+    pub const FLIGHTS_TO_CHECK_BOOKINGS: &str = "SELECT id, inventory_version FROM flights
+         WHERE inventory_version > bookings_checked_version AND departure_utc > ?1
+         ORDER BY departure_utc LIMIT ?2";
+
+    /// Flight ?1's bookings as the read model lists them.
+    pub const LISTED_ON_FLIGHT: &str = "SELECT b.id, b.status
+         FROM booking_flights bf JOIN bookings b ON b.id = bf.booking_id
+         WHERE bf.flight_id = ?1";
+
+    /// Flight ?1's bookings were compared at inventory version ?2.
+    pub const MARK_BOOKINGS_CHECKED: &str = "UPDATE flights
+         SET bookings_checked_version = max(bookings_checked_version, ?2) WHERE id = ?1";
+
+    /// Bookings whose reference the reference objects do not know yet (made before they
+    /// existed), at most ?1.
+    pub const UNREGISTERED_REFERENCES: &str = "SELECT id, reference FROM bookings
+         WHERE reference_registered = 0 AND reference IS NOT NULL LIMIT ?1";
+
+    /// Booking ?1's reference is registered.
+    pub const MARK_REFERENCE_REGISTERED: &str =
+        "UPDATE bookings SET reference_registered = 1 WHERE id = ?1";
 
     /// Sandbox payments next to the booking they pay for (NULL status when the booking was
     /// never recorded), last changed before ?1, that may not match it: money taken

@@ -7,6 +7,7 @@ use airline_graphql::auth_endpoints::{self, AuthEndpoint, AuthRejection, AuthRep
 use airline_graphql::http::{self, NOSNIFF};
 use worker::{Env, Method, Request, Response, Result};
 
+use crate::d1::BOOKMARK_HEADER;
 use crate::handlers::{self, RequestId};
 
 /// Answers any request under `/auth/`.
@@ -50,12 +51,16 @@ pub async fn endpoint(
     };
     // Anonymous: the session endpoints act on credentials and cookies, never on a bearer
     // token the page may also hold.
-    let context = match handlers::request_context(env, id, None) {
+    let bookmark = request.headers().get(BOOKMARK_HEADER)?;
+    let (context, store) = match handlers::request_context(env, id, None, bookmark.as_deref()) {
         Ok(context) => context,
         Err(_) => return respond(AuthRejection::Misconfigured.reply(id.as_str())),
     };
     let response = handlers::execute(operation, context).await;
-    respond(endpoint.reply(&response, id.as_str()))
+    let mut response = respond(endpoint.reply(&response, id.as_str()))?;
+    // A new account or session was written: the client's next reads must see it.
+    handlers::with_bookmark(&mut response, &store)?;
+    Ok(response)
 }
 
 /// Writes a reply: never cached (it carries a session or a cookie change), never sniffed.

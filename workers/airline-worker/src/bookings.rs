@@ -1,7 +1,8 @@
 //! Bookings for the API: requests to the Durable Objects (a flight's inventory, a
-//! booking's workflow) and the D1 reads and writes that need no saga (lists, cards).
+//! booking's own object, which is its truth) and D1 (the read model's lists, the cards).
+//! Everything here reads D1 through the request's session, so a replica near the
+//! traveller can answer.
 
-use airline_booking::payments::sandbox::{self, TokenizedCard};
 use airline_booking::protocol::{
     FlightSetup, InventoryReply, InventoryRequest, WorkflowReply, WorkflowRequest,
 };
@@ -10,6 +11,8 @@ use airline_booking::views::{BookingView, SeatMapView};
 use airline_domain::{AccountId, BookingId, FlightId, PaymentToken};
 use airline_graphql::store::BookingPage;
 use airline_graphql::{BookingInputs, BookingService, CatalogStore, PaymentMode, StoreError};
+use airline_payments::sandbox::{self, TokenizedCard};
+use airline_payments::PaymentProvider;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -31,9 +34,9 @@ pub struct EdgeBookings {
 
 impl EdgeBookings {
     pub fn new(env: &Env, store: std::sync::Arc<D1Store>) -> Self {
-        let mode = match booking_workflow::PaymentProviderKind::from_env(env) {
-            booking_workflow::PaymentProviderKind::Stripe { .. } => PaymentMode::Stripe,
-            booking_workflow::PaymentProviderKind::Sandbox => PaymentMode::Sandbox,
+        let mode = match PaymentProvider::from_env(env) {
+            PaymentProvider::Stripe { .. } => PaymentMode::Stripe,
+            PaymentProvider::Sandbox => PaymentMode::Sandbox,
         };
         Self {
             env: env.clone(),
@@ -84,8 +87,8 @@ impl BookingService for EdgeBookings {
     }
 
     /// The flights and the card's owner in one D1 batch (D1 is both the catalog and the
-    /// card store, so `catalog` is not asked): one round trip, where reading them one by
-    /// one took two or three.
+    /// card store, so `catalog` is not asked): one round trip, through the request's
+    /// session, so a replica near the traveller answers it.
     async fn booking_inputs(
         &self,
         _catalog: &dyn CatalogStore,
@@ -102,7 +105,7 @@ impl BookingService for EdgeBookings {
                 &[token.as_str().into()],
             )?);
         }
-        let results = SendFuture::new(store.db.batch(statements))
+        let results = SendFuture::new(store.batch(statements))
             .await
             .map_err(|e| store.fail("booking inputs", e))?;
         let mut results = results.iter();
@@ -217,19 +220,51 @@ impl BookingService for EdgeBookings {
         Ok(PaymentToken::trusted(token))
     }
 
+    /// The flight's own list (its inventory object, the truth), with each traveller from
+    /// the read model; a booking the read model has no copy of yet is asked itself.
     async fn on_flight(
         &self,
         flight_id: &FlightId,
     ) -> Result<Vec<(BookingId, AccountId)>, StoreError> {
-        let rows: Vec<BookingOwnerRow> = SendFuture::new(self.store.rows(
+        let on_flight = self.call::<_, InventoryReply>(
+            FLIGHT_INVENTORY,
+            flight_id.as_str(),
+            &InventoryRequest::Bookings,
+        );
+        let params = [flight_id.as_str().into()];
+        let listed = SendFuture::new(self.store.rows::<BookingOwnerRow>(
             "bookings on flight",
             sql::bookings::ON_FLIGHT,
-            &[flight_id.as_str().into()],
-        ))
-        .await?;
-        Ok(rows
+            &params,
+        ));
+        let (on_flight, listed) = futures_util::future::join(on_flight, listed).await;
+        let mut found: Vec<(BookingId, AccountId)> = listed?
             .into_iter()
             .map(|row| (row.id, row.customer_id))
-            .collect())
+            .collect();
+        let holding = match on_flight? {
+            InventoryReply::Bookings { bookings } => bookings,
+            other => {
+                return Err(self
+                    .store
+                    .fail("bookings on flight", format!("unexpected {other:?}")))
+            }
+        };
+        for booking in holding {
+            if found.iter().any(|(id, _)| *id == booking.booking_id) {
+                continue;
+            }
+            let reply = self
+                .call::<_, WorkflowReply>(
+                    BOOKING_WORKFLOW,
+                    booking.booking_id.as_str(),
+                    &WorkflowRequest::Get,
+                )
+                .await?;
+            if let WorkflowReply::Booking { booking: view } = reply {
+                found.push((view.id, view.customer_id));
+            }
+        }
+        Ok(found)
     }
 }

@@ -4,18 +4,77 @@
 use airline_graphql::StoreError;
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
-use worker::{console_error, D1Database, D1PreparedStatement};
+use worker::{console_error, D1Database, D1DatabaseSession, D1PreparedStatement};
 
 pub struct D1Store {
-    pub(crate) db: D1Database,
+    db: Connection,
     request_id: String,
 }
 
+/// How the store reaches D1: straight to the primary (background work: queue consumers,
+/// the reconciliation run), or through a session (an API request).
+enum Connection {
+    Primary(D1Database),
+    /// D1's Sessions API: reads may be served by a replica near the caller, never one
+    /// older than the session's bookmark; writes go to the primary and move the bookmark
+    /// on, so one session reads its own writes.
+    Session(D1DatabaseSession),
+}
+
+/// The request header a client sends back with the bookmark of its last answer, and the
+/// response header that carries it: reads then see at least what that answer had seen.
+pub const BOOKMARK_HEADER: &str = "X-D1-Bookmark";
+
 impl D1Store {
+    /// A store on the primary, for background work.
     pub fn new(db: D1Database, request_id: &str) -> Self {
         Self {
-            db,
+            db: Connection::Primary(db),
             request_id: request_id.to_owned(),
+        }
+    }
+
+    /// A store for one request, in a D1 session that starts at `bookmark` (what the
+    /// client's last answer had seen), or anywhere (`first-unconstrained`) without one.
+    pub fn session(db: D1Database, request_id: &str, bookmark: Option<&str>) -> Self {
+        let bookmark = bookmark.filter(|b| !b.is_empty() && b.len() <= 256);
+        let connection = match db.with_session(Some(bookmark.unwrap_or("first-unconstrained"))) {
+            Ok(session) => Connection::Session(session),
+            // An unreadable bookmark is not the client's problem: start anywhere.
+            Err(_) => match db.with_session(Some("first-unconstrained")) {
+                Ok(session) => Connection::Session(session),
+                Err(_) => Connection::Primary(db),
+            },
+        };
+        Self {
+            db: connection,
+            request_id: request_id.to_owned(),
+        }
+    }
+
+    /// The latest bookmark this store's session has seen, for the response.
+    pub fn bookmark(&self) -> Option<String> {
+        match &self.db {
+            Connection::Session(session) => session.get_bookmark().ok().flatten(),
+            Connection::Primary(_) => None,
+        }
+    }
+
+    pub(crate) fn prepare(&self, sql: &str) -> D1PreparedStatement {
+        match &self.db {
+            Connection::Primary(db) => db.prepare(sql),
+            Connection::Session(session) => session.prepare(sql),
+        }
+    }
+
+    /// Runs `statements` as one batch (one transaction, one round trip).
+    pub(crate) async fn batch(
+        &self,
+        statements: Vec<D1PreparedStatement>,
+    ) -> worker::Result<Vec<worker::D1Result>> {
+        match &self.db {
+            Connection::Primary(db) => db.batch(statements).await,
+            Connection::Session(session) => session.batch(statements).await,
         }
     }
 
@@ -26,7 +85,7 @@ impl D1Store {
 
     /// A cheap query proving the database is reachable and migrated.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let statement = self.db.prepare("SELECT code FROM airports LIMIT 1");
+        let statement = self.prepare("SELECT code FROM airports LIMIT 1");
         statement
             .all()
             .await
@@ -40,8 +99,7 @@ impl D1Store {
         sql: &str,
         params: &[JsValue],
     ) -> Result<D1PreparedStatement, StoreError> {
-        self.db
-            .prepare(sql)
+        self.prepare(sql)
             .bind(params)
             .map_err(|e| self.fail(what, e))
     }

@@ -195,7 +195,6 @@ impl AccountStore for D1Store {
                 &new_token_params(next),
             )?;
             let results = self
-                .db
                 .batch(vec![spend, store_next])
                 .await
                 .map_err(|e| self.fail("rotate_refresh_token", e))?;

@@ -39,7 +39,6 @@ impl D1Store {
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
         let results = self
-            .db
             .batch(vec![write, self.audit_statement(audit)?])
             .await
             .map_err(|e| self.fail(what, e))?;

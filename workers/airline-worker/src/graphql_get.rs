@@ -10,6 +10,7 @@ use airline_graphql::over_get::{self, GetFailure, PersistedQueries, DEFAULT_CACH
 use airline_platform::config::{number_in, SEARCH_CACHE_TTL_SECONDS};
 use worker::{Cache, Context, Env, Request, Response, Result};
 
+use crate::d1::BOOKMARK_HEADER;
 use crate::handlers::{self, RequestId};
 
 /// The queries this isolate has learned by hash.
@@ -69,10 +70,12 @@ pub async fn serve(request: Request, env: &Env, ctx: &Context, id: &RequestId) -
     if let Some(variables) = get.variables {
         graphql_request = graphql_request.variables(async_graphql::Variables::from_json(variables));
     }
-    let context = match handlers::request_context(env, id, authorization.as_deref()) {
-        Ok(context) => context,
-        Err(rejection) => return handlers::rejected(&rejection, id, cors),
-    };
+    let bookmark = request.headers().get(BOOKMARK_HEADER)?;
+    let (context, store) =
+        match handlers::request_context(env, id, authorization.as_deref(), bookmark.as_deref()) {
+            Ok(context) => context,
+            Err(rejection) => return handlers::rejected(&rejection, id, cors),
+        };
     let answer = handlers::execute(graphql_request, context).await;
     let status = over_get::status_of(&answer, graphql_response);
     let mut response = handlers::with_media(
@@ -100,6 +103,8 @@ pub async fn serve(request: Request, env: &Env, ctx: &Context, id: &RequestId) -
         response
             .headers_mut()
             .set("Cache-Control", "private, no-store")?;
+        // Only a private answer carries the caller's bookmark; a shared one never does.
+        handlers::with_bookmark(&mut response, &store)?;
     }
     Ok(response)
 }

@@ -11,7 +11,7 @@ use airline_graphql::{ApiSchema, AuthConfig, RequestContext, Viewer};
 use worker::{console_error, Env, Headers, Request, Response, Result};
 
 use crate::bookings::EdgeBookings;
-use crate::d1::D1Store;
+use crate::d1::{D1Store, BOOKMARK_HEADER};
 use airline_platform::bindings::DATABASE;
 use airline_platform::config::{
     self, secret_or_var, var_or, ACCESS_TOKEN_TTL_SECONDS, CORS_ALLOWED_ORIGINS, JWT_AUDIENCE,
@@ -103,6 +103,7 @@ pub async fn graphql(mut request: Request, env: &Env, id: &RequestId) -> Result<
         return rejected(&rejection, id, cors);
     }
     let authorization = headers.get("Authorization")?;
+    let bookmark = headers.get(BOOKMARK_HEADER)?;
     // Under the GraphQL-over-HTTP media type, a request that never ran is a 400.
     let graphql_response = over_get::wants_graphql_response(headers.get("Accept")?.as_deref());
     let body = request.bytes().await?;
@@ -110,16 +111,29 @@ pub async fn graphql(mut request: Request, env: &Env, id: &RequestId) -> Result<
         Ok(parsed) => parsed,
         Err(rejection) => return rejected(&rejection, id, cors),
     };
-    let context = match request_context(env, id, authorization.as_deref()) {
-        Ok(context) => context,
-        Err(rejection) => return rejected(&rejection, id, cors),
-    };
+    let (context, store) =
+        match request_context(env, id, authorization.as_deref(), bookmark.as_deref()) {
+            Ok(context) => context,
+            Err(rejection) => return rejected(&rejection, id, cors),
+        };
     let response = execute(graphql_request, context).await;
     let status = over_get::status_of(&response, graphql_response);
-    with_media(
+    let mut response = with_media(
         json(status, &http::response_body(&response), cors)?,
         graphql_response,
-    )
+    )?;
+    with_bookmark(&mut response, &store)?;
+    Ok(response)
+}
+
+/// Hands the client the bookmark of what this request's D1 session saw (its writes
+/// included), to send back as `X-D1-Bookmark`: its next reads, wherever they are served,
+/// see at least as much.
+pub(crate) fn with_bookmark(response: &mut Response, store: &D1Store) -> Result<()> {
+    if let Some(bookmark) = store.bookmark() {
+        response.headers_mut().set(BOOKMARK_HEADER, &bookmark)?;
+    }
+    Ok(())
 }
 
 /// Labels a GraphQL answer `application/graphql-response+json` when the client asked for
@@ -134,15 +148,17 @@ pub(crate) fn with_media(mut response: Response, graphql_response: bool) -> Resu
     Ok(response)
 }
 
-/// What every GraphQL execution of this request gets: the D1 stores, the Durable Object
-/// and queue adapters, the identity settings, the caller (from `Authorization`, when
-/// given) and one clock reading. `/graphql` and the `/auth/*` endpoints both build it
-/// here, so a session endpoint runs its mutation exactly as `/graphql` would.
+/// What every GraphQL execution of this request gets: the D1 stores (one D1 session from
+/// `bookmark`, the client's last one), the Durable Object and queue adapters, the identity
+/// settings, the caller (from `Authorization`, when given) and one clock reading; and the
+/// store, for the bookmark to answer with. `/graphql` and the `/auth/*` endpoints both
+/// build it here, so a session endpoint runs its mutation exactly as `/graphql` would.
 pub fn request_context(
     env: &Env,
     id: &RequestId,
     authorization: Option<&str>,
-) -> std::result::Result<RequestContext, Rejection> {
+    bookmark: Option<&str>,
+) -> std::result::Result<(RequestContext, Arc<D1Store>), Rejection> {
     let misconfigured = |problem: String| {
         console_error!("[{}] misconfigured: {problem}", id.as_str());
         Rejection::Misconfigured
@@ -153,8 +169,9 @@ pub fn request_context(
         .map_err(|e| misconfigured(format!("the {DATABASE} binding: {e}")))?;
     let now = chrono::Utc::now();
     let viewer = Viewer::from_authorization(authorization, &auth, now);
-    let store = Arc::new(D1Store::new(database, id.as_str()));
-    Ok(RequestContext {
+    let store = Arc::new(D1Store::session(database, id.as_str(), bookmark));
+    let handle = store.clone();
+    let context = RequestContext {
         store: store.clone(),
         accounts: store.clone(),
         schedule: store.clone(),
@@ -166,7 +183,8 @@ pub fn request_context(
         viewer,
         now,
         request_id: id.as_str().to_owned(),
-    })
+    };
+    Ok((context, handle))
 }
 
 /// Runs one GraphQL request against the API's schema.

@@ -16,6 +16,7 @@ mod graphql_get;
 mod handlers;
 mod loyalty;
 mod notifications;
+mod projection;
 mod reconcile;
 mod stripe_sandbox;
 mod webcrypto;
@@ -30,7 +31,7 @@ use worker::{
 };
 
 // The Durable Object classes wrangler.toml binds must be exported by this Worker.
-pub use booking_workflow::BookingWorkflow;
+pub use booking_workflow::{BookingReference, BookingWorkflow};
 pub use flight_inventory::FlightInventory;
 
 use crate::handlers::RequestId;
@@ -94,14 +95,15 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     }
 }
 
-/// Booking events for the loyalty ledger and the dead letters of those that failed; and
-/// notifications for travellers.
+/// Booking events for the loyalty ledger and the dead letters of those that failed;
+/// notifications for travellers; and the booking objects' copies for the read model.
 #[event(queue)]
 async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
     match QueueKind::of(&batch.queue()) {
         Some(QueueKind::Notifications) => notifications::consume(batch, env).await,
         Some(QueueKind::LoyaltyEvents) => loyalty::consume(batch, env, false).await,
         Some(QueueKind::LoyaltyDeadLetters) => loyalty::consume(batch, env, true).await,
+        Some(QueueKind::BookingChanges) => projection::consume(batch, env).await,
         None => {
             console_error!("queue {}: not a queue this Worker consumes", batch.queue());
             Ok(())

@@ -1,22 +1,27 @@
 //! The scheduled reconciliation run (a Cron Trigger in wrangler.toml; locally
 //! `/__scheduled` with `wrangler dev --test-scheduled`): resends booking events the
 //! ledger lacks, brings D1's seat counts back to the inventory objects', drives stalled
-//! sagas on, and raises payments that do not match their booking. Each run stores its
-//! report for admins (GraphQL `reconciliationRuns`).
+//! sagas on, writes again from the bookings' own objects any copy the read model lacks,
+//! registers references from before references had their own objects, and raises
+//! payments that do not match their booking. Each run stores its report for admins
+//! (GraphQL `reconciliationRuns`).
 //!
 //! What counts as wrong is decided in `airline_booking::reconcile` and in the queries of
 //! `airline_platform::sql::reconciliation`; this module only runs them.
 
 use airline_booking::protocol::{
-    FlightSetup, InventoryReply, InventoryRequest, WorkflowReply, WorkflowRequest,
+    FlightSetup, InventoryReply, InventoryRequest, ReferenceReply, ReferenceRequest, WorkflowReply,
+    WorkflowRequest,
 };
 use airline_booking::reconcile::{
     payment_problem, settled_before, PaymentMismatch, Report, SeatRepair, BATCH, DEFAULT_GRACE,
 };
-use airline_domain::{utc_text, FlightId};
+use airline_domain::{utc_text, BookingId, FlightId};
 use airline_graphql::{disruption, LoyaltyStore, StoreError};
 use airline_loyalty::expiry::{expiry_entry, DEFAULT_INACTIVITY};
-use airline_platform::bindings::{BOOKING_WORKFLOW, DATABASE, FLIGHT_INVENTORY};
+use airline_platform::bindings::{
+    BOOKING_REFERENCES, BOOKING_WORKFLOW, DATABASE, FLIGHT_INVENTORY,
+};
 use airline_platform::config::{number_in, POINTS_EXPIRE_AFTER_DAYS, RECONCILE_GRACE_SECONDS};
 use airline_platform::{call_object, sql};
 use chrono::{DateTime, Duration, Utc};
@@ -28,6 +33,7 @@ use crate::bookings::EdgeBookings;
 use crate::d1::{parse_utc, D1Store};
 use crate::loyalty::{write_entry, EdgeLoyalty};
 use crate::notifications::{EdgeNotifications, NotificationRow};
+use crate::projection;
 
 /// Runs every check once and stores the report.
 pub async fn run(env: &Env) -> Result<Report> {
@@ -45,6 +51,8 @@ pub async fn run(env: &Env) -> Result<Report> {
     resend_unapplied_events(env, &store, settled, &mut report).await;
     repair_seat_counts(env, &store, started, &mut report).await;
     resume_stalled_sagas(env, &store, settled, &mut report).await;
+    repair_bookings_the_read_model_lacks(env, &store, started, &mut report).await;
+    register_legacy_references(env, &store, &mut report).await;
     cancel_bookings_left_on_cancelled_flights(env, &store, started, &mut report).await;
     resend_undelivered_notifications(env, &store, settled, &mut report).await;
     expire_unused_points(env, &store, started, &mut report).await;
@@ -214,21 +222,204 @@ async fn resume_stalled_sagas(
         Err(e) => return note(report, e),
     };
     for booking in stalled {
-        // Reading a booking resumes its saga (and its watchdog) where it stopped.
-        let reply = call_object::<_, WorkflowReply>(
+        // Asking a booking for its copy resumes its saga (and its watchdog) where it
+        // stopped; the copy then puts the read model right.
+        match repair_from_object(env, store, &booking.id).await {
+            Ok(repaired) => {
+                report.sagas_resumed.push(booking.id.clone());
+                if repaired {
+                    report.read_model_repaired.push(booking.id);
+                }
+            }
+            Err(e) => note(report, e),
+        }
+    }
+}
+
+/// Writes the booking's copy, as its object holds it now, to the read model (guarded by
+/// version like every copy); whether that changed the read model.
+pub(crate) async fn repair_from_object(
+    env: &Env,
+    store: &D1Store,
+    booking_id: &str,
+) -> std::result::Result<bool, StoreError> {
+    let reply = call_object::<_, WorkflowReply>(
+        env,
+        BOOKING_WORKFLOW,
+        booking_id,
+        &WorkflowRequest::Copy,
+        None,
+    )
+    .await
+    .map_err(|e| StoreError::new("booking copy", e.to_string()))?;
+    let copy = match reply {
+        WorkflowReply::Copy { copy } => copy,
+        other => {
+            return Err(StoreError::new(
+                "booking copy",
+                format!("{booking_id}: {other:?}"),
+            ))
+        }
+    };
+    projection::write_copy(store, &copy, Utc::now()).await
+}
+
+#[derive(Deserialize)]
+struct ChangedFlightRow {
+    id: String,
+    inventory_version: f64,
+}
+
+#[derive(Deserialize)]
+struct ListedRow {
+    id: String,
+    status: String,
+}
+
+/// For each flight changed since it was last looked at: the bookings its object holds
+/// seats for, against the read model's. One the read model lacks, or shows unconfirmed
+/// while its seats are sold (a copy lost on the way), is written again from its object.
+async fn repair_bookings_the_read_model_lacks(
+    env: &Env,
+    store: &D1Store,
+    now: DateTime<Utc>,
+    report: &mut Report,
+) {
+    let flights: Vec<ChangedFlightRow> = match store
+        .rows(
+            "flights changed since checked",
+            sql::reconciliation::FLIGHTS_TO_CHECK_BOOKINGS,
+            &[utc_text(now).into(), (BATCH as f64).into()],
+        )
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => return note(report, e),
+    };
+    for flight in flights {
+        let holding = match call_object::<_, InventoryReply>(
             env,
-            BOOKING_WORKFLOW,
-            &booking.id,
-            &WorkflowRequest::Get,
+            FLIGHT_INVENTORY,
+            &flight.id,
+            &InventoryRequest::Bookings,
             None,
-        );
-        match reply.await {
-            Ok(WorkflowReply::Booking { .. }) => report.sagas_resumed.push(booking.id),
+        )
+        .await
+        {
+            Ok(InventoryReply::Bookings { bookings }) => bookings,
+            Ok(other) => {
+                note(
+                    report,
+                    StoreError::new("flight's bookings", format!("{other:?}")),
+                );
+                continue;
+            }
+            Err(e) => {
+                note(report, StoreError::new("flight's bookings", e.to_string()));
+                continue;
+            }
+        };
+        let listed: Vec<ListedRow> = match store
+            .rows(
+                "read model of a flight",
+                sql::reconciliation::LISTED_ON_FLIGHT,
+                &[flight.id.as_str().into()],
+            )
+            .await
+        {
+            Ok(rows) => rows,
+            Err(e) => {
+                note(report, e);
+                continue;
+            }
+        };
+        let mut complete = true;
+        for booking in holding {
+            let id = booking.booking_id.as_str();
+            let behind = match listed.iter().find(|row| row.id == id) {
+                None => true,
+                Some(row) => booking.sold && row.status != "CONFIRMED",
+            };
+            if !behind {
+                continue;
+            }
+            match repair_from_object(env, store, id).await {
+                Ok(true) => report.read_model_repaired.push(id.to_owned()),
+                Ok(false) => {}
+                Err(e) => {
+                    complete = false;
+                    note(report, e);
+                }
+            }
+        }
+        if complete {
+            let checked = store
+                .execute(
+                    "flight checked",
+                    sql::reconciliation::MARK_BOOKINGS_CHECKED,
+                    &[flight.id.as_str().into(), flight.inventory_version.into()],
+                )
+                .await;
+            if let Err(e) = checked {
+                note(report, e);
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ReferenceRow {
+    id: String,
+    reference: String,
+}
+
+/// References of bookings from before references had their own objects: claimed there
+/// for their bookings, so no new booking can draw one. A reference already held by
+/// another booking cannot be fixed by a job: it is reported.
+async fn register_legacy_references(env: &Env, store: &D1Store, report: &mut Report) {
+    let rows: Vec<ReferenceRow> = match store
+        .rows(
+            "unregistered references",
+            sql::reconciliation::UNREGISTERED_REFERENCES,
+            &[(BATCH as f64).into()],
+        )
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => return note(report, e),
+    };
+    for row in rows {
+        let Some(booking_id) = BookingId::parse(&row.id) else {
+            continue;
+        };
+        let claim = ReferenceRequest::Claim {
+            booking_id: booking_id.clone(),
+        };
+        let reply =
+            call_object::<_, ReferenceReply>(env, BOOKING_REFERENCES, &row.reference, &claim, None)
+                .await;
+        match reply {
+            Ok(ReferenceReply::Held { booking_id: holder }) if holder == booking_id => {
+                let marked = store
+                    .execute(
+                        "reference registered",
+                        sql::reconciliation::MARK_REFERENCE_REGISTERED,
+                        &[row.id.as_str().into()],
+                    )
+                    .await;
+                match marked {
+                    Ok(_) => report.references_registered.push(row.reference),
+                    Err(e) => note(report, e),
+                }
+            }
             Ok(other) => note(
                 report,
-                StoreError::new("resume saga", format!("{}: {other:?}", booking.id)),
+                StoreError::new(
+                    "reference registry",
+                    format!("{} of {} is {other:?}", row.reference, row.id),
+                ),
             ),
-            Err(e) => note(report, StoreError::new("resume saga", e.to_string())),
+            Err(e) => note(report, StoreError::new("reference registry", e.to_string())),
         }
     }
 }

@@ -216,14 +216,19 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
                         api::run::<api::ProcessBooking>(process_booking::Variables { input }).await;
                     busy.set(false);
                     match booked {
-                        Ok(data) => navigate(
-                            &format!("/book/status/{}", data.process_booking.id),
-                            Default::default(),
-                        ),
+                        Ok(data) => {
+                            // My trips and the points show it at once, before their copies do.
+                            storage::note_recent(&data.process_booking.id);
+                            navigate(
+                                &format!("/book/status/{}", data.process_booking.id),
+                                Default::default(),
+                            )
+                        }
                         // A booking that failed (declined, sold out, …) is explained, with the way
                         // forward, on its status page.
                         Err(error) if error.booking_id().is_some() => {
                             let id = error.booking_id().unwrap_or_default().to_owned();
+                            storage::note_recent(&id);
                             navigate(&format!("/book/status/{id}"), Default::default());
                         }
                         Err(error) => {

@@ -8,6 +8,7 @@ use crate::api::{self, profile, ApiError, Profile};
 use crate::components::{focus, Alert, MoreButton, Skeleton};
 use crate::i18n::{instant_date, number, t, tf};
 use crate::session::sleep;
+use crate::storage;
 
 type Entry = profile::ProfileLoyaltyHistoryEdgesNode;
 
@@ -15,6 +16,8 @@ type Entry = profile::ProfileLoyaltyHistoryEdgesNode;
 #[derive(Debug, Clone, PartialEq)]
 struct Standing {
     points: i64,
+    /// Points bookings made moments ago will earn once the ledger has them.
+    pending: i64,
     tier: String,
     remaining: i64,
     progress: f64,
@@ -59,7 +62,11 @@ pub fn ProfilePage() -> impl IntoView {
         loading.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            let result = api::run::<Profile>(profile::Variables { after }).await;
+            let result = api::run::<Profile>(profile::Variables {
+                after,
+                recent: Some(storage::recent_ids()),
+            })
+            .await;
             if ticket.try_get_value() != Some(mine) {
                 return;
             }
@@ -71,6 +78,7 @@ pub fn ProfilePage() -> impl IntoView {
                     me.set(Some(data.me));
                     standing.set(Some(Standing {
                         points: loyalty.points,
+                        pending: loyalty.pending_points,
                         tier: loyalty.tier,
                         remaining: loyalty.remaining_points,
                         progress: loyalty.progress.clamp(0.0, 1.0),
@@ -170,6 +178,7 @@ fn LoyaltyCard(standing: Standing) -> impl IntoView {
         }
     };
     let points = standing.points;
+    let pending = standing.pending;
     let remaining = standing.remaining;
     let progress = standing.progress;
     let next = next_tier(&tier);
@@ -177,6 +186,9 @@ fn LoyaltyCard(standing: Standing) -> impl IntoView {
         <section class="card loyalty" aria-labelledby="tier-title">
             <h2 id="tier-title" class=tier_class>{move || tf(Msg::TierMember, &[&badge_tier()])}</h2>
             <p class="points-balance">{move || tf(Msg::PointsBalance, &[&number(points)])}</p>
+            <Show when=move || { pending > 0 }>
+                <p class="points-pending">{move || tf(Msg::PointsPending, &[&number(pending)])}</p>
+            </Show>
             {match next {
                 Some(next) => view! {
                     <div class="tier-progress">

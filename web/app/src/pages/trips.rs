@@ -16,6 +16,7 @@ use crate::api::{
 use crate::components::{focus, Alert, MoreButton, Skeleton};
 use crate::i18n::{date, locale, money, t, tf};
 use crate::session::sleep;
+use crate::storage;
 
 type TripNode = trips::TripsBookingsEdgesNode;
 type Booking = booking_detail::BookingDetailBooking;
@@ -99,6 +100,7 @@ pub fn TripsPage() -> impl IntoView {
                 let result = api::run::<Trips>(trips::Variables {
                     status: status.clone(),
                     after: after.clone(),
+                    recent: Some(storage::recent_ids()),
                 })
                 .await;
                 if ticket.try_get_value() != Some(mine) {
@@ -266,13 +268,10 @@ async fn fetch_booking(
     }
 }
 
-/// A confirmed trip that has not started yet can be cancelled and refunded.
+/// Whether the trip can be cancelled and refunded now: the booking's own rule, as the API
+/// states it.
 fn cancellable(booking: &Booking) -> bool {
-    booking.status == booking_detail::BookingStatus::CONFIRMED
-        && booking
-            .flights
-            .first()
-            .is_some_and(|leg| leg.flight.departure.utc.as_str() > now_utc().as_str())
+    booking.cancellable.allowed
 }
 
 #[component]
@@ -345,6 +344,8 @@ pub fn TripPage() -> impl IntoView {
             }
             match result {
                 Ok(_) => {
+                    // My trips and the points show the cancellation at once.
+                    storage::note_recent(&current.id);
                     refunded.set(Some(current.total.clone()));
                     fetch_booking(current.id, booking, error).await;
                     sleep(0).await;

@@ -14,12 +14,15 @@ pub use types::*;
 
 use airline_auth::Role;
 use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
+use airline_booking::saga::BookingStatus as DomainStatus;
 use airline_booking::views::BookingView;
 use airline_domain::{AccountId, BookingId, Flight, FlightId, InputError, PaymentToken};
+use async_graphql::ID;
 use chrono::{DateTime, Utc};
 
 use crate::cursor::TimeCursor;
 use crate::error::{ApiError, ApiResult};
+use crate::store::BookingPage;
 use crate::RequestContext;
 
 const MAX_PAGE: i32 = 50;
@@ -83,6 +86,88 @@ impl RequestContext {
             }
             _ => Err(missing()),
         }
+    }
+}
+
+/// At most this many recently changed bookings may be named to read from their objects.
+pub(crate) const MAX_RECENT: usize = 10;
+
+impl RequestContext {
+    /// The bookings of `customer` among `recent` (ids the client made or changed moments
+    /// ago), read from their own objects, which are their truth: the read model may not
+    /// have their copies yet. Ids that are not bookings, or not the customer's, are left
+    /// out as if they did not exist.
+    pub(crate) async fn fresh_views(
+        &self,
+        customer: &AccountId,
+        recent: &[ID],
+    ) -> ApiResult<Vec<BookingView>> {
+        if recent.len() > MAX_RECENT {
+            return Err(ApiError::BadUserInput(InputError::new(
+                "recent",
+                format!("names at most {MAX_RECENT} bookings"),
+            )));
+        }
+        let mut ids: Vec<BookingId> = recent
+            .iter()
+            .filter_map(|id| BookingId::parse(id))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let replies = futures_util::future::join_all(
+            ids.iter()
+                .map(|id| self.bookings.workflow(id, WorkflowRequest::Get)),
+        )
+        .await;
+        let mut views = Vec::with_capacity(replies.len());
+        for reply in replies {
+            if let WorkflowReply::Booking { booking } = reply? {
+                if &booking.customer_id == customer {
+                    views.push(*booking);
+                }
+            }
+        }
+        Ok(views)
+    }
+}
+
+/// A page of the read model, with `fresh` views read from their bookings' objects: each
+/// replaces an older copy of itself or joins the page where its order puts it, under the
+/// page's status filter and cursor, so a booking made or cancelled moments ago shows as
+/// it is. `page` was read with room for `fresh.len()` more than `limit`.
+pub(crate) fn merge_fresh(
+    page: BookingPage,
+    fresh: Vec<BookingView>,
+    status: Option<DomainStatus>,
+    after: Option<&(DateTime<Utc>, BookingId)>,
+    limit: usize,
+) -> BookingPage {
+    let mut bookings = page.bookings;
+    for view in fresh {
+        let stale = bookings
+            .iter()
+            .position(|listed| listed.id == view.id && listed.version <= view.version);
+        let newer_listed = bookings
+            .iter()
+            .any(|listed| listed.id == view.id && listed.version > view.version);
+        if newer_listed {
+            continue;
+        }
+        if let Some(index) = stale {
+            bookings.remove(index);
+        }
+        let in_filter = status.is_none_or(|s| view.status == s);
+        let in_page = after.is_none_or(|(at, id)| (view.created_at, &view.id) < (*at, id));
+        if in_filter && in_page {
+            bookings.push(view);
+        }
+    }
+    bookings.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+    let has_next_page = page.has_next_page || bookings.len() > limit;
+    bookings.truncate(limit);
+    BookingPage {
+        bookings,
+        has_next_page,
     }
 }
 

@@ -1,10 +1,10 @@
 //! Changing bookings: tokenizing a sandbox card, starting a booking, cancelling one.
 
-use airline_booking::payments::sandbox::{self, CardInput as SandboxCard};
 use airline_booking::plan::{self, BookingRequest, PassengerInput};
 use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
 use airline_booking::saga::BookingStatus as DomainStatus;
 use airline_domain::{AccountId, InputError, PaymentToken};
+use airline_payments::sandbox::{self, CardInput as SandboxCard};
 use async_graphql::{Context, Object, ID};
 
 use super::types::{Booking, BookingInput, CardInput, PaymentCard};
@@ -126,9 +126,13 @@ impl BookingMutation {
                 _ => Ok(Booking(*booking)),
             },
             WorkflowReply::Conflict { message } => Err(ApiError::conflict(message)),
-            WorkflowReply::NotFound | WorkflowReply::CannotCancel { .. } => Err(
-                ApiError::internal("start booking", "the workflow object refused a new plan"),
-            ),
+            WorkflowReply::NotFound
+            | WorkflowReply::CannotCancel { .. }
+            | WorkflowReply::Copy { .. }
+            | WorkflowReply::SandboxAnswer { .. } => Err(ApiError::internal(
+                "start booking",
+                "the workflow object refused a new plan",
+            )),
         }
     }
 
@@ -143,11 +147,17 @@ impl BookingMutation {
             .await?;
         match reply {
             WorkflowReply::Booking { booking } => Ok(Booking(*booking)),
-            WorkflowReply::CannotCancel { message } => Err(ApiError::conflict(message)),
+            WorkflowReply::CannotCancel { message, .. } => Err(ApiError::conflict(message)),
             WorkflowReply::NotFound => {
                 Err(ApiError::not_found(format_args!("booking {}", id.as_str())))
             }
             WorkflowReply::Conflict { message } => Err(ApiError::conflict(message)),
+            WorkflowReply::Copy { .. } | WorkflowReply::SandboxAnswer { .. } => {
+                Err(ApiError::internal(
+                    "cancel booking",
+                    "the workflow object answered another question",
+                ))
+            }
         }
     }
 }

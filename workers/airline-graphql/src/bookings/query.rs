@@ -6,7 +6,7 @@ use airline_domain::InputError;
 use async_graphql::{Context, Object, ID};
 
 use super::types::{Booking, BookingConnection, BookingStatus, SeatMap};
-use super::{decode_cursor, MAX_PAGE};
+use super::{decode_cursor, merge_fresh, MAX_PAGE};
 use crate::error::{ApiError, ApiResult};
 use crate::RequestContext;
 
@@ -45,6 +45,10 @@ impl BookingQuery {
         #[graphql(default = 20, desc = "Page size, 1 to 50.")] first: Option<i32>,
         after: Option<String>,
         #[graphql(desc = "Admins only: whose bookings.")] customer_id: Option<ID>,
+        #[graphql(
+            desc = "Bookings this client made or changed moments ago (at most 10): each is read from the booking itself, so the list shows it as it is even before the list's copy has caught up."
+        )]
+        recent: Option<Vec<ID>>,
     ) -> ApiResult<BookingConnection> {
         let request = RequestContext::of(ctx)?;
         let customer = request.customer_in_view(customer_id)?;
@@ -55,16 +59,18 @@ impl BookingQuery {
                 format!("must be between 1 and {MAX_PAGE}"),
             )));
         }
+        let limit = limit as usize;
         let after = after.as_deref().map(decode_cursor).transpose()?;
-        let page = request
-            .bookings
-            .list(
-                &customer,
-                status.map(DomainStatus::from),
-                limit as usize,
-                after,
-            )
-            .await?;
+        let status = status.map(DomainStatus::from);
+        let recent = recent.unwrap_or_default();
+        let (page, fresh) = futures_util::future::join(
+            request
+                .bookings
+                .list(&customer, status, limit + recent.len(), after.clone()),
+            request.fresh_views(&customer, &recent),
+        )
+        .await;
+        let page = merge_fresh(page?, fresh?, status, after.as_ref(), limit);
         Ok(BookingConnection::new(page))
     }
 }

@@ -1,6 +1,8 @@
 //! The GraphQL objects of bookings and seats, and the inputs that start a booking.
 
-use airline_booking::saga::BookingStatus as DomainStatus;
+use airline_booking::saga::{
+    may_cancel, BookingStatus as DomainStatus, CancelRefusal as DomainRefusal,
+};
 use airline_booking::views::{self, BookingView};
 use async_graphql::connection::PageInfo;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
@@ -92,6 +94,36 @@ impl From<DomainStatus> for BookingStatus {
     }
 }
 
+/// Whether a booking may be cancelled now.
+#[derive(SimpleObject)]
+pub struct Cancellable {
+    pub allowed: bool,
+    /// Why not, when it may not be.
+    pub reason: Option<CancelRefusal>,
+    /// The same, in words for the traveller.
+    pub message: Option<String>,
+}
+
+/// Why a booking cannot be cancelled now.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum CancelRefusal {
+    AlreadyCancelled,
+    /// Still being made (or undone): try again once it is confirmed.
+    InProgress,
+    /// Its first flight has left.
+    Departed,
+}
+
+impl From<DomainRefusal> for CancelRefusal {
+    fn from(refusal: DomainRefusal) -> Self {
+        match refusal {
+            DomainRefusal::AlreadyCancelled => CancelRefusal::AlreadyCancelled,
+            DomainRefusal::InProgress => CancelRefusal::InProgress,
+            DomainRefusal::Departed => CancelRefusal::Departed,
+        }
+    }
+}
+
 /// Why a booking was cancelled.
 #[derive(SimpleObject)]
 pub struct BookingFailure {
@@ -169,6 +201,42 @@ impl Booking {
     /// What the booking costs (and, once confirmed, what was paid).
     async fn total(&self) -> Money {
         Money(self.0.total)
+    }
+    /// What the payment provider has captured for this booking.
+    async fn captured(&self) -> Money {
+        Money(self.0.amount(self.0.captured_amount))
+    }
+    /// What has been refunded of it.
+    async fn refunded(&self) -> Money {
+        Money(self.0.amount(self.0.refunded_amount))
+    }
+    /// What the traveller has paid and not had back: captured minus refunded.
+    async fn amount_paid(&self) -> Money {
+        Money(self.0.amount_paid())
+    }
+    /// Whether the traveller may cancel it now, and if not, why: the rule the booking
+    /// itself applies when asked.
+    async fn cancellable(&self, ctx: &Context<'_>) -> ApiResult<Cancellable> {
+        let request = RequestContext::of(ctx)?;
+        let first_departure = self.0.flights.first().map(|f| f.departure_utc);
+        Ok(
+            match may_cancel(self.0.status, first_departure, request.now) {
+                Ok(()) => Cancellable {
+                    allowed: true,
+                    reason: None,
+                    message: None,
+                },
+                Err(refusal) => Cancellable {
+                    allowed: false,
+                    reason: Some(refusal.into()),
+                    message: Some(refusal.message().to_owned()),
+                },
+            },
+        )
+    }
+    /// Counts the booking's changes: a copy of it with a higher version is newer.
+    async fn version(&self) -> u64 {
+        self.0.version
     }
     /// While unconfirmed: when the held seats are released if payment has not completed.
     async fn hold_expires_at(&self) -> Option<String> {

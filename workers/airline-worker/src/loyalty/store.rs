@@ -1,10 +1,10 @@
 //! The loyalty ledger over D1, and publishing to the events queue: what the GraphQL API's
 //! [`LoyaltyStore`] asks of the edge.
 
-use airline_domain::AccountId;
+use airline_domain::{AccountId, BookingId};
 use airline_graphql::store::DeadLetter;
 use airline_graphql::{LoyaltyStore, StoreError};
-use airline_loyalty::{EntryKind, LedgerEntry};
+use airline_loyalty::{BookingHistory, EntryKind, LedgerEntry};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -90,10 +90,53 @@ pub(super) async fn balance_of(
     Ok(rows.first().and_then(|r| r.total).unwrap_or(0.0) as i64)
 }
 
+#[derive(Deserialize)]
+struct BookingLedgerRow {
+    booking_id: String,
+    earned: f64,
+    revokes: f64,
+}
+
 #[async_trait]
 impl LoyaltyStore for EdgeLoyalty {
     async fn balance(&self, customer_id: &AccountId) -> std::result::Result<i64, StoreError> {
         SendFuture::new(balance_of(&self.store, customer_id.as_str())).await
+    }
+
+    async fn booking_histories(
+        &self,
+        customer_id: &AccountId,
+        booking_ids: &[BookingId],
+    ) -> std::result::Result<Vec<(BookingId, BookingHistory)>, StoreError> {
+        if booking_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::to_string(booking_ids)
+            .map_err(|e| StoreError::new("booking ids", e.to_string()))?;
+        let rows: Vec<BookingLedgerRow> = SendFuture::new(self.store.rows(
+            "bookings' ledger",
+            "SELECT booking_id,
+                    coalesce(sum(CASE WHEN kind = 'EARN' THEN points END), 0) AS earned,
+                    count(CASE WHEN kind = 'REVOKE' THEN 1 END) AS revokes
+             FROM loyalty_ledger
+             WHERE customer_id = ?1 AND booking_id IN (SELECT value FROM json_each(?2))
+             GROUP BY booking_id",
+            &[customer_id.as_str().into(), ids.as_str().into()],
+        ))
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let id = BookingId::parse(&row.booking_id)?;
+                Some((
+                    id,
+                    BookingHistory {
+                        earned: row.earned as i64,
+                        cancelled: row.revokes > 0.0,
+                    },
+                ))
+            })
+            .collect())
     }
 
     async fn history(

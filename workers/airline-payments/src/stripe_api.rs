@@ -1,7 +1,7 @@
 //! The sandbox's Stripe-compatible face, its pure half: which call a request is, what its
 //! form says, and the answers in Stripe's wire format (PaymentIntents with manual capture,
 //! refunds, errors). The Worker serves it under `/sandbox/stripe/v1/` over the sandbox's
-//! D1 state, so the real Stripe adapter ([`super::stripe`]) can be pointed at it with
+//! D1 state, so the real Stripe adapter ([`crate::stripe`]) can be pointed at it with
 //! `STRIPE_API_BASE` and its retries, idempotency keys and error mapping meet a server.
 //!
 //! Test cards are Stripe's test PaymentMethod ids ([`sandbox::TEST_PAYMENT_METHODS`]).
@@ -10,12 +10,13 @@
 //! answers are not stored, so a retry runs again (this is how the "fails twice" card
 //! reaches its third attempt).
 
-use airline_domain::Currency;
+use airline_domain::{BookingId, Currency};
 use serde_json::{json, Value};
 
-use super::sandbox::{self, CardBehaviour};
-use super::stripe::{amount_from_wire, amount_on_wire};
-use super::PaymentError;
+use crate::sandbox::{self, CardBehaviour};
+use crate::sandbox_payment::{self, Charge, SandboxPayment, SandboxStatus};
+use crate::stripe::{amount_from_wire, amount_on_wire};
+use crate::PaymentError;
 use airline_domain::Money;
 
 /// The calls the sandbox answers (paths below `/sandbox/stripe`).
@@ -401,16 +402,185 @@ pub fn refund(intent_id: &str, amount: &Money) -> Answer {
     )
 }
 
+/// Where a call's payment lives: the key (a booking id) of the payment it names, read
+/// from the form or the PaymentIntent id; or the answer when it names none the sandbox
+/// could hold.
+pub fn payment_key(call: &Call, form: &[(String, String)]) -> Result<String, Answer> {
+    let of_intent = |id: &str| {
+        sandbox_payment::key_of(id)
+            .filter(|key| BookingId::is_valid(key))
+            .map(str::to_owned)
+            .ok_or_else(|| missing_intent(id))
+    };
+    match call {
+        Call::CreateIntent => field(form, "metadata[booking_id]")
+            .filter(|id| BookingId::is_valid(id))
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                invalid(
+                    "parameter_missing",
+                    "metadata[booking_id]",
+                    "The sandbox keeps each payment with its booking: send metadata[booking_id].",
+                )
+            }),
+        Call::RetrieveIntent(id) | Call::CaptureIntent(id) | Call::CancelIntent(id) => {
+            of_intent(id)
+        }
+        Call::CreateRefund => of_intent(&refunded_intent(form)?),
+    }
+}
+
+/// What a call did to the payment it names: the row to store (`None`: unchanged), the
+/// answer, and whether that answer is to be lost on the way (the
+/// `pm_card_sandbox_firstAnswerLost` card's first authorization).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Performed {
+    pub payment: Option<SandboxPayment>,
+    pub answer: Answer,
+    pub lost: bool,
+}
+
+impl Performed {
+    fn answer(answer: Answer) -> Self {
+        Self {
+            payment: None,
+            answer,
+            lost: false,
+        }
+    }
+}
+
+/// Does what `call` asks of the payment of `key`, which stands as `existing`.
+pub fn perform(
+    call: &Call,
+    form: &[(String, String)],
+    key: &str,
+    existing: Option<SandboxPayment>,
+) -> Performed {
+    match call {
+        Call::CreateIntent => {
+            let new = match NewIntent::from_form(form) {
+                Ok(new) => new,
+                Err(answer) => return Performed::answer(answer),
+            };
+            let charge = Charge {
+                key,
+                token: &new.payment_method,
+                customer_id: "",
+                amount: new.amount,
+                behaviour: new.behaviour,
+            };
+            let (payment, outcome) = sandbox_payment::authorize(existing, &charge);
+            let (answer, lost) = match outcome {
+                Ok(authorized) => (
+                    intent(
+                        &authorized.payment_id,
+                        &new.amount,
+                        payment.status.as_str(),
+                        &new.payment_method,
+                    ),
+                    authorized.answer_lost,
+                ),
+                Err(e) => (failure(&e, Some(&payment.id)), false),
+            };
+            Performed {
+                payment: Some(payment),
+                answer,
+                lost,
+            }
+        }
+        Call::RetrieveIntent(id) => Performed::answer(match existing {
+            None => missing_intent(id),
+            Some(payment) => shown(&payment),
+        }),
+        Call::CaptureIntent(id) => match existing {
+            None => Performed::answer(missing_intent(id)),
+            Some(payment) if payment.status != SandboxStatus::Authorized => Performed::answer(
+                unexpected_state(&payment.id, payment.status.as_str(), "capture"),
+            ),
+            Some(payment) => match sandbox_payment::capture(Some(payment)) {
+                (Some(payment), Ok(())) => Performed {
+                    answer: shown(&payment),
+                    payment: Some(payment),
+                    lost: false,
+                },
+                (_, outcome) => Performed::answer(failure(
+                    &outcome.err().unwrap_or_else(|| {
+                        PaymentError::Permanent("nothing to capture".to_owned())
+                    }),
+                    None,
+                )),
+            },
+        },
+        Call::CancelIntent(id) => match existing {
+            None => Performed::answer(missing_intent(id)),
+            Some(payment)
+                if matches!(
+                    payment.status,
+                    SandboxStatus::Pending | SandboxStatus::Authorized
+                ) =>
+            {
+                let voided = sandbox_payment::settle(Some(payment));
+                Performed {
+                    answer: voided.as_ref().map_or_else(|| missing_intent(id), shown),
+                    payment: voided,
+                    lost: false,
+                }
+            }
+            Some(payment) => Performed::answer(unexpected_state(
+                &payment.id,
+                payment.status.as_str(),
+                "cancel",
+            )),
+        },
+        Call::CreateRefund => {
+            let id = match refunded_intent(form) {
+                Ok(id) => id,
+                Err(answer) => return Performed::answer(answer),
+            };
+            match existing {
+                None => Performed::answer(missing_intent(&id)),
+                Some(payment) if payment.status == SandboxStatus::Refunded => {
+                    Performed::answer(already_refunded(&payment.id))
+                }
+                Some(payment) if payment.status == SandboxStatus::Captured => {
+                    let answer = refund(&payment.id, &payment.amount);
+                    Performed {
+                        payment: sandbox_payment::settle(Some(payment)),
+                        answer,
+                        lost: false,
+                    }
+                }
+                Some(payment) => Performed::answer(unexpected_state(
+                    &payment.id,
+                    payment.status.as_str(),
+                    "refund",
+                )),
+            }
+        }
+    }
+}
+
+/// A stored payment as a PaymentIntent.
+fn shown(payment: &SandboxPayment) -> Answer {
+    intent(
+        &payment.id,
+        &payment.amount,
+        payment.status.as_str(),
+        &payment.token,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     //! The sandbox's answers read back through the real adapter's parsers: the two halves
     //! of the wire format agree.
     use super::*;
-    use crate::payments::stripe::{
+    use crate::stripe::{
         authorize_request, capture_request, parse_authorize, parse_capture, parse_refund,
         parse_void, refund_request, void_request,
     };
-    use crate::payments::{Authorization, PaymentRequest};
+    use crate::{Authorization, PaymentRequest};
     use airline_domain::{AccountId, BookingId, PaymentToken};
 
     fn request(behaviour: CardBehaviour, amount: Money) -> PaymentRequest {

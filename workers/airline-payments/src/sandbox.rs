@@ -9,7 +9,7 @@ use airline_domain::InputError;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::PaymentError;
+use crate::PaymentError;
 
 /// What a test card does when it is charged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,7 +12,7 @@
 use airline_domain::{Currency, Money};
 use serde::Deserialize;
 
-use super::{Authorization, PaymentError, PaymentRequest};
+use crate::{Authorization, PaymentError, PaymentRequest};
 
 /// Where Stripe's API lives; `STRIPE_API_BASE` points the adapter elsewhere (the
 /// sandbox's Stripe-compatible face in local runs).

@@ -1,14 +1,64 @@
-//! Payments behind one interface: authorize, capture, void, refund, in integer minor
-//! units, with an idempotency key on every call. `sandbox` holds the embedded test
-//! provider's rules, `stripe` the wire format of Stripe's PaymentIntents API, and
-//! `stripe_sandbox` the sandbox's Stripe-compatible answers to it.
+//! Payments in one home: authorize, capture, void and refund in integer minor units, with
+//! an idempotency key derived from the booking on every call, behind one provider.
+//!
+//! - [`PaymentProvider`]: which provider takes the money (the one enum that names it).
+//! - [`stripe`]: Stripe's PaymentIntents wire format (requests, answers, errors).
+//! - [`sandbox`]: the embedded test provider's cards and tokens; [`sandbox_payment`]: one
+//!   sandbox payment's life; [`stripe_api`]: the sandbox's Stripe-compatible HTTP face.
+//! - `platform` (the `platform` feature): what runs on Workers: the Stripe client over
+//!   `fetch`, the sandbox's store in a booking object's SQLite, and the provider the
+//!   booking's saga calls.
+//!
+//! Everything but `platform` is pure and tested natively.
 
 use airline_domain::{AccountId, BookingId, Money, PaymentToken};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "platform")]
+pub mod platform;
 pub mod sandbox;
+pub mod sandbox_payment;
 pub mod stripe;
-pub mod stripe_sandbox;
+pub mod stripe_api;
+
+/// Which provider takes the money, from the deployment's `PAYMENT_PROVIDER` (and, for
+/// Stripe, `STRIPE_SECRET_KEY` and `STRIPE_API_BASE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentProvider {
+    /// The embedded test provider: Stripe-like test cards, its payments kept in each
+    /// booking's own storage.
+    Sandbox,
+    /// Stripe's PaymentIntents API with this secret key, at `api_base` when set (the
+    /// sandbox's Stripe-compatible face in local runs).
+    Stripe {
+        secret_key: String,
+        api_base: Option<String>,
+    },
+}
+
+impl PaymentProvider {
+    /// `PAYMENT_PROVIDER`: `stripe` (with its key and base), or the sandbox for anything
+    /// else, including unset.
+    pub fn from_settings(
+        kind: Option<&str>,
+        secret_key: Option<String>,
+        api_base: Option<String>,
+    ) -> Self {
+        match kind.map(str::trim) {
+            Some("stripe") => PaymentProvider::Stripe {
+                secret_key: secret_key.unwrap_or_default(),
+                api_base,
+            },
+            _ => PaymentProvider::Sandbox,
+        }
+    }
+
+    /// How a card becomes a payment token: `tokenizeCard` in the sandbox, Stripe.js with
+    /// Stripe.
+    pub fn is_sandbox(&self) -> bool {
+        matches!(self, PaymentProvider::Sandbox)
+    }
+}
 
 /// One authorization to make: `amount` on the card behind `payment_token`.
 #[derive(Debug, Clone, PartialEq, Eq)]

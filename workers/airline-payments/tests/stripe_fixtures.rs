@@ -3,12 +3,12 @@
 //! outcome the booking saga relies on.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use airline_booking::payments::stripe::{
+use airline_domain::{AccountId, BookingId, Currency, Money, PaymentToken};
+use airline_payments::stripe::{
     self, api_base, authorize_request, capture_request, map_error, parse_authorize, parse_capture,
     parse_refund, parse_void, refund_request, void_request, API_BASE,
 };
-use airline_booking::payments::{Authorization, PaymentError, PaymentRequest};
-use airline_domain::{AccountId, BookingId, Currency, Money, PaymentToken};
+use airline_payments::{Authorization, PaymentError, PaymentRequest};
 
 const AUTHORIZE_REQUEST: &str = include_str!("fixtures/stripe/authorize_request.txt");
 const REQUIRES_CAPTURE: &str = include_str!("fixtures/stripe/payment_intent_requires_capture.json");
