@@ -85,20 +85,49 @@ pub struct OutboxEntry {
     pub sent_at: Option<String>,
 }
 
-/// How the read model is behind its objects, as the admin's report shows it.
+/// How far the read model is behind its objects, as the admin's report shows it: of the
+/// copies that arrived in a window, the time from each booking's change to its copy
+/// arriving.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectionLag {
     /// Copies that arrived in the window.
     pub copies: u64,
-    /// From a booking's last change to its copy arriving: median and worst, in ms.
     pub median_ms: Option<i64>,
+    pub p99_ms: Option<i64>,
     pub max_ms: Option<i64>,
+}
+
+impl ProjectionLag {
+    /// The lag of each copy (ms, from its booking's change to its arrival).
+    pub fn of(mut lags_ms: Vec<i64>) -> Self {
+        lags_ms.sort_unstable();
+        let at = |q: f64| -> Option<i64> {
+            let last = lags_ms.len().checked_sub(1)?;
+            lags_ms.get(((last as f64) * q).round() as usize).copied()
+        };
+        Self {
+            copies: lags_ms.len() as u64,
+            median_ms: at(0.5),
+            p99_ms: at(0.99),
+            max_ms: lags_ms.last().copied(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lag_report_reads_its_percentiles_off_the_samples() {
+        assert_eq!(ProjectionLag::of(Vec::new()), ProjectionLag::default());
+        let lag = ProjectionLag::of((1..=100).rev().collect());
+        assert_eq!(
+            (lag.copies, lag.median_ms, lag.p99_ms, lag.max_ms),
+            (100, Some(51), Some(99), Some(100))
+        );
+    }
 
     #[test]
     fn a_copy_reads_back_as_it_was_sent() {

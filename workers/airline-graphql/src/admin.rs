@@ -75,6 +75,46 @@ impl AdminQuery {
         Ok(entries.into_iter().map(AuditLogEntry::from).collect())
     }
 
+    /// Admins only: how far the bookings' read model (lists, admin search, reports) is
+    /// behind the bookings themselves: how late the copies that arrived in the last
+    /// `windowMinutes` were, how many bookings it still shows unfinished after the grace
+    /// period, and what the latest reconciliation run repaired.
+    async fn read_model_status(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 60, desc = "Minutes back, 1 to 1440.")] window_minutes: Option<i32>,
+    ) -> ApiResult<ReadModelStatus> {
+        let request = RequestContext::of(ctx)?;
+        request.admin()?;
+        let minutes = window_minutes.unwrap_or(60);
+        if !(1..=1_440).contains(&minutes) {
+            return Err(ApiError::BadUserInput(InputError::new(
+                "windowMinutes",
+                "must be between 1 and 1440",
+            )));
+        }
+        let since = request.now - chrono::Duration::minutes(i64::from(minutes));
+        let settled = airline_booking::reconcile::settled_before(
+            request.now,
+            airline_booking::reconcile::DEFAULT_GRACE,
+        );
+        let (lag, unfinished) = request.schedule.read_model_lag(since, settled).await?;
+        let latest = request
+            .schedule
+            .reconciliation_runs(1)
+            .await?
+            .into_iter()
+            .next();
+        Ok(ReadModelStatus {
+            copies: lag.copies,
+            median_lag_ms: lag.median_ms,
+            p99_lag_ms: lag.p99_ms,
+            max_lag_ms: lag.max_ms,
+            unfinished_after_grace: unfinished,
+            latest_reconciliation: latest.map(ReconciliationRunView),
+        })
+    }
+
     /// Admins only: what the scheduled reconciliation runs found and repaired, newest
     /// first: booking events the loyalty ledger lacked (resent), seat counts that had
     /// drifted from the inventory (repaired), stalled bookings (driven on) and payments
@@ -351,6 +391,22 @@ impl From<AuditEntry> for AuditLogEntry {
     }
 }
 
+/// The bookings' read model against the bookings themselves.
+#[derive(SimpleObject)]
+pub struct ReadModelStatus {
+    /// Booking copies that reached the read model in the window.
+    copies: u64,
+    /// From a booking's change to its copy arriving, in milliseconds.
+    median_lag_ms: Option<i64>,
+    p99_lag_ms: Option<i64>,
+    max_lag_ms: Option<i64>,
+    /// Bookings the read model still shows UNCONFIRMED although they last changed before
+    /// the grace period: the next reconciliation run looks at each.
+    unfinished_after_grace: u64,
+    /// What the latest run found and repaired (`readModelRepaired` among it).
+    latest_reconciliation: Option<ReconciliationRunView>,
+}
+
 /// One run of the reconciliation job.
 pub struct ReconciliationRunView(ReconciliationRun);
 
@@ -396,6 +452,16 @@ impl ReconciliationRunView {
             .cloned()
             .map(ID)
             .collect()
+    }
+    /// Bookings whose copy in the read model was missing or behind the booking itself,
+    /// written again from the booking's own object.
+    async fn read_model_repaired(&self) -> Vec<ID> {
+        let ids = &self.0.report.read_model_repaired;
+        ids.iter().cloned().map(ID).collect()
+    }
+    /// Booking references from before references had their own objects, registered now.
+    async fn references_registered(&self) -> &[String] {
+        &self.0.report.references_registered
     }
     /// Confirmed bookings found on a cancelled flight, cancelled and refunded now.
     async fn bookings_cancelled_for_flights(&self) -> Vec<ID> {

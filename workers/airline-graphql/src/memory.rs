@@ -387,6 +387,17 @@ impl crate::ScheduleStore for MemorySchedule {
         let runs = locked(&self.reconciliation_runs);
         Ok(runs.iter().rev().take(limit).cloned().collect())
     }
+
+    async fn read_model_lag(
+        &self,
+        _since: DateTime<Utc>,
+        _settled: DateTime<Utc>,
+    ) -> Result<(airline_booking::read_model::ProjectionLag, u64), StoreError> {
+        Ok((
+            airline_booking::read_model::ProjectionLag::of(vec![120, 80, 300]),
+            0,
+        ))
+    }
 }
 
 /// Bookings without Durable Objects: a started booking is confirmed at once (the saga

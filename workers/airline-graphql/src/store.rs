@@ -184,6 +184,15 @@ pub trait ScheduleStore: Send + Sync {
     /// The newest reconciliation runs first.
     async fn reconciliation_runs(&self, limit: usize)
         -> Result<Vec<ReconciliationRun>, StoreError>;
+
+    /// The bookings' read model: how late the copies that arrived since `since` were,
+    /// and how many bookings it still shows unfinished although they last changed before
+    /// `settled` (the reconciliation run looks at those).
+    async fn read_model_lag(
+        &self,
+        since: DateTime<Utc>,
+        settled: DateTime<Utc>,
+    ) -> Result<(airline_booking::read_model::ProjectionLag, u64), StoreError>;
 }
 
 /// One reconciliation run (see `airline_booking::reconcile`), as stored.

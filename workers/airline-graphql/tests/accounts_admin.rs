@@ -396,4 +396,32 @@ fn admins_read_what_the_reconciliation_runs_found_newest_first() {
     );
     failure(&run(signed_in("acct_ada", Role::Customer), 10), "FORBIDDEN");
     failure(&run(Viewer::Anonymous, 10), "UNAUTHENTICATED");
+
+    // The read model's status: the lag of its copies (the double reports 80, 120 and
+    // 300 ms) and the latest run, with what it repaired.
+    let status = "query($w: Int) { readModelStatus(windowMinutes: $w) { copies medianLagMs
+        p99LagMs maxLagMs unfinishedAfterGrace latestReconciliation { id readModelRepaired } } }";
+    let ask = |viewer: Viewer, window: i64| {
+        let context = TestContext::new()
+            .schedule(schedule.clone())
+            .viewer(viewer)
+            .build();
+        execute(api(), context, status, json!({"w": window}))
+    };
+    let report = data(ask(signed_in("acct_ops", Role::Admin), 60))["readModelStatus"].clone();
+    assert_eq!(
+        (
+            &report["copies"],
+            &report["medianLagMs"],
+            &report["maxLagMs"]
+        ),
+        (&json!(3), &json!(120), &json!(300)),
+        "{report}"
+    );
+    assert_eq!(report["latestReconciliation"]["id"], "2", "{report}");
+    failure(
+        &ask(signed_in("acct_ops", Role::Admin), 0),
+        "BAD_USER_INPUT",
+    );
+    failure(&ask(signed_in("acct_ada", Role::Customer), 60), "FORBIDDEN");
 }

@@ -16,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 
 use airline_auth::{Role, TokenError};
 use airline_domain::{AirportCode, Flight, LocalDate};
-use airline_graphql::memory::{MemoryBookings, MemorySchedule, TestContext};
+use airline_graphql::memory::{MemoryBookings, MemoryLoyalty, MemorySchedule, TestContext};
 use airline_graphql::Viewer;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
@@ -89,6 +89,7 @@ fn admin() -> Viewer {
 /// One test's booking service: shared by all of its requests, so state persists.
 struct World {
     bookings: Arc<MemoryBookings>,
+    loyalty: Arc<MemoryLoyalty>,
     /// The clock requests read; [`NOW`] unless a test moves it.
     clock: Cell<DateTime<Utc>>,
 }
@@ -97,6 +98,7 @@ impl World {
     fn new() -> Self {
         Self {
             bookings: Arc::new(MemoryBookings::default()),
+            loyalty: Arc::new(MemoryLoyalty::default()),
             clock: Cell::new(now()),
         }
     }
@@ -108,6 +110,7 @@ impl World {
         let context = TestContext::new()
             .schedule(seed().catalog.clone())
             .bookings(self.bookings.clone())
+            .loyalty(self.loyalty.clone())
             .viewer(viewer)
             .now(self.clock.get())
             .request_id(&request_id)
@@ -862,6 +865,89 @@ fn a_booking_says_what_was_paid_and_whether_it_may_be_cancelled() {
         .as_str()
         .unwrap()
         .contains("departed"));
+}
+
+#[test]
+fn points_of_a_booking_changed_moments_ago_are_pending_until_the_ledger_has_them() {
+    use airline_loyalty::{points_for, EntryKind, LedgerEntry};
+    let world = World::new();
+    let outbound = flight("LHR", "JFK");
+    let booking = world.book(ALICE, &outbound, "points-0001", 2);
+    let id = id_of(&booking);
+    let total = airline_domain::Money::from_minor(
+        booking["total"]["amount"].as_i64().unwrap(),
+        airline_domain::Currency::parse("currency", booking["total"]["currency"].as_str().unwrap())
+            .unwrap(),
+    );
+    let earned = points_for(total).unwrap();
+    assert!(earned > 0);
+    let query = "query($recent: [ID!]) { loyalty(recent: $recent) { points pendingPoints tier } }";
+    let loyalty = |recent: Value| {
+        data(world.run(customer(ALICE), query, json!({ "recent": recent })))["loyalty"].clone()
+    };
+    let ledger_entry = |kind: EntryKind, points: i64| {
+        world.loyalty.entries.lock().unwrap().push((
+            ALICE.to_owned(),
+            LedgerEntry {
+                entry_id: format!(
+                    "{id}:{}",
+                    if kind == EntryKind::Earn {
+                        "confirmed"
+                    } else {
+                        "cancelled"
+                    }
+                ),
+                booking_id: id.clone(),
+                points,
+                kind,
+                created_at: now(),
+            },
+        ));
+    };
+
+    // Confirmed, not yet in the ledger: pending, not counted.
+    let fresh = loyalty(json!([id]));
+    assert_eq!(
+        (fresh["points"].as_i64(), fresh["pendingPoints"].as_i64()),
+        (Some(0), Some(earned))
+    );
+    assert_eq!(
+        loyalty(Value::Null)["pendingPoints"],
+        0,
+        "unnamed, the ledger alone"
+    );
+
+    // Credited: counted, nothing pending.
+    ledger_entry(EntryKind::Earn, earned);
+    let credited = loyalty(json!([id]));
+    assert_eq!(
+        (
+            credited["points"].as_i64(),
+            credited["pendingPoints"].as_i64()
+        ),
+        (Some(earned), Some(0))
+    );
+
+    // Cancelled moments ago: the ledger still counts it, the traveller does not see it.
+    data(world.run(customer(ALICE), CANCEL, json!({ "id": id })));
+    let cancelled = loyalty(json!([id]));
+    assert_eq!(
+        (
+            cancelled["points"].as_i64(),
+            cancelled["pendingPoints"].as_i64()
+        ),
+        (Some(0), Some(0))
+    );
+    assert_eq!(
+        loyalty(Value::Null)["points"].as_i64(),
+        Some(earned),
+        "the ledger is behind"
+    );
+
+    // Once the ledger has taken the points back, it agrees.
+    ledger_entry(EntryKind::Revoke, -earned);
+    assert_eq!(loyalty(json!([id]))["points"], 0);
+    assert_eq!(loyalty(Value::Null)["points"], 0);
 }
 
 // ---------------------------------------------------------------------------------------

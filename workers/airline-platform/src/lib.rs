@@ -1,10 +1,12 @@
-//! Cloudflare plumbing the Worker and both Durable Objects share, so each name wrangler.toml
-//! binds is spelled once and every crate calls a Durable Object the same way. No rules
-//! here: those live in the plain Rust crates.
+//! Cloudflare plumbing the Worker and the Durable Objects share, so each name wrangler.toml
+//! binds is spelled once, every crate calls a Durable Object the same way, and a table
+//! more than one of them writes has its SQL in one place. No rules here: those live in
+//! the plain Rust crates.
 #![forbid(unsafe_code)]
 
 pub mod config;
 pub mod log;
+pub mod read_model;
 pub mod sql;
 
 use serde::de::DeserializeOwned;

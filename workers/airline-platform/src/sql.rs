@@ -197,6 +197,17 @@ pub mod reconciliation {
          HAVING sum(points) > 0 AND max(created_at) < ?1
          LIMIT ?2";
 
+    /// How late each copy that arrived since ?1 was: from its booking's change (the
+    /// view's `updatedAt`, to the millisecond) to its arrival, in ms; at most 10,000.
+    pub const READ_MODEL_LAGS: &str = "SELECT
+             (julianday(projected_at) - julianday(json_extract(details, '$.updatedAt'))) * 86400000.0
+                 AS lag_ms
+         FROM bookings WHERE projected_at >= ?1 LIMIT 10000";
+
+    /// Bookings the read model shows unfinished (UNCONFIRMED) that last changed before ?1.
+    pub const UNFINISHED_BEFORE: &str =
+        "SELECT count(*) AS n FROM bookings WHERE status = 'UNCONFIRMED' AND updated_at < ?1";
+
     /// ?1 started at, ?2 finished at, ?3 the report as JSON.
     pub const INSERT_RUN: &str =
         "INSERT INTO reconciliation_runs (started_at, finished_at, report) VALUES (?1, ?2, ?3)";

@@ -1,10 +1,12 @@
 //! Admin writes to the timetable over D1, each in one transaction with its audit entry.
 
+use airline_booking::read_model::ProjectionLag;
 use airline_domain::{AccountId, Flight};
 use airline_graphql::store::{AuditEntry, ReconciliationRun};
 use airline_graphql::{ScheduleStore, StoreError};
 use airline_platform::sql;
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use worker::send::SendFuture;
 use worker::wasm_bindgen::JsValue;
@@ -132,6 +134,45 @@ impl ScheduleStore for D1Store {
                     })
                 })
                 .collect()
+        })
+        .await
+    }
+
+    async fn read_model_lag(
+        &self,
+        since: DateTime<Utc>,
+        settled: DateTime<Utc>,
+    ) -> Result<(ProjectionLag, u64), StoreError> {
+        #[derive(Deserialize)]
+        struct LagRow {
+            lag_ms: Option<f64>,
+        }
+        #[derive(Deserialize)]
+        struct CountRow {
+            n: f64,
+        }
+        SendFuture::new(async move {
+            let lags: Vec<LagRow> = self
+                .rows(
+                    "read model lag",
+                    sql::reconciliation::READ_MODEL_LAGS,
+                    &[utc_text(since).into()],
+                )
+                .await?;
+            let behind: Vec<CountRow> = self
+                .rows(
+                    "read model behind",
+                    sql::reconciliation::UNFINISHED_BEFORE,
+                    &[utc_text(settled).into()],
+                )
+                .await?;
+            let lag = ProjectionLag::of(
+                lags.iter()
+                    .filter_map(|row| row.lag_ms)
+                    .map(|ms| ms.max(0.0) as i64)
+                    .collect(),
+            );
+            Ok((lag, behind.first().map_or(0, |row| row.n as u64)))
         })
         .await
     }

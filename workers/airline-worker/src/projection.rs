@@ -9,9 +9,8 @@
 //! are then applied one by one, so the others land and only the one that fails is retried.
 
 use airline_booking::read_model::{BookingCopy, COPY_SCHEMA};
-use airline_domain::utc_text;
 use airline_platform::bindings::DATABASE;
-use airline_platform::sql;
+use airline_platform::read_model::{self, Param};
 use chrono::{DateTime, Utc};
 use worker::wasm_bindgen::JsValue;
 use worker::{console_error, D1PreparedStatement, Env, MessageBatch, MessageExt, Result};
@@ -107,65 +106,27 @@ fn read_copy(body: &JsValue) -> std::result::Result<BookingCopy, String> {
     Ok(copy)
 }
 
-/// The statements that bring the read model up to `copy`, each guarded by its version.
+/// The statements that bring the read model up to `copy`
+/// (`airline_platform::read_model`), prepared for D1.
 fn statements_for(
     store: &D1Store,
     copy: &BookingCopy,
     now: DateTime<Utc>,
 ) -> Result<Vec<D1PreparedStatement>> {
-    let view = &copy.booking;
-    let details = serde_json::to_string(view)?;
-    let version = copy.version as f64;
-    let id = view.id.as_str();
-    let flights = serde_json::to_string(
-        &view
-            .flights
-            .iter()
-            .map(|f| f.flight_id.as_str())
-            .collect::<Vec<_>>(),
-    )?;
-    let mut statements = vec![
-        store.prepare(sql::bookings::UPSERT_COPY).bind(&[
-            id.into(),
-            view.customer_id.as_str().into(),
-            view.status.as_str().into(),
-            view.reference
-                .as_deref()
-                .map_or(JsValue::NULL, JsValue::from),
-            (view.total.amount_minor() as f64).into(),
-            view.total.currency().code().into(),
-            details.as_str().into(),
-            utc_text(view.created_at).into(),
-            utc_text(view.updated_at).into(),
-            version.into(),
-            utc_text(now).into(),
-        ])?,
-        store
-            .prepare(sql::booking_flights::INSERT_ALL)
-            .bind(&[id.into(), flights.as_str().into()])?,
-    ];
-    if let Some(payment) = &copy.payment {
-        statements.push(store.prepare(sql::payments::UPSERT_COPY).bind(&[
-            payment.id.as_str().into(),
-            payment.key.as_str().into(),
-            payment.customer_id.as_str().into(),
-            payment.token.as_str().into(),
-            (payment.amount as f64).into(),
-            payment.currency.as_str().into(),
-            payment.status.as_str().into(),
-            f64::from(payment.authorize_attempts).into(),
-            utc_text(view.created_at).into(),
-            utc_text(view.updated_at).into(),
-            version.into(),
-        ])?);
-    }
-    if !copy.events.is_empty() {
-        let events = serde_json::to_string(&copy.events)?;
-        statements.push(
-            store
-                .prepare(sql::booking_events::UPSERT_ALL)
-                .bind(&[id.into(), events.as_str().into()])?,
-        );
-    }
-    Ok(statements)
+    read_model::statements(copy, now)?
+        .into_iter()
+        .map(|statement| {
+            let params: Vec<JsValue> = statement
+                .params
+                .into_iter()
+                .map(|param| match param {
+                    Param::Text(text) => JsValue::from(text),
+                    // D1 takes JavaScript numbers; minor units and versions fit exactly.
+                    Param::Integer(n) => JsValue::from(n as f64),
+                    Param::Null => JsValue::NULL,
+                })
+                .collect();
+            store.prepare(statement.sql).bind(&params)
+        })
+        .collect()
 }
