@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod customer;
+pub mod far_edge;
 mod server;
 pub mod smoke;
 

@@ -66,6 +66,7 @@ pub struct BookingWorkflow {
 
 impl DurableObject for BookingWorkflow {
     fn new(state: State, env: Env) -> Self {
+        airline_platform::trace::configure(&env);
         Self {
             config: WorkflowConfig::from_env(&env),
             state,
@@ -372,7 +373,7 @@ impl BookingWorkflow {
             let (env, config, snapshot) = (&self.env, &self.config, &snapshot);
             let outcomes = join_all(steps.iter().map(|step| async move {
                 let started_at = Utc::now();
-                let outcome = steps::run(env, config, store, snapshot, *step).await;
+                let outcome = steps::run(env, config, store, snapshot, *step, driver).await;
                 (*step, outcome, Utc::now() - started_at)
             }))
             .await;

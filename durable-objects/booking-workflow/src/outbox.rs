@@ -9,6 +9,7 @@ use airline_booking::read_model::{BookingCopy, PaymentCopy, COPY_SCHEMA};
 use airline_booking::record::BookingRecord;
 use airline_payments::sandbox_payment::SandboxPayment;
 use airline_platform::bindings::{BOOKING_CHANGES, LOYALTY_EVENTS};
+use airline_platform::trace::{self, CallKind};
 use chrono::Utc;
 use worker::Env;
 
@@ -27,6 +28,7 @@ pub(crate) async fn send(env: &Env, store: &Store, record: &BookingRecord) -> Re
     if !unsent.is_empty() {
         let ids: Vec<String> = unsent.iter().map(|e| e.event_id.clone()).collect();
         let queue = env.queue(LOYALTY_EVENTS).map_err(|e| e.to_string())?;
+        trace::call(CallKind::QueueSend, None, None).await;
         queue
             .send_batch(unsent)
             .await
@@ -45,6 +47,7 @@ pub(crate) async fn send(env: &Env, store: &Store, record: &BookingRecord) -> Re
     // As JSON text: the view flattens its total, which a structured-clone message
     // would carry as a Map.
     let text = serde_json::to_string(&copy).map_err(|e| e.to_string())?;
+    trace::call(CallKind::QueueSend, None, None).await;
     env.queue(BOOKING_CHANGES)
         .map_err(|e| e.to_string())?
         .send(text)

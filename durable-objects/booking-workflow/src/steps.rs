@@ -16,6 +16,7 @@ use airline_payments::sandbox::{self, CardBehaviour};
 use airline_payments::{PaymentError, PaymentRequest};
 use airline_platform::bindings::{BOOKING_REFERENCES, DATABASE, FLIGHT_INVENTORY};
 use airline_platform::call_object;
+use airline_platform::trace::{self, CallKind};
 use futures_util::future::join_all;
 use serde::Deserialize;
 use worker::Env;
@@ -35,41 +36,60 @@ fn transient(what: &str, e: impl std::fmt::Display) -> StepOutcome {
     outcome(StepResult::Transient(format!("{what}: {e}")))
 }
 
-/// Runs `step` for `record`. Local steps have nothing to execute: what they decide is
-/// written with the state.
+/// Runs `step` for `record`, on behalf of the request `driver` (none: the alarm). Local
+/// steps have nothing to execute: what they decide is written with the state.
 pub(crate) async fn run(
     env: &Env,
     config: &WorkflowConfig,
     store: &Store,
     record: &BookingRecord,
     step: Step,
+    driver: Option<&str>,
 ) -> StepOutcome {
+    let calls = Calls { env, driver };
     match step {
-        Step::HoldSeats => hold_seats(env, config, record).await,
-        Step::AuthorizePayment => authorize(env, config, store, record).await,
+        Step::HoldSeats => hold_seats(&calls, config, record).await,
+        Step::AuthorizePayment => authorize(&calls, config, store, record).await,
         Step::CapturePayment | Step::VoidPayment | Step::RefundPayment => {
-            payment_call(config, store, record, step).await
+            payment_call(&calls, config, store, record, step).await
         }
-        Step::ConfirmSeats => confirm_seats(env, record).await,
-        Step::ClaimReference => claim_reference(env, record).await,
-        Step::ReleaseSeats => release_seats(env, record).await,
+        Step::ConfirmSeats => confirm_seats(&calls, record).await,
+        Step::ClaimReference => claim_reference(&calls, record).await,
+        Step::ReleaseSeats => release_seats(&calls, record).await,
         Step::ConfirmBooking | Step::MarkCancelled => outcome(StepResult::Done),
     }
 }
 
+/// Where a step's calls go, and the request they are made for (for the logs and traces
+/// of the objects and services they reach).
+struct Calls<'a> {
+    env: &'a Env,
+    driver: Option<&'a str>,
+}
+
 async fn inventory_call(
-    env: &Env,
+    calls: &Calls<'_>,
     flight_id: &str,
     message: &InventoryRequest,
 ) -> Result<InventoryReply, String> {
-    call_object(env, FLIGHT_INVENTORY, flight_id, message, None)
-        .await
-        .map_err(|e| e.to_string())
+    call_object(
+        calls.env,
+        FLIGHT_INVENTORY,
+        flight_id,
+        message,
+        calls.driver,
+    )
+    .await
+    .map_err(|e| e.to_string())
 }
 
 /// Holds seats flight by flight, outbound first: a refusal stops there, and the flights
 /// after it are not asked (so a sold-out outbound costs one call).
-async fn hold_seats(env: &Env, config: &WorkflowConfig, record: &BookingRecord) -> StepOutcome {
+async fn hold_seats(
+    calls: &Calls<'_>,
+    config: &WorkflowConfig,
+    record: &BookingRecord,
+) -> StepOutcome {
     let mut facts = Vec::new();
     let flights = &record.plan.flights;
     for (index, flight) in flights.iter().enumerate() {
@@ -92,7 +112,7 @@ async fn hold_seats(env: &Env, config: &WorkflowConfig, record: &BookingRecord) 
             seats: flight.seats.clone(),
             ttl_seconds: config.hold_ttl.num_seconds(),
         };
-        let result = match inventory_call(env, &flight.flight_id, &message).await {
+        let result = match inventory_call(calls, &flight.flight_id, &message).await {
             Ok(InventoryReply::Held { hold }) => {
                 facts.push(Fact::Seats {
                     index,
@@ -153,12 +173,17 @@ struct BehaviourRow {
 /// What the sandbox card behind `token` does: the token says, or, for a token made
 /// before tokens carried it, the token store does (read through a D1 session, so a
 /// replica can answer). `None` for a token the sandbox does not know.
-async fn card_behaviour(env: &Env, token: &str) -> Result<Option<CardBehaviour>, PaymentError> {
+async fn card_behaviour(
+    calls: &Calls<'_>,
+    token: &str,
+) -> Result<Option<CardBehaviour>, PaymentError> {
     if let Some(behaviour) = sandbox::token_behaviour(token) {
         return Ok(Some(behaviour));
     }
+    trace::call(CallKind::D1SessionRead, None, calls.driver).await;
     let lookup = async {
-        let session = env
+        let session = calls
+            .env
             .d1(DATABASE)?
             .with_session(Some("first-unconstrained"))?;
         let statement = session
@@ -177,7 +202,7 @@ async fn card_behaviour(env: &Env, token: &str) -> Result<Option<CardBehaviour>,
 }
 
 async fn authorize(
-    env: &Env,
+    calls: &Calls<'_>,
     config: &WorkflowConfig,
     store: &Store,
     record: &BookingRecord,
@@ -187,11 +212,12 @@ async fn authorize(
         Err(e) => return outcome(payment_failure(e)),
     };
     let card = match &provider {
-        Provider::Sandbox(_) => match card_behaviour(env, record.plan.payment_token.as_str()).await
-        {
-            Ok(card) => card,
-            Err(e) => return outcome(payment_failure(e)),
-        },
+        Provider::Sandbox(_) => {
+            match card_behaviour(calls, record.plan.payment_token.as_str()).await {
+                Ok(card) => card,
+                Err(e) => return outcome(payment_failure(e)),
+            }
+        }
         Provider::Stripe(_) => None,
     };
     let request = PaymentRequest {
@@ -202,7 +228,7 @@ async fn authorize(
         booking_id: record.plan.booking_id.clone(),
         customer_id: record.plan.customer_id.clone(),
     };
-    match provider.authorize(&request, card).await {
+    match provider.authorize(&request, card, calls.driver).await {
         Ok(authorization) => {
             outcome(StepResult::Done).with(Fact::Payment(PaymentState::Authorized {
                 id: authorization.payment_id,
@@ -213,6 +239,7 @@ async fn authorize(
 }
 
 async fn payment_call(
+    calls: &Calls<'_>,
     config: &WorkflowConfig,
     store: &Store,
     record: &BookingRecord,
@@ -226,14 +253,17 @@ async fn payment_call(
     let payment_id = record.payment.id();
     let (result, after) = match step {
         Step::CapturePayment => (
-            provider.capture(key, payment_id).await,
+            provider.capture(key, payment_id, calls.driver).await,
             PaymentState::Captured {
                 id: payment_id.unwrap_or(key).to_owned(),
             },
         ),
-        Step::VoidPayment => (provider.void(key, payment_id).await, PaymentState::Voided),
+        Step::VoidPayment => (
+            provider.void(key, payment_id, calls.driver).await,
+            PaymentState::Voided,
+        ),
         _ => (
-            provider.refund(key, payment_id).await,
+            provider.refund(key, payment_id, calls.driver).await,
             PaymentState::Refunded {
                 id: payment_id.unwrap_or(key).to_owned(),
             },
@@ -246,7 +276,7 @@ async fn payment_call(
 }
 
 /// Turns every flight's hold into sold seats, all flights at once.
-async fn confirm_seats(env: &Env, record: &BookingRecord) -> StepOutcome {
+async fn confirm_seats(calls: &Calls<'_>, record: &BookingRecord) -> StepOutcome {
     let calls = record
         .plan
         .flights
@@ -260,7 +290,7 @@ async fn confirm_seats(env: &Env, record: &BookingRecord) -> StepOutcome {
             (
                 index,
                 flight,
-                inventory_call(env, &flight.flight_id, &message).await,
+                inventory_call(calls, &flight.flight_id, &message).await,
             )
         });
     let mut result = StepResult::Done;
@@ -291,7 +321,7 @@ async fn confirm_seats(env: &Env, record: &BookingRecord) -> StepOutcome {
 }
 
 /// Frees whatever this booking may hold or own, on every flight at once.
-async fn release_seats(env: &Env, record: &BookingRecord) -> StepOutcome {
+async fn release_seats(calls: &Calls<'_>, record: &BookingRecord) -> StepOutcome {
     let calls = record
         .plan
         .flights
@@ -309,7 +339,7 @@ async fn release_seats(env: &Env, record: &BookingRecord) -> StepOutcome {
             };
             (
                 index,
-                inventory_call(env, &flight.flight_id, &message).await,
+                inventory_call(calls, &flight.flight_id, &message).await,
             )
         });
     let mut result = StepResult::Done;
@@ -328,7 +358,7 @@ async fn release_seats(env: &Env, record: &BookingRecord) -> StepOutcome {
 }
 
 /// Draws a reference and claims it in its own object; another draw if it is taken.
-async fn claim_reference(env: &Env, record: &BookingRecord) -> StepOutcome {
+async fn claim_reference(calls: &Calls<'_>, record: &BookingRecord) -> StepOutcome {
     let booking_id = &record.plan.booking_id;
     for _ in 0..REFERENCE_DRAWS {
         let Some(drawn) = draw_reference() else {
@@ -337,7 +367,15 @@ async fn claim_reference(env: &Env, record: &BookingRecord) -> StepOutcome {
         let message = ReferenceRequest::Claim {
             booking_id: booking_id.clone(),
         };
-        match call_object(env, BOOKING_REFERENCES, &drawn, &message, None).await {
+        match call_object(
+            calls.env,
+            BOOKING_REFERENCES,
+            &drawn,
+            &message,
+            calls.driver,
+        )
+        .await
+        {
             Ok(ReferenceReply::Held { booking_id: holder }) if holder == *booking_id => {
                 return outcome(StepResult::Done).with(Fact::Reference(Some(drawn)))
             }

@@ -43,6 +43,7 @@ pub struct FlightInventory {
 
 impl DurableObject for FlightInventory {
     fn new(state: State, env: Env) -> Self {
+        airline_platform::trace::configure(&env);
         Self {
             state,
             env,

@@ -5,6 +5,7 @@
 use airline_booking::inventory;
 use airline_platform::bindings::DATABASE;
 use airline_platform::sql;
+use airline_platform::trace::{self, CallKind};
 use chrono::{DateTime, Duration, Utc};
 use worker::{console_error, Result, SqlStorage, SqlStorageValue};
 
@@ -96,6 +97,7 @@ impl FlightInventory {
     }
 
     async fn write_read_model(&self, flight_id: &str, available: u32, version: i64) -> Result<()> {
+        trace::call(CallKind::D1PrimaryWrite, None, None).await;
         let db = self.env.d1(DATABASE)?;
         // Versioned, so an older count arriving late never overwrites a newer one.
         db.prepare(sql::flights::SET_SEATS_AVAILABLE)

@@ -45,6 +45,12 @@ pub const RECONCILE_GRACE_SECONDS: &str = "RECONCILE_GRACE_SECONDS";
 pub const SEARCH_CACHE_TTL_SECONDS: &str = "SEARCH_CACHE_TTL_SECONDS";
 /// Days without ledger activity after which a customer's points expire.
 pub const POINTS_EXPIRE_AFTER_DAYS: &str = "POINTS_EXPIRE_AFTER_DAYS";
+/// `on` prints a line per platform call (`trace`); the bench sets it, nothing deployed
+/// does.
+pub const TRACE_PLATFORM_CALLS: &str = "TRACE_PLATFORM_CALLS";
+/// Round trips a far traveller pays, waited before each call (`trace::FarEdge`); the
+/// bench sets it, nothing deployed does.
+pub const FAR_EDGE_MODEL: &str = "FAR_EDGE_MODEL";
 
 /// The vars the Worker reads that every environment in wrangler.toml must set (to the
 /// default, if nothing else), so "works locally, missing in production" cannot ship.
@@ -63,14 +69,17 @@ pub const VARS: [&str; 12] = [
     POINTS_EXPIRE_AFTER_DAYS,
 ];
 
-/// Vars read only when set: an external identity provider, and Stripe's API base.
-pub const OPTIONAL_VARS: [&str; 6] = [
+/// Vars read only when set: an external identity provider, Stripe's API base, and the
+/// bench's call trace.
+pub const OPTIONAL_VARS: [&str; 8] = [
     OIDC_ISSUER,
     OIDC_AUDIENCE,
     OIDC_JWKS,
     OIDC_GROUPS_CLAIM,
     OIDC_ADMIN_GROUP,
     STRIPE_API_BASE,
+    TRACE_PLATFORM_CALLS,
+    FAR_EDGE_MODEL,
 ];
 
 /// Secrets every deployed environment needs (`wrangler secret put NAME --env ENV`);

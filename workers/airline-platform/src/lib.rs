@@ -8,6 +8,7 @@ pub mod config;
 pub mod log;
 pub mod read_model;
 pub mod sql;
+pub mod trace;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -96,6 +97,7 @@ pub async fn call_object<Q: Serialize, A: DeserializeOwned>(
     message: &Q,
     request_id: Option<&str>,
 ) -> Result<A> {
+    trace::call(trace::CallKind::ObjectCall, Some(binding), request_id).await;
     let stub = env
         .durable_object(binding)?
         .id_from_name(name)?

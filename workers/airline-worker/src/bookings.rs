@@ -24,7 +24,7 @@ use worker::Env;
 use airline_platform::bindings::{BOOKING_WORKFLOW, FLIGHT_INVENTORY};
 use airline_platform::sql;
 
-use crate::d1::{utc_text, D1Store};
+use crate::d1::{utc_text, Access, D1Store};
 
 pub struct EdgeBookings {
     env: Env,
@@ -105,7 +105,7 @@ impl BookingService for EdgeBookings {
                 &[token.as_str().into()],
             )?);
         }
-        let results = SendFuture::new(store.batch(statements))
+        let results = SendFuture::new(store.batch(Access::Read, statements))
             .await
             .map_err(|e| store.fail("booking inputs", e))?;
         let mut results = results.iter();

@@ -2,6 +2,7 @@
 //! implemented in their own modules, sharing how queries run and how failures are logged.
 
 use airline_graphql::StoreError;
+use airline_platform::trace::{self, CallKind};
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
 use worker::{console_error, D1Database, D1DatabaseSession, D1PreparedStatement};
@@ -19,6 +20,13 @@ enum Connection {
     /// older than the session's bookmark; writes go to the primary and move the bookmark
     /// on, so one session reads its own writes.
     Session(D1DatabaseSession),
+}
+
+/// Whether a batch only reads, or writes too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    Read,
+    Write,
 }
 
 /// The request header a client sends back with the bookmark of its last answer, and the
@@ -67,11 +75,25 @@ impl D1Store {
         }
     }
 
-    /// Runs `statements` as one batch (one transaction, one round trip).
+    /// Notes one round trip to D1 for the bench's call trace.
+    async fn trace(&self, reads_only: bool) {
+        let kind = match (&self.db, reads_only) {
+            (Connection::Primary(_), true) => CallKind::D1PrimaryRead,
+            (Connection::Primary(_), false) => CallKind::D1PrimaryWrite,
+            (Connection::Session(_), true) => CallKind::D1SessionRead,
+            (Connection::Session(_), false) => CallKind::D1SessionWrite,
+        };
+        trace::call(kind, None, Some(&self.request_id)).await;
+    }
+
+    /// Runs `statements` as one batch (one transaction, one round trip); `access` says
+    /// whether any of them writes.
     pub(crate) async fn batch(
         &self,
+        access: Access,
         statements: Vec<D1PreparedStatement>,
     ) -> worker::Result<Vec<worker::D1Result>> {
+        self.trace(access == Access::Read).await;
         match &self.db {
             Connection::Primary(db) => db.batch(statements).await,
             Connection::Session(session) => session.batch(statements).await,
@@ -110,11 +132,9 @@ impl D1Store {
         sql: &str,
         params: &[JsValue],
     ) -> Result<Vec<T>, StoreError> {
-        let result = self
-            .statement(what, sql, params)?
-            .all()
-            .await
-            .map_err(|e| self.fail(what, e))?;
+        let statement = self.statement(what, sql, params)?;
+        self.trace(trace::reads_only(sql)).await;
+        let result = statement.all().await.map_err(|e| self.fail(what, e))?;
         result.results::<T>().map_err(|e| self.fail(what, e))
     }
 
@@ -125,11 +145,9 @@ impl D1Store {
         sql: &str,
         params: &[JsValue],
     ) -> Result<usize, StoreError> {
-        let result = self
-            .statement(what, sql, params)?
-            .run()
-            .await
-            .map_err(|e| self.fail(what, e))?;
+        let statement = self.statement(what, sql, params)?;
+        self.trace(trace::reads_only(sql)).await;
+        let result = statement.run().await.map_err(|e| self.fail(what, e))?;
         let meta = result.meta().map_err(|e| self.fail(what, e))?;
         Ok(meta.and_then(|m| m.changes).unwrap_or(0))
     }

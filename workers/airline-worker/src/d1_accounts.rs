@@ -14,7 +14,7 @@ use serde::Deserialize;
 use worker::send::SendFuture;
 use worker::wasm_bindgen::JsValue;
 
-use crate::d1::{parse_utc, utc_text, D1Store};
+use crate::d1::{parse_utc, utc_text, Access, D1Store};
 
 const ACCOUNT_COLUMNS: &str = "id, email, display_name, password_hash, role, created_at";
 
@@ -195,7 +195,7 @@ impl AccountStore for D1Store {
                 &new_token_params(next),
             )?;
             let results = self
-                .batch(vec![spend, store_next])
+                .batch(Access::Write, vec![spend, store_next])
                 .await
                 .map_err(|e| self.fail("rotate_refresh_token", e))?;
             let spent = results

@@ -12,7 +12,7 @@ use worker::send::SendFuture;
 use worker::wasm_bindgen::JsValue;
 use worker::D1PreparedStatement;
 
-use crate::d1::{parse_utc, utc_text, D1Store};
+use crate::d1::{parse_utc, utc_text, Access, D1Store};
 
 /// The audit entry lands only if the statement before it in the batch changed a row.
 const AUDIT_IF_CHANGED: &str = "INSERT INTO audit_log (actor_id, action, target, details, at) \
@@ -41,7 +41,7 @@ impl D1Store {
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
         let results = self
-            .batch(vec![write, self.audit_statement(audit)?])
+            .batch(Access::Write, vec![write, self.audit_statement(audit)?])
             .await
             .map_err(|e| self.fail(what, e))?;
         let changed = results

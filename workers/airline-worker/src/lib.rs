@@ -43,6 +43,7 @@ fn start() {
 
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
+    airline_platform::trace::configure(&env);
     let started = Date::now().as_millis();
     let request_id = RequestId::new();
     let method = request.method();
@@ -90,6 +91,7 @@ async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
 /// The Cron Triggers in wrangler.toml: the reconciliation run.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    airline_platform::trace::configure(&env);
     if let Err(e) = reconcile::run(&env).await {
         console_error!("reconcile: the run failed: {e}");
     }
@@ -99,6 +101,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 /// notifications for travellers; and the booking objects' copies for the read model.
 #[event(queue)]
 async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
+    airline_platform::trace::configure(&env);
     match QueueKind::of(&batch.queue()) {
         Some(QueueKind::Notifications) => notifications::consume(batch, env).await,
         Some(QueueKind::LoyaltyEvents) => loyalty::consume(batch, env, false).await,

@@ -36,6 +36,12 @@ impl EdgeNotifications {
         &self,
         notification: &Notification,
     ) -> std::result::Result<(), StoreError> {
+        SendFuture::new(airline_platform::trace::call(
+            airline_platform::trace::CallKind::QueueSend,
+            None,
+            Some(self.store.request_id()),
+        ))
+        .await;
         let sent = async { self.env.queue(NOTIFICATIONS)?.send(notification).await };
         sent.await
             .map_err(|e| self.store.fail("queue notification", e))

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use worker::wasm_bindgen::JsValue;
 use worker::{console_error, D1PreparedStatement, Env, MessageBatch, MessageExt, Result};
 
-use crate::d1::D1Store;
+use crate::d1::{Access, D1Store};
 use airline_graphql::StoreError;
 
 pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> Result<()> {
@@ -41,7 +41,7 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> Result
         .collect::<Result<Vec<_>>>()
         .map(|all| all.into_iter().flatten().collect());
     match statements {
-        Ok(statements) => match store.batch(statements).await {
+        Ok(statements) => match store.batch(Access::Write, statements).await {
             Ok(_) => {
                 for (message, _) in &copies {
                     message.ack();
@@ -57,7 +57,7 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> Result
     }
     for (message, copy) in &copies {
         let applied = match statements_for(&store, copy, now) {
-            Ok(statements) => store.batch(statements).await.map(drop),
+            Ok(statements) => store.batch(Access::Write, statements).await.map(drop),
             Err(e) => Err(e),
         };
         match applied {
@@ -85,7 +85,7 @@ pub(crate) async fn write_copy(
     let statements =
         statements_for(store, copy, now).map_err(|e| store.fail("read model copy", e))?;
     let results = store
-        .batch(statements)
+        .batch(Access::Write, statements)
         .await
         .map_err(|e| store.fail("read model copy", e))?;
     let changed = results

@@ -1,7 +1,7 @@
 //! What runs on Workers: the provider a booking's saga calls ([`Provider`]), the Stripe
 //! client over `fetch`, and the sandbox's store in the booking object's own SQLite. Every
 //! call carries an idempotency key derived from the booking id, so a retried step never
-//! charges twice.
+//! charges twice; `driver` is the request a call is made for (the bench's call trace).
 
 mod sandbox_store;
 mod stripe_client;
@@ -55,6 +55,7 @@ impl<'a> Provider<'a> {
         &self,
         request: &PaymentRequest,
         card: Option<CardBehaviour>,
+        driver: Option<&str>,
     ) -> Result<Authorization, PaymentError> {
         match self {
             Provider::Sandbox(store) => {
@@ -79,21 +80,30 @@ impl<'a> Provider<'a> {
                 })
             }
             Provider::Stripe(client) => {
-                let (status, body) = client.send(&stripe::authorize_request(request)).await?;
+                let (status, body) = client
+                    .send(&stripe::authorize_request(request), driver)
+                    .await?;
                 stripe::parse_authorize(status, &body)
             }
         }
     }
 
     /// Captures the authorization `payment_id` of the payment keyed `key`.
-    pub async fn capture(&self, key: &str, payment_id: Option<&str>) -> Result<(), PaymentError> {
+    pub async fn capture(
+        &self,
+        key: &str,
+        payment_id: Option<&str>,
+        driver: Option<&str>,
+    ) -> Result<(), PaymentError> {
         match (self, payment_id) {
             (Provider::Sandbox(store), _) => store.capture(key),
             (Provider::Stripe(_), None) => {
                 Err(PaymentError::Permanent("nothing was authorized".to_owned()))
             }
             (Provider::Stripe(client), Some(id)) => {
-                let (status, body) = client.send(&stripe::capture_request(id, key)).await?;
+                let (status, body) = client
+                    .send(&stripe::capture_request(id, key), driver)
+                    .await?;
                 stripe::parse_capture(status, &body)
             }
         }
@@ -102,25 +112,37 @@ impl<'a> Provider<'a> {
     /// Releases an authorization. Without a payment id (the authorization's answer was
     /// lost), Stripe's uncaptured PaymentIntents lapse on their own after 7 days; the
     /// sandbox finds the payment by key.
-    pub async fn void(&self, key: &str, payment_id: Option<&str>) -> Result<(), PaymentError> {
+    pub async fn void(
+        &self,
+        key: &str,
+        payment_id: Option<&str>,
+        driver: Option<&str>,
+    ) -> Result<(), PaymentError> {
         match (self, payment_id) {
             (Provider::Sandbox(store), _) => store.settle(key),
             (Provider::Stripe(_), None) => Ok(()),
             (Provider::Stripe(client), Some(id)) => {
-                let (status, body) = client.send(&stripe::void_request(id, key)).await?;
+                let (status, body) = client.send(&stripe::void_request(id, key), driver).await?;
                 stripe::parse_void(status, &body)
             }
         }
     }
 
-    pub async fn refund(&self, key: &str, payment_id: Option<&str>) -> Result<(), PaymentError> {
+    pub async fn refund(
+        &self,
+        key: &str,
+        payment_id: Option<&str>,
+        driver: Option<&str>,
+    ) -> Result<(), PaymentError> {
         match (self, payment_id) {
             (Provider::Sandbox(store), _) => store.settle(key),
             (Provider::Stripe(_), None) => Err(PaymentError::Permanent(
                 "captured payment without an id".to_owned(),
             )),
             (Provider::Stripe(client), Some(id)) => {
-                let (status, body) = client.send(&stripe::refund_request(id, key)).await?;
+                let (status, body) = client
+                    .send(&stripe::refund_request(id, key), driver)
+                    .await?;
                 stripe::parse_refund(status, &body)
             }
         }

@@ -5,6 +5,8 @@
 use worker::wasm_bindgen::JsValue;
 use worker::{Fetch, Headers, Method, Request, RequestInit};
 
+use airline_platform::trace::{self, CallKind};
+
 use crate::stripe::{self, StripeRequest};
 use crate::PaymentError;
 
@@ -29,7 +31,12 @@ impl StripeClient {
     }
 
     /// Makes one call; its status and body, or a transient error if it never got an answer.
-    pub async fn send(&self, request: &StripeRequest) -> Result<(u16, String), PaymentError> {
+    pub async fn send(
+        &self,
+        request: &StripeRequest,
+        driver: Option<&str>,
+    ) -> Result<(u16, String), PaymentError> {
+        trace::call(CallKind::OutgoingHttp, None, driver).await;
         let transient = |e: worker::Error| PaymentError::Transient(format!("stripe: {e}"));
         let headers = Headers::new();
         for (name, value) in request.headers(&self.secret_key) {

@@ -217,6 +217,12 @@ impl LoyaltyStore for EdgeLoyalty {
     async fn publish(&self, body: &serde_json::Value) -> std::result::Result<(), StoreError> {
         // As a plain JSON object: serde_wasm_bindgen would turn a serde_json map into a
         // JS Map, which the queue delivers as `{}`.
+        SendFuture::new(airline_platform::trace::call(
+            airline_platform::trace::CallKind::QueueSend,
+            None,
+            Some(self.store.request_id()),
+        ))
+        .await;
         let sent = async {
             let value = worker::js_sys::JSON::parse(&body.to_string())
                 .map_err(|_| worker::Error::RustError("unparseable event".into()))?;
