@@ -79,8 +79,16 @@ test('book one way with card 4242: reference, itinerary and it is under My trips
   expect(booking.data.booking.status).toBe('CONFIRMED');
   expect(booking.data.booking.reference).toBe(reference);
 
+  // My trips opens at once and shows the booking: its list is a copy that follows the
+  // booking through a queue, so the app names the booking it just made and the API reads
+  // that one from the booking itself.
+  const trips = page.waitForRequest(
+    (request) => request.url().endsWith('/graphql') && (request.postData() ?? '').includes('"operationName":"Trips"'),
+  );
   await page.getByRole('link', { name: 'My trips' }).click();
-  await expect(page.getByText(reference)).toBeVisible();
+  const sent = JSON.parse((await trips).postData() ?? '{}');
+  expect(sent.variables.recent).toContain(id);
+  await expect(page.getByText(reference)).toBeVisible({ timeout: 2_000 });
   await checkPage(page, 'trips');
 });
 
@@ -167,6 +175,12 @@ test('cancel a booking: the refund is shown and the seats are free again', async
 
   expect((await gql(process.env.BASE_URL!, BOOKING, { id }, account.accessToken)).data.booking.status).toBe('CANCELLED');
   expect(await seatStatus(flightId, seat)).toBe('FREE');
+
+  // Straight after, the profile counts nothing for it, whether or not the ledger has
+  // taken its points back yet, and shows nothing on its way.
+  await page.getByRole('link', { name: 'Profile' }).click();
+  await expect(page.getByText(/^0 points$/)).toBeVisible();
+  await expect(page.getByText(/on the way/)).toHaveCount(0);
 });
 
 test('points and tier show in the profile after a booking', async ({ page }) => {
@@ -175,6 +189,10 @@ test('points and tier show in the profile after a booking', async ({ page }) => 
   const reference = await confirmedReference(page);
   await page.getByRole('link', { name: 'Profile' }).click();
   await expect(page).toHaveURL(/\/profile$/);
+  // At once, the booking's points show: credited already, or on their way.
+  await expect(
+    page.getByText(/^[1-9][\d,]* points$/).or(page.getByText(/^[1-9][\d,]* more on the way/)),
+  ).toBeVisible({ timeout: 2_000 });
   // Points arrive through the loyalty queue a second or so after the confirmation.
   await expect(async () => {
     await page.reload();
