@@ -118,11 +118,8 @@ impl DurableObject for BookingWorkflow {
                 body,
                 idempotency_key,
             } => {
-                let served =
-                    self.store()?
-                        .sandbox
-                        .serve(&method, &path, &body, idempotency_key.as_deref());
-                match served {
+                let sandbox = self.store()?.sandbox()?;
+                match sandbox.serve(&method, &path, &body, idempotency_key.as_deref()) {
                     Ok((answer, replayed)) => WorkflowReply::SandboxAnswer {
                         status: answer.status,
                         body: answer.body,
@@ -229,7 +226,7 @@ impl BookingWorkflow {
             authorize_attempts: row.authorize_attempts as u32,
         };
         self.store()?
-            .sandbox
+            .sandbox()?
             .save(&payment)
             .map_err(|e| worker::Error::RustError(e.to_string()))
     }

@@ -61,7 +61,8 @@ pub(crate) async fn send(env: &Env, store: &Store, record: &BookingRecord) -> Re
 /// The booking as the read model should hold it now, with its payment and its outbox.
 pub(crate) fn copy_of(store: &Store, record: &BookingRecord) -> Result<BookingCopy, String> {
     let sandbox = store
-        .sandbox
+        .sandbox()
+        .map_err(|e| e.to_string())?
         .payment(record.plan.booking_id.as_str())
         .map_err(|e| e.to_string())?;
     Ok(BookingCopy {

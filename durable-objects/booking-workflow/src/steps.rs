@@ -207,7 +207,11 @@ async fn authorize(
     store: &Store,
     record: &BookingRecord,
 ) -> StepOutcome {
-    let provider = match Provider::new(&config.payments, &store.sandbox) {
+    let sandbox = match store.sandbox() {
+        Ok(sandbox) => sandbox,
+        Err(e) => return transient("sandbox store", e),
+    };
+    let provider = match Provider::new(&config.payments, sandbox) {
         Ok(provider) => provider,
         Err(e) => return outcome(payment_failure(e)),
     };
@@ -245,7 +249,11 @@ async fn payment_call(
     record: &BookingRecord,
     step: Step,
 ) -> StepOutcome {
-    let provider = match Provider::new(&config.payments, &store.sandbox) {
+    let sandbox = match store.sandbox() {
+        Ok(sandbox) => sandbox,
+        Err(e) => return transient("sandbox store", e),
+    };
+    let provider = match Provider::new(&config.payments, sandbox) {
         Ok(provider) => provider,
         Err(e) => return outcome(StepResult::Transient(e.to_string())),
     };

@@ -11,11 +11,15 @@ use airline_domain::utc_text;
 use airline_payments::platform::SandboxStore;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use std::cell::{Cell, OnceCell};
 use worker::{Result, SqlStorage, SqlStorageValue, State};
 
 pub(crate) struct Store {
     sql: SqlStorage,
-    pub(crate) sandbox: SandboxStore,
+    /// Whether the tables exist: made by the first write, so reading a booking that does
+    /// not exist (any id a client may try) leaves no storage behind.
+    tables: Cell<bool>,
+    sandbox: OnceCell<SandboxStore>,
 }
 
 #[derive(Deserialize)]
@@ -56,9 +60,41 @@ fn unreadable(what: &str, e: impl std::fmt::Display) -> worker::Error {
 }
 
 impl Store {
-    /// The object's storage, its tables created on first use.
+    /// The object's storage; its tables are created by the first write.
     pub(crate) fn open(state: &State) -> Result<Self> {
         let sql = state.storage().sql();
+        #[derive(Deserialize)]
+        struct Count {
+            n: f64,
+        }
+        let found: Vec<Count> = sql
+            .exec(
+                "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'booking'",
+                None,
+            )?
+            .to_array()?;
+        let tables = found.first().is_some_and(|c| c.n > 0.0);
+        Ok(Self {
+            sql,
+            tables: Cell::new(tables),
+            sandbox: OnceCell::new(),
+        })
+    }
+
+    /// The payment sandbox's store, beside the booking's tables.
+    pub(crate) fn sandbox(&self) -> Result<&SandboxStore> {
+        if let Some(sandbox) = self.sandbox.get() {
+            return Ok(sandbox);
+        }
+        let sandbox = SandboxStore::open(self.sql.clone())?;
+        Ok(self.sandbox.get_or_init(|| sandbox))
+    }
+
+    fn ensure_tables(&self) -> Result<()> {
+        if self.tables.get() {
+            return Ok(());
+        }
+        let sql = &self.sql;
         sql.exec(
             "CREATE TABLE IF NOT EXISTS booking (
                 id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -81,11 +117,14 @@ impl Store {
             )",
             None,
         )?;
-        let sandbox = SandboxStore::open(sql.clone())?;
-        Ok(Self { sql, sandbox })
+        self.tables.set(true);
+        Ok(())
     }
 
     pub(crate) fn load(&self) -> Result<Option<BookingRecord>> {
+        if !self.tables.get() {
+            return Ok(None);
+        }
         let rows: Vec<BookingRow> = self
             .sql
             .exec("SELECT record FROM booking WHERE id = 1", None)?
@@ -99,6 +138,7 @@ impl Store {
     /// Writes `record` (whose version the caller moved on) and the events it owes, in
     /// one transaction.
     pub(crate) fn save(&self, record: &BookingRecord, owed: &[BookingEvent]) -> Result<()> {
+        self.ensure_tables()?;
         let json = serde_json::to_string(record)?;
         self.sql.exec(
             "INSERT INTO booking (id, record, version) VALUES (1, ?, ?)
@@ -120,6 +160,9 @@ impl Store {
     }
 
     pub(crate) fn progress(&self) -> Result<Option<Progress>> {
+        if !self.tables.get() {
+            return Ok(None);
+        }
         let rows: Vec<ProgressRow> = self
             .sql
             .exec(
@@ -136,6 +179,9 @@ impl Store {
 
     /// Every event of the outbox, oldest first.
     pub(crate) fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        if !self.tables.get() {
+            return Ok(Vec::new());
+        }
         let rows: Vec<OutboxRow> = self
             .sql
             .exec(
