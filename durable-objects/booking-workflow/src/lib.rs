@@ -9,8 +9,8 @@
 //! What the booking owes others (its events, its copy for the read model) is sent after
 //! the answer, from the alarm (`outbox`).
 //!
-//! The crate also holds the booking reference object (`reference`): one per reference,
-//! which is what keeps references unique.
+//! The crate also holds the reference registry (`reference`): one object per prefix of
+//! the references it keeps, which is what keeps references unique.
 
 mod config;
 mod outbox;
@@ -38,7 +38,7 @@ use worker::{
 };
 
 pub use crate::config::WorkflowConfig;
-pub use crate::reference::BookingReference;
+pub use crate::reference::ReferenceRegistry;
 use crate::storage::Store;
 
 /// Where bookings made before the object kept SQLite tables stored their record (JSON).
@@ -156,8 +156,9 @@ impl BookingWorkflow {
         if self.loaded.get() {
             return Ok(());
         }
-        let mut record = self.store()?.load()?;
-        if record.is_none() {
+        let store = self.store()?;
+        let mut record = store.load()?;
+        if record.is_none() && store.may_hold_legacy_record() {
             record = self.load_legacy().await?;
         }
         // Another request may have loaded or created the record while this one awaited.

@@ -1,17 +1,20 @@
-//! The booking reference Durable Object: one instance per reference (named by it), which
-//! knows the one booking that holds it. A booking claims its reference here before it is
-//! confirmed, so references are unique without a central table; the object is created
-//! where the booking that drew it runs, so the claim is a call within the same place.
+//! The reference registry Durable Object: one instance per two-character prefix of the
+//! references it keeps (`airline_booking::reference::shard`: 400 of them), which knows the
+//! one booking that holds each. A booking claims its reference here before it is
+//! confirmed, so references are unique without a central table; a claim reaches an
+//! object that is already running, and no registry keeps more than a four-hundredth of
+//! all references.
 
 use airline_booking::protocol::{ReferenceReply, ReferenceRequest};
 use airline_domain::BookingId;
 use serde::Deserialize;
 use worker::{
-    durable_object, DurableObject, Env, Request, Response, Result, SqlStorageValue, State,
+    durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue,
+    State,
 };
 
 #[durable_object]
-pub struct BookingReference {
+pub struct ReferenceRegistry {
     state: State,
 }
 
@@ -20,8 +23,9 @@ struct HolderRow {
     booking_id: String,
 }
 
-impl DurableObject for BookingReference {
-    fn new(state: State, _env: Env) -> Self {
+impl DurableObject for ReferenceRegistry {
+    fn new(state: State, env: Env) -> Self {
+        airline_platform::trace::configure(&env);
         Self { state }
     }
 
@@ -32,33 +36,52 @@ impl DurableObject for BookingReference {
         };
         let sql = self.state.storage().sql();
         sql.exec(
-            "CREATE TABLE IF NOT EXISTS holder (
-                id INTEGER PRIMARY KEY CHECK (id = 1),
+            "CREATE TABLE IF NOT EXISTS refs (
+                reference TEXT PRIMARY KEY,
                 booking_id TEXT NOT NULL
-            )",
+            ) WITHOUT ROWID",
             None,
         )?;
-        if let ReferenceRequest::Claim { booking_id } = &message {
-            // Only the first claim writes; every later one reads who won.
-            sql.exec(
-                "INSERT INTO holder (id, booking_id) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",
-                vec![SqlStorageValue::String(booking_id.to_string())],
-            )?;
-        }
-        let holder: Vec<HolderRow> = sql
-            .exec("SELECT booking_id FROM holder WHERE id = 1", None)?
-            .to_array()?;
-        let holder = holder
-            .into_iter()
-            .next()
-            .and_then(|row| BookingId::parse(&row.booking_id));
-        let reply = match (message, holder) {
-            (_, None) => ReferenceReply::Free,
-            (ReferenceRequest::Claim { booking_id }, Some(holder)) if holder != booking_id => {
-                ReferenceReply::Taken
+        let reply = match message {
+            ReferenceRequest::Claim {
+                reference,
+                booking_id,
+            } => {
+                // Only the first claim writes; every later one reads who won.
+                sql.exec(
+                    "INSERT INTO refs (reference, booking_id) VALUES (?, ?)
+                     ON CONFLICT (reference) DO NOTHING",
+                    vec![
+                        SqlStorageValue::String(reference.clone()),
+                        SqlStorageValue::String(booking_id.to_string()),
+                    ],
+                )?;
+                match holder(&sql, &reference)? {
+                    Some(holder) if holder == booking_id => {
+                        ReferenceReply::Held { booking_id: holder }
+                    }
+                    Some(_) => ReferenceReply::Taken,
+                    None => ReferenceReply::Free,
+                }
             }
-            (_, Some(booking_id)) => ReferenceReply::Held { booking_id },
+            ReferenceRequest::Holder { reference } => match holder(&sql, &reference)? {
+                Some(booking_id) => ReferenceReply::Held { booking_id },
+                None => ReferenceReply::Free,
+            },
         };
         Response::from_json(&reply)
     }
+}
+
+fn holder(sql: &SqlStorage, reference: &str) -> Result<Option<BookingId>> {
+    let rows: Vec<HolderRow> = sql
+        .exec(
+            "SELECT booking_id FROM refs WHERE reference = ?",
+            vec![SqlStorageValue::String(reference.to_owned())],
+        )?
+        .to_array()?;
+    Ok(rows
+        .into_iter()
+        .next()
+        .and_then(|row| BookingId::parse(&row.booking_id)))
 }

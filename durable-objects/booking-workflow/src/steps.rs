@@ -14,7 +14,7 @@ use airline_booking::saga::{Fact, Failure, Step, StepOutcome, StepResult};
 use airline_payments::platform::Provider;
 use airline_payments::sandbox::{self, CardBehaviour};
 use airline_payments::{PaymentError, PaymentRequest};
-use airline_platform::bindings::{BOOKING_REFERENCES, DATABASE, FLIGHT_INVENTORY};
+use airline_platform::bindings::{DATABASE, FLIGHT_INVENTORY, REFERENCE_REGISTRY};
 use airline_platform::call_object;
 use airline_platform::trace::{self, CallKind};
 use futures_util::future::join_all;
@@ -365,7 +365,7 @@ async fn release_seats(calls: &Calls<'_>, record: &BookingRecord) -> StepOutcome
     StepOutcome { result, facts }
 }
 
-/// Draws a reference and claims it in its own object; another draw if it is taken.
+/// Draws a reference and claims it in its registry; another draw if it is taken.
 async fn claim_reference(calls: &Calls<'_>, record: &BookingRecord) -> StepOutcome {
     let booking_id = &record.plan.booking_id;
     for _ in 0..REFERENCE_DRAWS {
@@ -373,12 +373,14 @@ async fn claim_reference(calls: &Calls<'_>, record: &BookingRecord) -> StepOutco
             return transient("reference", "no randomness");
         };
         let message = ReferenceRequest::Claim {
+            reference: drawn.clone(),
             booking_id: booking_id.clone(),
         };
+        let registry = reference::shard(&drawn);
         match call_object(
             calls.env,
-            BOOKING_REFERENCES,
-            &drawn,
+            REFERENCE_REGISTRY,
+            registry,
             &message,
             calls.driver,
         )

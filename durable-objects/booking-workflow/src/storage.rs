@@ -19,6 +19,9 @@ pub(crate) struct Store {
     /// Whether the tables exist: made by the first write, so reading a booking that does
     /// not exist (any id a client may try) leaves no storage behind.
     tables: Cell<bool>,
+    /// Whether the object has key-value storage at all, where bookings made before it
+    /// kept SQLite tables stored their record: if not, there is none to look for.
+    legacy: bool,
     sandbox: OnceCell<SandboxStore>,
 }
 
@@ -64,19 +67,21 @@ impl Store {
     pub(crate) fn open(state: &State) -> Result<Self> {
         let sql = state.storage().sql();
         #[derive(Deserialize)]
-        struct Count {
-            n: f64,
+        struct Table {
+            name: String,
         }
-        let found: Vec<Count> = sql
+        // The runtime keeps key-value pairs in `_cf_KV`, made by the first `put`.
+        let found: Vec<Table> = sql
             .exec(
-                "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'booking'",
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('booking', '_cf_KV')",
                 None,
             )?
             .to_array()?;
-        let tables = found.first().is_some_and(|c| c.n > 0.0);
+        let has = |table: &str| found.iter().any(|t| t.name == table);
         Ok(Self {
+            tables: Cell::new(has("booking")),
+            legacy: has("_cf_KV"),
             sql,
-            tables: Cell::new(tables),
             sandbox: OnceCell::new(),
         })
     }
@@ -119,6 +124,11 @@ impl Store {
         )?;
         self.tables.set(true);
         Ok(())
+    }
+
+    /// Whether a record from before the tables may be in key-value storage.
+    pub(crate) fn may_hold_legacy_record(&self) -> bool {
+        self.legacy && !self.tables.get()
     }
 
     pub(crate) fn load(&self) -> Result<Option<BookingRecord>> {

@@ -122,15 +122,19 @@ pub struct BookingOnFlight {
     pub sold: bool,
 }
 
-/// Requests to a booking reference's object (one per reference): who holds it.
+/// Requests to a reference registry (one per two-character prefix of the references it
+/// keeps, see `reference::shard`): who holds a reference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "camelCase")]
 pub enum ReferenceRequest {
-    /// Claim the reference for `booking_id`; claiming it again for the same booking is
+    /// Claim `reference` for `booking_id`; claiming it again for the same booking is
     /// harmless.
-    Claim { booking_id: BookingId },
-    /// Which booking holds it, if any.
-    Holder,
+    Claim {
+        reference: String,
+        booking_id: BookingId,
+    },
+    /// Which booking holds `reference`, if any.
+    Holder { reference: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

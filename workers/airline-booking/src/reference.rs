@@ -21,6 +21,13 @@ pub fn from_random(bytes: &[u8]) -> Option<String> {
     (reference.len() == LENGTH).then_some(reference)
 }
 
+/// Which registry object keeps `reference`: one per two-character prefix (400 of them),
+/// so a claim reaches an object that is already running, and no object holds more than a
+/// four-hundredth of all references.
+pub fn shard(reference: &str) -> &str {
+    reference.get(..2).unwrap_or(reference)
+}
+
 /// Whether `text` could be a reference (upper-cased, trimmed by the caller's choice).
 pub fn is_valid(text: &str) -> bool {
     text.len() == LENGTH && text.bytes().all(|b| ALPHABET.contains(&b))
@@ -48,6 +55,20 @@ mod tests {
         assert_eq!(from_random(&[255, 0, 1, 2, 3, 4, 5]).unwrap(), "ACEFGH");
         assert_eq!(from_random(&[255; 12]), None);
         assert_eq!(from_random(&[0, 1]), None);
+    }
+
+    #[test]
+    fn references_spread_over_four_hundred_registries() {
+        assert_eq!(shard("K7MXRA"), "K7");
+        let shards: std::collections::BTreeSet<String> = ALPHABET
+            .iter()
+            .flat_map(|a| {
+                ALPHABET
+                    .iter()
+                    .map(move |b| format!("{}{}", *a as char, *b as char))
+            })
+            .collect();
+        assert_eq!(shards.len(), 400);
     }
 
     #[test]

@@ -29,11 +29,11 @@ pub mod bindings {
     /// (`booking-changes`).
     pub const BOOKING_CHANGES: &str = "BOOKING_CHANGES";
     /// Durable Objects: one per flight (its seats), one per booking (its saga, payment
-    /// and outbox: the booking's system of record), one per booking reference (which
-    /// booking holds it).
+    /// and outbox: the booking's system of record), one per reference prefix (which
+    /// booking holds each reference).
     pub const FLIGHT_INVENTORY: &str = "FLIGHT_INVENTORY";
     pub const BOOKING_WORKFLOW: &str = "BOOKING_WORKFLOW";
-    pub const BOOKING_REFERENCES: &str = "BOOKING_REFERENCES";
+    pub const REFERENCE_REGISTRY: &str = "REFERENCE_REGISTRY";
 
     /// Every binding the Worker reads: each environment in wrangler.toml must have them
     /// all (tests/tests/wrangler_config.rs checks).
@@ -45,7 +45,7 @@ pub mod bindings {
         BOOKING_CHANGES,
         FLIGHT_INVENTORY,
         BOOKING_WORKFLOW,
-        BOOKING_REFERENCES,
+        REFERENCE_REGISTRY,
     ];
 }
 

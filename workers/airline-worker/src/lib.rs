@@ -31,7 +31,7 @@ use worker::{
 };
 
 // The Durable Object classes wrangler.toml binds must be exported by this Worker.
-pub use booking_workflow::{BookingReference, BookingWorkflow};
+pub use booking_workflow::{BookingWorkflow, ReferenceRegistry};
 pub use flight_inventory::FlightInventory;
 
 use crate::handlers::RequestId;

@@ -20,7 +20,7 @@ use airline_domain::{utc_text, BookingId, FlightId};
 use airline_graphql::{disruption, LoyaltyStore, StoreError};
 use airline_loyalty::expiry::{expiry_entry, DEFAULT_INACTIVITY};
 use airline_platform::bindings::{
-    BOOKING_REFERENCES, BOOKING_WORKFLOW, DATABASE, FLIGHT_INVENTORY,
+    BOOKING_WORKFLOW, DATABASE, FLIGHT_INVENTORY, REFERENCE_REGISTRY,
 };
 use airline_platform::config::{number_in, POINTS_EXPIRE_AFTER_DAYS, RECONCILE_GRACE_SECONDS};
 use airline_platform::{call_object, sql};
@@ -393,11 +393,12 @@ async fn register_legacy_references(env: &Env, store: &D1Store, report: &mut Rep
             continue;
         };
         let claim = ReferenceRequest::Claim {
+            reference: row.reference.clone(),
             booking_id: booking_id.clone(),
         };
+        let registry = airline_booking::reference::shard(&row.reference);
         let reply =
-            call_object::<_, ReferenceReply>(env, BOOKING_REFERENCES, &row.reference, &claim, None)
-                .await;
+            call_object::<_, ReferenceReply>(env, REFERENCE_REGISTRY, registry, &claim, None).await;
         match reply {
             Ok(ReferenceReply::Held { booking_id: holder }) if holder == booking_id => {
                 let marked = store
