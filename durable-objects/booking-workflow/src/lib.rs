@@ -23,11 +23,12 @@ use std::cell::{Cell, OnceCell, RefCell};
 use airline_booking::events::{BookingEvent, EventKind};
 use airline_booking::legacy;
 use airline_booking::plan::BookingPlan;
-use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
+use airline_booking::protocol::{ReferenceReply, ReferenceRequest, WorkflowReply, WorkflowRequest};
 use airline_booking::record::BookingRecord;
 use airline_booking::saga::{Action, CancelReason, Emit, Saga, Step, StepOutcome, StepResult};
 use airline_payments::sandbox_payment::{SandboxPayment, SandboxStatus};
-use airline_platform::bindings::DATABASE;
+use airline_platform::bindings::{DATABASE, REFERENCE_REGISTRY};
+use airline_platform::call_object;
 use airline_platform::log::{SagaStepLine, StepOutcome as LoggedOutcome, REQUEST_ID_HEADER};
 use chrono::{DateTime, Duration, Utc};
 use futures_util::future::join_all;
@@ -182,6 +183,7 @@ impl BookingWorkflow {
         if self.config.payments.is_sandbox() {
             self.import_legacy_payment(&record).await?;
         }
+        self.register_legacy_reference(&mut record).await;
         let now = Utc::now();
         let events: Vec<BookingEvent> = owed.iter().map(|e| event_for(&record, *e, now)).collect();
         record.version += 1;
@@ -189,6 +191,39 @@ impl BookingWorkflow {
         store.save(&record, &events)?;
         self.state.storage().delete(LEGACY_RECORD_KEY).await?;
         Ok(Some(record))
+    }
+
+    /// Puts the reference of a booking from before the registry in it, as this booking's,
+    /// so no new booking can draw it. Best effort: should it fail, the reconciliation run
+    /// registers it from the read model. One held by another booking is for an operator.
+    async fn register_legacy_reference(&self, record: &mut BookingRecord) {
+        let Some(reference) = record
+            .reference
+            .clone()
+            .filter(|_| !record.reference_claimed)
+        else {
+            return;
+        };
+        let claim = ReferenceRequest::Claim {
+            reference: reference.clone(),
+            booking_id: record.plan.booking_id.clone(),
+        };
+        let registry = airline_booking::reference::shard(&reference);
+        let reply: Result<ReferenceReply> =
+            call_object(&self.env, REFERENCE_REGISTRY, registry, &claim, None).await;
+        match reply {
+            Ok(ReferenceReply::Held { booking_id }) if booking_id == record.plan.booking_id => {
+                record.reference_claimed = true;
+            }
+            Ok(other) => console_error!(
+                "[{}] reference {reference} is not this booking's in the registry: {other:?}",
+                record.plan.booking_id
+            ),
+            Err(e) => console_error!(
+                "[{}] registering reference {reference}: {e}",
+                record.plan.booking_id
+            ),
+        }
     }
 
     async fn import_legacy_payment(&self, record: &BookingRecord) -> Result<()> {

@@ -69,6 +69,7 @@ pub(crate) fn copy_of(store: &Store, record: &BookingRecord) -> Result<BookingCo
         schema: COPY_SCHEMA,
         version: record.version,
         booking: record.view(),
+        reference_registered: record.reference_claimed,
         payment: match sandbox {
             Some(payment) => Some(sandbox_copy(&payment, record)),
             None => PaymentCopy::from_record(record),

@@ -130,6 +130,8 @@ pub fn convert(json: &str) -> Result<(BookingRecord, Vec<Emit>), serde_json::Err
         seats,
         payment,
         confirmed_at: old.saga.confirmed.then_some(old.updated_at),
+        // Drawn before the registry existed: not in it until registered.
+        reference_claimed: reference.is_none(),
         reference,
         version: 1,
         updated_at: old.updated_at,
@@ -187,6 +189,10 @@ mod tests {
         assert_eq!(owed, vec![Emit::BookingConfirmed]);
         assert_eq!(record.status(), BookingStatus::Confirmed);
         assert_eq!(record.view().reference.as_deref(), Some("K7MXRA"));
+        assert!(
+            !record.reference_claimed,
+            "not in the registry until registered"
+        );
         assert_eq!(
             record.payment,
             PaymentState::Captured { id: "pay_1".into() }

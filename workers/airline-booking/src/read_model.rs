@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 use crate::record::{BookingRecord, PaymentState};
 use crate::views::BookingView;
 
+fn registered() -> bool {
+    true
+}
+
 /// The one schema version of a copy this code writes and reads.
 pub const COPY_SCHEMA: u32 = 1;
 
@@ -20,6 +24,10 @@ pub struct BookingCopy {
     /// The object's version of this copy (`booking.version`).
     pub version: u64,
     pub booking: BookingView,
+    /// Whether the booking's reference is in the reference registry (bookings from before
+    /// the registry are registered later).
+    #[serde(default = "registered")]
+    pub reference_registered: bool,
     /// The payment as the provider keeps it, when the booking has one.
     pub payment: Option<PaymentCopy>,
     /// Every event the booking's outbox holds, oldest first.

@@ -14,6 +14,10 @@ use crate::saga::{BookingStatus, Saga, Step};
 use crate::seatmap::SeatId;
 use crate::views::{BookedFlight, BookingView, FailureView};
 
+fn claimed() -> bool {
+    true
+}
+
 /// Where the booking's seats stand on one of its flights, as far as the booking knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -70,6 +74,11 @@ pub struct BookingRecord {
     pub payment: PaymentState,
     /// Claimed (unique among all bookings) before the booking is confirmed, and kept.
     pub reference: Option<String>,
+    /// Whether `reference` is known to the reference registry as this booking's: always,
+    /// for a reference this object claimed; for one from before the registry, once it has
+    /// been registered.
+    #[serde(default = "claimed")]
+    pub reference_claimed: bool,
     /// When it was confirmed; kept when it is cancelled later (its reference shows, and
     /// its cancellation is announced).
     pub confirmed_at: Option<DateTime<Utc>>,
@@ -89,6 +98,7 @@ impl BookingRecord {
             seats: vec![FlightSeats::NotAsked; flights],
             payment: PaymentState::NotStarted,
             reference: None,
+            reference_claimed: true,
             confirmed_at: None,
             version: 1,
         }

@@ -529,6 +529,7 @@ impl crate::BookingService for MemoryBookings {
                     copy: Box::new(airline_booking::read_model::BookingCopy {
                         schema: airline_booking::read_model::COPY_SCHEMA,
                         version: view.version,
+                        reference_registered: true,
                         booking: view,
                         payment: None,
                         events: Vec::new(),

@@ -57,6 +57,7 @@ pub fn statements(
                 Param::Integer(version),
                 // To the millisecond, for the lag report.
                 Param::Text(now.to_rfc3339_opts(SecondsFormat::Millis, true)),
+                Param::Integer(i64::from(copy.reference_registered)),
             ],
         },
         Statement {

@@ -10,14 +10,15 @@ pub mod bookings {
     /// version), so copies arriving twice, late or out of order never move it backwards.
     /// ?1 id, ?2 customer id, ?3 status, ?4 reference or NULL, ?5 total amount, ?6
     /// currency, ?7 the view as JSON, ?8 created at, ?9 updated at, ?10 version, ?11 when
-    /// the copy arrived.
+    /// the copy arrived, ?12 whether the reference is registered (once registered, it
+    /// stays so).
     pub const UPSERT_COPY: &str = "INSERT INTO bookings (id, customer_id, status, reference, total_amount,
              total_currency, details, created_at, updated_at, version, projected_at, reference_registered)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, reference = excluded.reference,
              details = excluded.details, updated_at = excluded.updated_at,
              version = excluded.version, projected_at = excluded.projected_at,
-             reference_registered = 1
+             reference_registered = max(bookings.reference_registered, excluded.reference_registered)
          WHERE excluded.version > bookings.version";
 
     /// The bookings that include flight ?1 and are not cancelled, with their travellers.

@@ -76,6 +76,7 @@ fn copy(version: u64, status: BookingStatus) -> BookingCopy {
     BookingCopy {
         schema: COPY_SCHEMA,
         version,
+        reference_registered: true,
         payment: Some(PaymentCopy {
             id: "pi_sandbox_bk_0123456789abcdef01234567".into(),
             key: booking.id.to_string(),
@@ -195,6 +196,31 @@ fn copies_in_any_order_and_any_number_leave_the_newest() {
             "copies {versions:?}"
         );
     }
+}
+
+#[test]
+fn a_reference_once_registered_stays_registered() {
+    let mut db = migrated();
+    let mut legacy = copy(5, BookingStatus::Confirmed);
+    legacy.reference_registered = false;
+    apply(&mut db, &legacy);
+    let registered = |db: &Connection| -> i64 {
+        db.query_row("SELECT reference_registered FROM bookings", [], |row| {
+            row.get(0)
+        })
+        .unwrap()
+    };
+    assert_eq!(registered(&db), 0, "a reference from before the registry");
+    db.execute("UPDATE bookings SET reference_registered = 1", [])
+        .unwrap();
+    let mut later = copy(6, BookingStatus::Confirmed);
+    later.reference_registered = false;
+    apply(&mut db, &later);
+    assert_eq!(
+        registered(&db),
+        1,
+        "the reconciliation run's registration is kept"
+    );
 }
 
 #[test]
