@@ -766,7 +766,7 @@ fn an_anonymous_search_over_get_is_served_from_the_edge_cache(
 /// query, the hash alone then works; a hash that is not the query's is refused.
 fn persisted_queries_keep_get_urls_short(server: &DevServer) -> Result<(), Failed> {
     let query = "query Persisted($code: String!) { airports(search: $code, first: 1) { code } }";
-    let hash = airline_graphql::over_get::query_hash(query);
+    let hash = airline_edge::over_get::query_hash(query);
     let extensions = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
     let variables = json!({"code": "LHR"});
     let short = format!(
@@ -804,7 +804,8 @@ fn persisted_queries_keep_get_urls_short(server: &DevServer) -> Result<(), Faile
 }
 
 /// Under `Accept: application/graphql-response+json` a query that does not validate is
-/// a 400 with that media type; under plain JSON it stays a 200.
+/// a 400 with that media type and no `data` entry (it never ran); under plain JSON it
+/// stays a 200 with `"data": null`.
 fn graphql_response_json_gets_spec_status_codes(server: &DevServer) -> Result<(), Failed> {
     let body = br#"{"query":"{ noSuchField }"}"#;
     let spec = server.request(
@@ -823,6 +824,11 @@ fn graphql_response_json_gets_spec_status_codes(server: &DevServer) -> Result<()
                 .is_some_and(|t| t.starts_with("application/graphql-response+json")),
         "{spec:?}"
     );
+    let spec_body = spec.json();
+    ensure!(
+        spec_body.get("data").is_none() && spec_body["errors"][0]["message"].is_string(),
+        "a request that never ran has no data entry: {spec_body}"
+    );
     let plain = server.request(
         "POST",
         "/graphql",
@@ -835,6 +841,11 @@ fn graphql_response_json_gets_spec_status_codes(server: &DevServer) -> Result<()
                 .header("Content-Type")
                 .is_some_and(|t| t.starts_with("application/json")),
         "{plain:?}"
+    );
+    ensure!(
+        plain.json().get("data") == Some(&Value::Null),
+        "as application/json it keeps \"data\": null: {}",
+        plain.body
     );
     let ok = server.request(
         "GET",

@@ -6,7 +6,7 @@
 
 use airline_e2e::{ensure, nonce, run_suite, workspace_root, DevServer, HttpResponse};
 use airline_e2e::{ServerOptions, Test, PASSWORD};
-use airline_graphql::http::{CONTENT_SECURITY_POLICY, SECURITY_HEADERS};
+use airline_edge::http::{CONTENT_SECURITY_POLICY, SECURITY_HEADERS};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};

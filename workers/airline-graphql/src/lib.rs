@@ -1,4 +1,5 @@
-//! The GraphQL API: schema, resolvers, typed errors and the HTTP rules around them.
+//! The GraphQL API: schema, resolvers and typed errors. The HTTP around it (media types,
+//! CORS, GET with persisted queries, the session endpoints) is `airline-edge`'s.
 //!
 //! It knows nothing of Workers: storage comes in through [`CatalogStore`], the clock and
 //! request id through [`RequestContext`], so the whole API runs natively in tests and
@@ -8,18 +9,13 @@
 mod access;
 pub mod accounts;
 pub mod admin;
-pub mod auth_endpoints;
 pub mod bookings;
 pub mod catalog;
 mod cursor;
 pub mod disruption;
 pub mod error;
-pub mod http;
 pub mod loyalty;
-#[cfg(feature = "memory")]
-pub mod memory;
 pub mod notifications;
-pub mod over_get;
 pub mod store;
 
 use std::sync::Arc;

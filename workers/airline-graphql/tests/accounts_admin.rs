@@ -4,14 +4,13 @@
 //! same paths against D1.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-use common::{api, data, execute, failure, signed_in, utc};
+use airline_testkit::{api, data, execute, failure, signed_in, utc};
 
 use std::sync::Arc;
 
 use airline_auth::Role;
-use airline_graphql::memory::{MemoryAccounts, MemorySchedule, TestContext};
 use airline_graphql::Viewer;
+use airline_testkit::{MemoryAccounts, MemorySchedule, TestContext};
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "correct horse battery";

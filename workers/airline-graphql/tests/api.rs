@@ -6,8 +6,7 @@
 //! serves, minus SQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-use common::{api, data, failure, utc};
+use airline_testkit::{api, data, failure, utc};
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,8 +15,8 @@ use std::sync::{Arc, OnceLock};
 use airline_domain::{
     Airport, AirportCode, AirportQuery, Flight, FlightId, FlightStatus, LocalDate,
 };
-use airline_graphql::memory::TestContext;
 use airline_graphql::{CatalogStore, StoreError};
+use airline_testkit::TestContext;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
@@ -194,7 +193,7 @@ fn execute_on(
         .now(now())
         .request_id(request_id)
         .build();
-    common::execute(api(), context, query, variables)
+    airline_testkit::execute(api(), context, query, variables)
 }
 
 /// Executes one request against the seed catalog with a fresh request id, and checks the

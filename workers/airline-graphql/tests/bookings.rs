@@ -6,8 +6,7 @@
 //! next one reads; the viewer is set per request, as the Worker does from the token.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-use common::{api, data, failure, signed_in, utc};
+use airline_testkit::{api, data, failure, signed_in, utc};
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -16,8 +15,8 @@ use std::sync::{Arc, OnceLock};
 
 use airline_auth::{Role, TokenError};
 use airline_domain::{AirportCode, Flight, LocalDate};
-use airline_graphql::memory::{MemoryBookings, MemoryLoyalty, MemorySchedule, TestContext};
 use airline_graphql::Viewer;
+use airline_testkit::{MemoryBookings, MemoryLoyalty, MemorySchedule, TestContext};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
@@ -115,7 +114,7 @@ impl World {
             .now(self.clock.get())
             .request_id(&request_id)
             .build();
-        let response = common::execute(api(), context, query, variables);
+        let response = airline_testkit::execute(api(), context, query, variables);
         assert_eq!(
             response["extensions"]["requestId"], request_id,
             "every response names its request: {response:#}"
@@ -1023,7 +1022,7 @@ fn the_seat_map_of_an_unknown_flight_is_not_found() {
 /// Retiming a flight tells its travellers the new time.
 #[test]
 fn a_cancelled_flight_cancels_its_bookings_and_tells_each_traveller() {
-    use airline_graphql::memory::MemoryNotifications;
+    use airline_testkit::MemoryNotifications;
 
     let schedule = Arc::new(MemorySchedule::new(
         catalog_seed::airports().unwrap(),
@@ -1039,7 +1038,7 @@ fn a_cancelled_flight_cancels_its_bookings_and_tells_each_traveller() {
             .viewer(viewer)
             .now(now())
             .build();
-        common::execute(api(), context, query, variables)
+        airline_testkit::execute(api(), context, query, variables)
     };
     let cancelled_flight = flight("LHR", "JFK");
     let retimed_flight = flight("JFK", "LHR");

@@ -3,16 +3,15 @@
 //! tools for the event queue (publish, dead letters, replay).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-use common::{api, data, failure, signed_in};
+use airline_testkit::{api, data, failure, signed_in};
 
 use std::sync::Arc;
 
 use airline_auth::Role;
-use airline_graphql::memory::{MemoryLoyalty, TestContext};
 use airline_graphql::store::DeadLetter;
 use airline_graphql::Viewer;
 use airline_loyalty::{EntryKind, LedgerEntry};
+use airline_testkit::{MemoryLoyalty, TestContext};
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use serde_json::{json, Value};
 
@@ -37,7 +36,7 @@ fn run(loyalty: &Arc<MemoryLoyalty>, viewer: Viewer, query: &str, variables: Val
         .now(now())
         .request_id("loyalty-test")
         .build();
-    common::execute(api(), context, query, variables)
+    airline_testkit::execute(api(), context, query, variables)
 }
 
 fn ledger(entries: &[(&str, &str, i64, EntryKind, i64)]) -> Arc<MemoryLoyalty> {

@@ -2,7 +2,7 @@
 //! assets binding and passed through with their headers (from the build's `_headers`),
 //! except that the single-page-app fallback standing in for a missing file becomes a 404.
 
-use airline_graphql::http::{self, NOSNIFF};
+use airline_edge::http::{self, NOSNIFF};
 use airline_platform::bindings::ASSETS;
 use worker::{Env, Headers, Request, Response, Result};
 

@@ -1,10 +1,10 @@
 //! The web app's session endpoints, `POST /auth/{sign-up,sign-in,refresh,sign-out}`: read
 //! the request, run the account mutation through the same request context as `/graphql`,
 //! and write the reply with the refresh token in its `HttpOnly` cookie. The rules live in
-//! `airline_graphql::auth_endpoints`.
+//! `airline_edge::auth_endpoints`.
 
-use airline_graphql::auth_endpoints::{self, AuthEndpoint, AuthRejection, AuthReply};
-use airline_graphql::http::{self, NOSNIFF};
+use airline_edge::auth_endpoints::{self, AuthEndpoint, AuthRejection, AuthReply};
+use airline_edge::http::{self, NOSNIFF};
 use worker::{Env, Method, Request, Response, Result};
 
 use crate::d1::BOOKMARK_HEADER;

@@ -1,12 +1,11 @@
 //! `GET /graphql`: queries over GET (GraphQL over HTTP), with automatic persisted queries,
 //! and anonymous answers kept in the edge cache (Cache API) for `SEARCH_CACHE_TTL_SECONDS`.
 //! The rules (what may run, what may be shared, the cache key) are
-//! `airline_graphql::over_get`'s; this file applies them to the request and the cache.
+//! `airline_edge::over_get`'s; this file applies them to the request and the cache.
 
 use std::sync::OnceLock;
 
-use airline_graphql::http;
-use airline_graphql::over_get::{self, GetFailure, PersistedQueries, DEFAULT_CACHE_TTL_SECONDS};
+use airline_edge::over_get::{self, GetFailure, PersistedQueries, DEFAULT_CACHE_TTL_SECONDS};
 use airline_platform::config::{number_in, SEARCH_CACHE_TTL_SECONDS};
 use worker::{Cache, Context, Env, Request, Response, Result};
 
@@ -77,11 +76,9 @@ pub async fn serve(request: Request, env: &Env, ctx: &Context, id: &RequestId) -
             Err(rejection) => return handlers::rejected(&rejection, id, cors),
         };
     let answer = handlers::execute(graphql_request, context).await;
-    let status = over_get::status_of(&answer, graphql_response);
-    let mut response = handlers::with_media(
-        handlers::json(status, &http::response_body(&answer), cors)?,
-        graphql_response,
-    )?;
+    let (status, body) = over_get::answer(&answer, graphql_response);
+    let mut response =
+        handlers::with_media(handlers::json(status, &body, cors)?, graphql_response)?;
     let ttl = number_in(
         env,
         SEARCH_CACHE_TTL_SECONDS,

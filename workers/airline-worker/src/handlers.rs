@@ -5,8 +5,8 @@ use std::sync::{Arc, OnceLock};
 
 use airline_auth::password::PBKDF2_ITERATIONS;
 use airline_auth::{AccessTokenLifetime, ExternalIssuer, KeyRing, SignInThrottle, TokenSettings};
-use airline_graphql::http::{self, CorsPolicy, Rejection, NOSNIFF, SECURITY_HEADERS};
-use airline_graphql::over_get;
+use airline_edge::http::{self, CorsPolicy, Rejection, NOSNIFF, SECURITY_HEADERS};
+use airline_edge::over_get;
 use airline_graphql::{ApiSchema, AuthConfig, RequestContext, Viewer};
 use worker::{console_error, Env, Headers, Request, Response, Result};
 
@@ -117,11 +117,8 @@ pub async fn graphql(mut request: Request, env: &Env, id: &RequestId) -> Result<
             Err(rejection) => return rejected(&rejection, id, cors),
         };
     let response = execute(graphql_request, context).await;
-    let status = over_get::status_of(&response, graphql_response);
-    let mut response = with_media(
-        json(status, &http::response_body(&response), cors)?,
-        graphql_response,
-    )?;
+    let (status, body) = over_get::answer(&response, graphql_response);
+    let mut response = with_media(json(status, &body, cors)?, graphql_response)?;
     with_bookmark(&mut response, &store)?;
     Ok(response)
 }
@@ -137,7 +134,7 @@ pub(crate) fn with_bookmark(response: &mut Response, store: &D1Store) -> Result<
 }
 
 /// Labels a GraphQL answer `application/graphql-response+json` when the client asked for
-/// that media type (its status was chosen by `over_get::status_of`).
+/// that media type (its status and body were chosen by `over_get::answer`).
 pub(crate) fn with_media(mut response: Response, graphql_response: bool) -> Result<Response> {
     if graphql_response {
         response.headers_mut().set(

@@ -21,8 +21,8 @@ mod reconcile;
 mod stripe_sandbox;
 mod webcrypto;
 
-use airline_graphql::auth_endpoints;
-use airline_graphql::http::is_checked_asset;
+use airline_edge::auth_endpoints;
+use airline_edge::http::is_checked_asset;
 use airline_platform::log::{RequestLine, REQUEST_ID_HEADER};
 use airline_platform::QueueKind;
 use worker::{

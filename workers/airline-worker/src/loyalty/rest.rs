@@ -1,6 +1,6 @@
 //! The signed REST endpoint other services call for a customer's loyalty summary.
 
-use airline_graphql::http::NOSNIFF;
+use airline_edge::http::NOSNIFF;
 use airline_loyalty::signing::{
     ServiceKeys, SignedRequest, KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };

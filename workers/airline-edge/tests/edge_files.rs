@@ -5,16 +5,16 @@
 //!   Worker at all (a path missing there never reaches its route).
 //!
 //! After changing the headers on purpose, regenerate the file with
-//! `UPDATE_EDGE_FILES=1 cargo test -p airline-graphql --test edge_files`.
+//! `UPDATE_EDGE_FILES=1 cargo test -p airline-edge --test edge_files`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 
-use airline_graphql::http::{security_headers_file, WORKER_FIRST_PATHS};
+use airline_edge::http::{security_headers_file, WORKER_FIRST_PATHS};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const HEADERS_PATH: &str = "workers/airline-worker/src/security-headers.txt";
-const UPDATE_COMMAND: &str = "UPDATE_EDGE_FILES=1 cargo test -p airline-graphql --test edge_files";
+const UPDATE_COMMAND: &str = "UPDATE_EDGE_FILES=1 cargo test -p airline-edge --test edge_files";
 
 #[test]
 fn the_checked_in_security_headers_match_the_code() {
@@ -40,7 +40,7 @@ fn the_checked_in_security_headers_match_the_code() {
     assert_eq!(
         lines(&checked_in),
         lines(&expected),
-        "{HEADERS_PATH} differs from airline_graphql::http::SECURITY_HEADERS; if the code is \
+        "{HEADERS_PATH} differs from airline_edge::http::SECURITY_HEADERS; if the code is \
          right, run `{UPDATE_COMMAND}` and review the diff"
     );
 }
@@ -64,6 +64,6 @@ fn wrangler_runs_the_worker_first_for_exactly_its_routes() {
         .collect();
     assert_eq!(
         listed, WORKER_FIRST_PATHS,
-        "wrangler.toml's run_worker_first and airline_graphql::http::WORKER_FIRST_PATHS differ"
+        "wrangler.toml's run_worker_first and airline_edge::http::WORKER_FIRST_PATHS differ"
     );
 }

@@ -15,8 +15,8 @@ use airline_auth::refresh::REFRESH_TOKEN_TTL_DAYS;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::error::ErrorCode;
 use crate::http::{self, Rejection};
+use airline_graphql::ErrorCode;
 
 /// The cookie holding the refresh token.
 pub const REFRESH_COOKIE: &str = "airline_refresh";
@@ -203,7 +203,7 @@ impl AuthReply {
 
     fn internal(request_id: &str) -> Self {
         let error = ErrorItem {
-            message: crate::error::internal_message(request_id),
+            message: airline_graphql::error::internal_message(request_id),
             extensions: Map::from_iter([(
                 "code".to_owned(),
                 Value::from(ErrorCode::Internal.as_str()),

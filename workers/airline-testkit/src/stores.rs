@@ -1,5 +1,5 @@
-//! In-memory account store and a native PBKDF2, so the API runs in native tests exactly
-//! as it does in the Worker, minus D1 and WebCrypto. Enabled by the `memory` feature.
+//! In-memory stores and a native PBKDF2, so the API runs in native tests exactly as it
+//! does in the Worker, minus D1, the Durable Objects and WebCrypto.
 //!
 //! Long because it implements every store trait; each implementation is a section of its own.
 
@@ -13,8 +13,10 @@ use airline_domain::{AccountId, BookingId, PaymentToken};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::store::{AccountRecord, AccountStore, CreateAccountError, NewRefreshToken, PasswordKdf};
-use crate::StoreError;
+use airline_graphql::store::{
+    AccountRecord, AccountStore, CreateAccountError, NewRefreshToken, PasswordKdf,
+};
+use airline_graphql::StoreError;
 
 #[derive(Default)]
 pub struct MemoryAccounts {
@@ -169,8 +171,8 @@ fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Settings for tests: a fixed signing key and a cheap KDF (the rules are the same; only
 /// the iteration count is lower, so debug-build tests stay fast).
-pub fn test_auth_config() -> crate::AuthConfig {
-    crate::AuthConfig {
+pub fn test_auth_config() -> airline_graphql::AuthConfig {
+    airline_graphql::AuthConfig {
         keys: airline_auth::KeyRing::parse(TEST_KEY)
             .unwrap_or_else(|e| unreachable!("the fixed test key parses: {e}")),
         tokens: airline_auth::TokenSettings::new("https://airline.test", "airline-api"),
@@ -185,7 +187,7 @@ pub fn test_auth_config() -> crate::AuthConfig {
 /// Unset, the stores are empty, the caller is anonymous, the clock is 2026-11-25 10:00 UTC
 /// and the request id is `test`.
 pub struct TestContext {
-    context: crate::RequestContext,
+    context: airline_graphql::RequestContext,
 }
 
 impl Default for TestContext {
@@ -198,7 +200,7 @@ impl TestContext {
     pub fn new() -> Self {
         let schedule = Arc::new(MemorySchedule::default());
         Self {
-            context: crate::RequestContext {
+            context: airline_graphql::RequestContext {
                 store: schedule.clone(),
                 accounts: Arc::new(MemoryAccounts::default()),
                 schedule,
@@ -207,7 +209,7 @@ impl TestContext {
                 loyalty: Arc::new(MemoryLoyalty::default()),
                 notifications: Arc::new(MemoryNotifications::default()),
                 auth: Arc::new(test_auth_config()),
-                viewer: crate::Viewer::Anonymous,
+                viewer: airline_graphql::Viewer::Anonymous,
                 now: DateTime::from_timestamp(1_795_600_800, 0).unwrap_or_default(),
                 request_id: "test".to_owned(),
             },
@@ -215,7 +217,7 @@ impl TestContext {
     }
 
     /// The catalog searches read (the schedule stays as it is).
-    pub fn catalog(mut self, store: Arc<dyn crate::CatalogStore>) -> Self {
+    pub fn catalog(mut self, store: Arc<dyn airline_graphql::CatalogStore>) -> Self {
         self.context.store = store;
         self
     }
@@ -227,27 +229,30 @@ impl TestContext {
         self
     }
 
-    pub fn accounts(mut self, accounts: Arc<dyn crate::AccountStore>) -> Self {
+    pub fn accounts(mut self, accounts: Arc<dyn airline_graphql::AccountStore>) -> Self {
         self.context.accounts = accounts;
         self
     }
 
-    pub fn bookings(mut self, bookings: Arc<dyn crate::BookingService>) -> Self {
+    pub fn bookings(mut self, bookings: Arc<dyn airline_graphql::BookingService>) -> Self {
         self.context.bookings = bookings;
         self
     }
 
-    pub fn loyalty(mut self, loyalty: Arc<dyn crate::LoyaltyStore>) -> Self {
+    pub fn loyalty(mut self, loyalty: Arc<dyn airline_graphql::LoyaltyStore>) -> Self {
         self.context.loyalty = loyalty;
         self
     }
 
-    pub fn notifications(mut self, notifications: Arc<dyn crate::NotificationStore>) -> Self {
+    pub fn notifications(
+        mut self,
+        notifications: Arc<dyn airline_graphql::NotificationStore>,
+    ) -> Self {
         self.context.notifications = notifications;
         self
     }
 
-    pub fn viewer(mut self, viewer: crate::Viewer) -> Self {
+    pub fn viewer(mut self, viewer: airline_graphql::Viewer) -> Self {
         self.context.viewer = viewer;
         self
     }
@@ -262,7 +267,7 @@ impl TestContext {
         self
     }
 
-    pub fn build(self) -> crate::RequestContext {
+    pub fn build(self) -> airline_graphql::RequestContext {
         self.context
     }
 }
@@ -273,9 +278,9 @@ impl TestContext {
 pub struct MemorySchedule {
     pub airports: Vec<airline_domain::Airport>,
     flights: Mutex<Vec<airline_domain::Flight>>,
-    audit: Mutex<Vec<crate::store::AuditEntry>>,
+    audit: Mutex<Vec<airline_graphql::store::AuditEntry>>,
     /// Reconciliation runs, oldest first, as the scheduled job would have stored them.
-    pub reconciliation_runs: Mutex<Vec<crate::store::ReconciliationRun>>,
+    pub reconciliation_runs: Mutex<Vec<airline_graphql::store::ReconciliationRun>>,
 }
 
 impl MemorySchedule {
@@ -293,7 +298,7 @@ impl MemorySchedule {
 }
 
 #[async_trait]
-impl crate::CatalogStore for MemorySchedule {
+impl airline_graphql::CatalogStore for MemorySchedule {
     async fn airport(
         &self,
         code: &airline_domain::AirportCode,
@@ -333,11 +338,11 @@ impl crate::CatalogStore for MemorySchedule {
 }
 
 #[async_trait]
-impl crate::ScheduleStore for MemorySchedule {
+impl airline_graphql::ScheduleStore for MemorySchedule {
     async fn insert_flight(
         &self,
         flight: &airline_domain::Flight,
-        audit: &crate::store::AuditEntry,
+        audit: &airline_graphql::store::AuditEntry,
     ) -> Result<bool, StoreError> {
         let mut flights = locked(&self.flights);
         if flights.iter().any(|f| f.id == flight.id) {
@@ -352,7 +357,7 @@ impl crate::ScheduleStore for MemorySchedule {
         &self,
         before: &airline_domain::Flight,
         after: &airline_domain::Flight,
-        audit: &crate::store::AuditEntry,
+        audit: &airline_graphql::store::AuditEntry,
     ) -> Result<bool, StoreError> {
         let mut flights = locked(&self.flights);
         match flights.iter_mut().find(|f| *f == before) {
@@ -369,7 +374,7 @@ impl crate::ScheduleStore for MemorySchedule {
         &self,
         target: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<crate::store::AuditEntry>, StoreError> {
+    ) -> Result<Vec<airline_graphql::store::AuditEntry>, StoreError> {
         let audit = locked(&self.audit);
         Ok(audit
             .iter()
@@ -383,7 +388,7 @@ impl crate::ScheduleStore for MemorySchedule {
     async fn reconciliation_runs(
         &self,
         limit: usize,
-    ) -> Result<Vec<crate::store::ReconciliationRun>, StoreError> {
+    ) -> Result<Vec<airline_graphql::store::ReconciliationRun>, StoreError> {
         let runs = locked(&self.reconciliation_runs);
         Ok(runs.iter().rev().take(limit).cloned().collect())
     }
@@ -439,9 +444,9 @@ impl MemoryBookings {
 }
 
 #[async_trait]
-impl crate::BookingService for MemoryBookings {
-    fn payment_mode(&self) -> crate::PaymentMode {
-        crate::PaymentMode::Sandbox
+impl airline_graphql::BookingService for MemoryBookings {
+    fn payment_mode(&self) -> airline_graphql::PaymentMode {
+        airline_graphql::PaymentMode::Sandbox
     }
 
     async fn seat_map(
@@ -553,7 +558,7 @@ impl crate::BookingService for MemoryBookings {
         status: Option<airline_booking::saga::BookingStatus>,
         limit: usize,
         after: Option<(DateTime<Utc>, BookingId)>,
-    ) -> Result<crate::store::BookingPage, StoreError> {
+    ) -> Result<airline_graphql::store::BookingPage, StoreError> {
         let state = locked(&self.state);
         let mut matching: Vec<_> = state
             .listed
@@ -568,7 +573,7 @@ impl crate::BookingService for MemoryBookings {
         }
         let has_next_page = matching.len() > limit;
         matching.truncate(limit);
-        Ok(crate::store::BookingPage {
+        Ok(airline_graphql::store::BookingPage {
             bookings: matching,
             has_next_page,
         })
@@ -588,16 +593,16 @@ impl crate::BookingService for MemoryBookings {
 
     async fn booking_inputs(
         &self,
-        catalog: &dyn crate::CatalogStore,
+        catalog: &dyn airline_graphql::CatalogStore,
         flights: &[airline_domain::FlightId],
         token: Option<&PaymentToken>,
-    ) -> Result<crate::BookingInputs, StoreError> {
+    ) -> Result<airline_graphql::BookingInputs, StoreError> {
         let mut found = Vec::with_capacity(flights.len());
         for id in flights {
             found.push(catalog.flight(id).await?);
         }
         let card_owner = token.and_then(|token| locked(&self.state).cards.get(token).cloned());
-        Ok(crate::BookingInputs {
+        Ok(airline_graphql::BookingInputs {
             flights: found,
             card_owner,
         })
@@ -627,11 +632,11 @@ impl crate::BookingService for MemoryBookings {
 /// Notifications in memory, oldest first; `notify` stores each id once.
 #[derive(Default)]
 pub struct MemoryNotifications {
-    pub sent: Mutex<Vec<crate::store::StoredNotification>>,
+    pub sent: Mutex<Vec<airline_graphql::store::StoredNotification>>,
 }
 
 #[async_trait]
-impl crate::NotificationStore for MemoryNotifications {
+impl airline_graphql::NotificationStore for MemoryNotifications {
     async fn notify(
         &self,
         notification: &airline_booking::notify::Notification,
@@ -641,7 +646,7 @@ impl crate::NotificationStore for MemoryNotifications {
         if sent.iter().any(|n| n.notification.id == notification.id) {
             return Ok(false);
         }
-        sent.push(crate::store::StoredNotification {
+        sent.push(airline_graphql::store::StoredNotification {
             notification: notification.clone(),
             created_at: now,
             delivered_at: None,
@@ -653,7 +658,7 @@ impl crate::NotificationStore for MemoryNotifications {
         &self,
         customer_id: &AccountId,
         limit: usize,
-    ) -> Result<Vec<crate::store::StoredNotification>, StoreError> {
+    ) -> Result<Vec<airline_graphql::store::StoredNotification>, StoreError> {
         let sent = locked(&self.sent);
         Ok(sent
             .iter()
@@ -671,11 +676,11 @@ impl crate::NotificationStore for MemoryNotifications {
 pub struct MemoryLoyalty {
     pub entries: Mutex<Vec<(String, airline_loyalty::LedgerEntry)>>,
     pub published: Mutex<Vec<serde_json::Value>>,
-    pub dead_letters: Mutex<Vec<crate::store::DeadLetter>>,
+    pub dead_letters: Mutex<Vec<airline_graphql::store::DeadLetter>>,
 }
 
 #[async_trait]
-impl crate::LoyaltyStore for MemoryLoyalty {
+impl airline_graphql::LoyaltyStore for MemoryLoyalty {
     async fn balance(&self, customer_id: &AccountId) -> Result<i64, StoreError> {
         let entries = locked(&self.entries);
         Ok(entries
@@ -744,12 +749,15 @@ impl crate::LoyaltyStore for MemoryLoyalty {
     async fn dead_letters(
         &self,
         limit: usize,
-    ) -> Result<Vec<crate::store::DeadLetter>, StoreError> {
+    ) -> Result<Vec<airline_graphql::store::DeadLetter>, StoreError> {
         let letters = locked(&self.dead_letters);
         Ok(letters.iter().rev().take(limit).cloned().collect())
     }
 
-    async fn dead_letter(&self, id: i64) -> Result<Option<crate::store::DeadLetter>, StoreError> {
+    async fn dead_letter(
+        &self,
+        id: i64,
+    ) -> Result<Option<airline_graphql::store::DeadLetter>, StoreError> {
         let letters = locked(&self.dead_letters);
         Ok(letters.iter().find(|l| l.id == id).cloned())
     }

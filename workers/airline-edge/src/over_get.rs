@@ -205,11 +205,10 @@ pub fn wants_graphql_response(accept: Option<&str>) -> bool {
     })
 }
 
-/// The HTTP status of a GraphQL answer: always 200 as `application/json`; under
-/// `application/graphql-response+json`, 400 when the request failed before it ran (it did
-/// not parse or validate: no data at all).
-pub fn status_of(response: &async_graphql::Response, graphql_response_json: bool) -> u16 {
-    let failed_before_running = response.data == async_graphql::Value::Null
+/// Whether a request failed before it ran: its document did not parse or validate, so
+/// it has errors and no data at all.
+fn failed_before_running(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|error| {
             error
@@ -220,12 +219,36 @@ pub fn status_of(response: &async_graphql::Response, graphql_response_json: bool
                     *code == async_graphql::Value::from("GRAPHQL_VALIDATION_FAILED")
                         || *code == async_graphql::Value::from("GRAPHQL_PARSE_FAILED")
                 })
-        });
-    if graphql_response_json && failed_before_running {
+        })
+}
+
+/// The HTTP status of a GraphQL answer: always 200 as `application/json`; under
+/// `application/graphql-response+json`, 400 when the request failed before it ran.
+pub fn status_of(response: &async_graphql::Response, graphql_response_json: bool) -> u16 {
+    if graphql_response_json && failed_before_running(response) {
         400
     } else {
         200
     }
+}
+
+/// A GraphQL answer as HTTP: its status ([`status_of`]) and its body. Under
+/// `application/graphql-response+json`, a request that never ran has no `data` entry at
+/// all (GraphQL over HTTP: the request did not execute, so there is no data to be null);
+/// as `application/json` it keeps `"data": null`, as older clients expect.
+pub fn answer(response: &async_graphql::Response, graphql_response_json: bool) -> (u16, String) {
+    let status = status_of(response, graphql_response_json);
+    if !(graphql_response_json && failed_before_running(response)) {
+        return (status, crate::http::response_body(response));
+    }
+    let body = match serde_json::to_value(response) {
+        Ok(serde_json::Value::Object(mut fields)) => {
+            fields.remove("data");
+            serde_json::Value::Object(fields).to_string()
+        }
+        _ => crate::http::response_body(response),
+    };
+    (status, body)
 }
 
 /// Whether an answer may be kept in the shared edge cache: a query's, over GET, for an
@@ -408,8 +431,24 @@ mod tests {
         });
         assert_eq!(status_of(&invalid, true), 400);
         assert_eq!(status_of(&invalid, false), 200);
+        // Under GraphQL over HTTP's own media type, a request that never ran has no data
+        // entry; as application/json it keeps "data": null.
+        let (status, body) = answer(&invalid, true);
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(status, 400);
+        assert!(body.get("data").is_none(), "{body}");
+        assert_eq!(body["errors"][0]["message"], "Unknown field");
+        let (status, body) = answer(&invalid, false);
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(status, 200);
+        assert_eq!(body.get("data"), Some(&serde_json::Value::Null), "{body}");
         let fine = async_graphql::Response::new(async_graphql::Value::from("x"));
         assert_eq!(status_of(&fine, true), 200);
+        let (_, body) = answer(&fine, true);
+        assert!(
+            body.contains("\"data\""),
+            "an answer that ran keeps its data: {body}"
+        );
         assert!(is_shareable(true, &fine));
         assert!(!is_shareable(false, &fine));
         assert!(!is_shareable(true, &invalid));

@@ -3,15 +3,14 @@
 //! browser would see it (status, body, `Set-Cookie`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-use common::{api, utc};
+use airline_testkit::{api, utc};
 
 use std::sync::Arc;
 
 use airline_auth::AccessTokenLifetime;
-use airline_graphql::auth_endpoints::{AuthEndpoint, AuthRejection, AuthReply, REFRESH_COOKIE};
-use airline_graphql::memory::{test_auth_config, MemoryAccounts, TestContext};
+use airline_edge::auth_endpoints::{AuthEndpoint, AuthRejection, AuthReply, REFRESH_COOKIE};
 use airline_graphql::AuthConfig;
+use airline_testkit::{test_auth_config, MemoryAccounts, TestContext};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 

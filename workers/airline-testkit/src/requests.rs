@@ -1,6 +1,5 @@
-//! What the API test files share: running a request against a context, and assertions
-//! on GraphQL responses.
-#![allow(dead_code)]
+//! Running a GraphQL request against a context natively, and assertions on its answer:
+//! what the API's and the edge's tests share.
 
 use std::sync::OnceLock;
 
@@ -23,7 +22,7 @@ pub fn utc(text: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// Executes one request with `context` (see `airline_graphql::memory::TestContext`) and
+/// Executes one request with `context` (see [`crate::TestContext`]) and
 /// returns the response as JSON.
 pub fn execute(
     schema: &ApiSchema,
