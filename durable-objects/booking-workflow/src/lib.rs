@@ -12,11 +12,11 @@
 //! The crate also holds the reference registry (`reference`): one object per prefix of
 //! the references it keeps, which is what keeps references unique.
 
-mod config;
 mod outbox;
-mod reference;
+mod registry;
 mod steps;
 mod storage;
+mod workflow_config;
 
 use std::cell::{Cell, OnceCell, RefCell};
 
@@ -29,7 +29,7 @@ use airline_booking::saga::{Action, CancelReason, Emit, Saga, Step, StepOutcome,
 use airline_payments::sandbox_payment::{SandboxPayment, SandboxStatus};
 use airline_platform::bindings::{DATABASE, REFERENCE_REGISTRY};
 use airline_platform::call_object;
-use airline_platform::log::{SagaStepLine, StepOutcome as LoggedOutcome, REQUEST_ID_HEADER};
+use airline_platform::log::{LoggedOutcome, SagaStepLine, REQUEST_ID_HEADER};
 use chrono::{DateTime, Duration, Utc};
 use futures_util::future::join_all;
 use serde::Deserialize;
@@ -38,9 +38,9 @@ use worker::{
     State,
 };
 
-pub use crate::config::WorkflowConfig;
-pub use crate::reference::ReferenceRegistry;
+pub use crate::registry::ReferenceRegistry;
 use crate::storage::Store;
+pub use crate::workflow_config::WorkflowConfig;
 
 /// Where bookings made before the object kept SQLite tables stored their record (JSON).
 const LEGACY_RECORD_KEY: &str = "booking";

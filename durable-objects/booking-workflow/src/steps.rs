@@ -21,8 +21,8 @@ use futures_util::future::join_all;
 use serde::Deserialize;
 use worker::Env;
 
-use crate::config::WorkflowConfig;
 use crate::storage::Store;
+use crate::workflow_config::WorkflowConfig;
 
 /// How many references one claim step draws before it backs off: a draw is taken by
 /// another booking once in millions, twice in a row practically never.

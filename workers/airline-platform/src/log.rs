@@ -31,7 +31,7 @@ pub struct RequestLine<'a> {
 /// How a saga step ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum StepOutcome {
+pub enum LoggedOutcome {
     Done,
     /// Worth retrying; the saga backs off and runs it again.
     Transient,
@@ -46,7 +46,7 @@ pub struct SagaStepLine<'a> {
     pub request_id: Option<&'a str>,
     pub booking_id: &'a str,
     pub step: &'a str,
-    pub outcome: StepOutcome,
+    pub outcome: LoggedOutcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'a str>,
     pub attempt: u32,
@@ -111,7 +111,7 @@ mod tests {
             request_id: Some("ab12"),
             booking_id: "bk_1",
             step: "AUTHORIZE_PAYMENT",
-            outcome: StepOutcome::Transient,
+            outcome: LoggedOutcome::Transient,
             detail: Some("stripe 500 api_error: \"quoted\"\nnext line"),
             attempt: 2,
             duration_ms: 15,
@@ -129,7 +129,7 @@ mod tests {
             request_id: None,
             booking_id: "bk_1",
             step: "CAPTURE_PAYMENT",
-            outcome: StepOutcome::Done,
+            outcome: LoggedOutcome::Done,
             detail: None,
             attempt: 1,
             duration_ms: 9,

@@ -10,7 +10,7 @@ use airline_edge::over_get;
 use airline_graphql::{ApiSchema, AuthConfig, RequestContext, Viewer};
 use worker::{console_error, Env, Headers, Request, Response, Result};
 
-use crate::bookings::EdgeBookings;
+use crate::booking_service::EdgeBookings;
 use crate::d1::{D1Store, BOOKMARK_HEADER};
 use airline_platform::bindings::DATABASE;
 use airline_platform::config::{
@@ -20,7 +20,7 @@ use airline_platform::config::{
 };
 
 use crate::loyalty::EdgeLoyalty;
-use crate::notifications::EdgeNotifications;
+use crate::notification_delivery::EdgeNotifications;
 use crate::webcrypto::WebCryptoKdf;
 
 const GRAPHIQL_HTML: &str = include_str!("graphiql.html");

@@ -7,7 +7,7 @@
 
 mod assets;
 mod auth;
-mod bookings;
+mod booking_service;
 mod d1;
 mod d1_accounts;
 mod d1_catalog;
@@ -15,9 +15,9 @@ mod d1_schedule;
 mod graphql_get;
 mod handlers;
 mod loyalty;
-mod notifications;
+mod notification_delivery;
 mod projection;
-mod reconcile;
+mod reconciliation_run;
 mod stripe_sandbox;
 mod webcrypto;
 
@@ -92,7 +92,7 @@ async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     airline_platform::trace::configure(&env);
-    if let Err(e) = reconcile::run(&env).await {
+    if let Err(e) = reconciliation_run::run(&env).await {
         console_error!("reconcile: the run failed: {e}");
     }
 }
@@ -103,7 +103,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
     airline_platform::trace::configure(&env);
     match QueueKind::of(&batch.queue()) {
-        Some(QueueKind::Notifications) => notifications::consume(batch, env).await,
+        Some(QueueKind::Notifications) => notification_delivery::consume(batch, env).await,
         Some(QueueKind::LoyaltyEvents) => loyalty::consume(batch, env, false).await,
         Some(QueueKind::LoyaltyDeadLetters) => loyalty::consume(batch, env, true).await,
         Some(QueueKind::BookingChanges) => projection::consume(batch, env).await,

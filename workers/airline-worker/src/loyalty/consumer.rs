@@ -11,7 +11,7 @@ use airline_platform::bindings::DATABASE;
 
 use crate::d1::{utc_text, D1Store};
 
-use super::store::HistoryRow;
+use super::ledger_store::HistoryRow;
 
 /// Applies one booking event to the ledger. Idempotent: the entry id is the event id, so a
 /// redelivery inserts nothing.

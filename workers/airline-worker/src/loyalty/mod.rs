@@ -3,10 +3,10 @@
 //! ([`consumer`]); and the signed REST endpoint other services call ([`rest`]).
 
 mod consumer;
+mod ledger_store;
 mod rest;
-mod store;
 
 pub use consumer::consume;
 pub(crate) use consumer::write_entry;
+pub use ledger_store::EdgeLoyalty;
 pub use rest::rest_summary;
-pub use store::EdgeLoyalty;

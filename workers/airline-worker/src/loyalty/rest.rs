@@ -13,7 +13,7 @@ use airline_platform::config::{secret_or_var, LOYALTY_SERVICE_KEYS};
 
 use crate::d1::D1Store;
 
-use super::store::balance_of;
+use super::ledger_store::balance_of;
 
 /// `GET /loyalty/{customerId}`: the customer's summary as JSON, for services that sign
 /// their requests (see `airline_loyalty::signing`). Anything unsigned, stale or tampered

@@ -29,10 +29,10 @@ use serde::Deserialize;
 use std::sync::Arc;
 use worker::{console_error, console_log, Env, Result};
 
-use crate::bookings::EdgeBookings;
+use crate::booking_service::EdgeBookings;
 use crate::d1::{parse_utc, D1Store};
 use crate::loyalty::{write_entry, EdgeLoyalty};
-use crate::notifications::{EdgeNotifications, NotificationRow};
+use crate::notification_delivery::{EdgeNotifications, NotificationRow};
 use crate::projection;
 
 /// Runs every check once and stores the report.
