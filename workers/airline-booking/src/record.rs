@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::events::{BookingEvent, EventFlight, EventKind, VERSION};
 use crate::inventory::Hold;
 use crate::plan::BookingPlan;
-use crate::saga::{BookingStatus, Saga, Step};
+use crate::saga::state::{BookingStatus, Saga, Step};
 use crate::seatmap::SeatId;
 use crate::views::{BookedFlight, BookingView, FailureView};
 

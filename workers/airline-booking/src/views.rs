@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::plan::Passenger;
-use crate::saga::{BookingStatus, FailureCode};
+use crate::saga::state::{BookingStatus, FailureCode};
 use crate::seatmap::SeatId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
