@@ -2,7 +2,7 @@
 # Runs the whole app locally: installs what is missing, migrates and seeds a local D1, then
 # serves the web app, the API and GraphiQL with `wrangler dev` at
 # http://127.0.0.1:${PORT:-8787}. wrangler builds the Worker and the web app with
-# scripts/build.sh and rebuilds both when their sources change (reload the page).
+# `cargo xtask build` and rebuilds both when their sources change (reload the page).
 # State persists in .wrangler/state between runs; delete that folder to start afresh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +13,7 @@ export WRANGLER_SEND_METRICS=false
 # Offline, miniflare would try (and fail, with a stack trace) to fetch the `Request.cf`
 # object at every start.
 export CLOUDFLARE_CF_FETCH_ENABLED=false
+export PATH="$HOME/.cargo/bin:$PATH"
 port="${PORT:-8787}"
 state="$root/.wrangler/state"
 wrangler="$root/node_modules/.bin/wrangler"
@@ -42,7 +43,7 @@ if [[ ! -f "$marker" ]]; then
   echo "dev: seeding 60 days of timetable from $today" >&2
   seed="$root/target/seed/seed-$today.sql"
   mkdir -p "$(dirname "$seed")"
-  cargo run --quiet --release -p catalog-seed -- --start "$today" --out "$seed"
+  cargo xtask seed --start "$today" --out "$seed"
   "$wrangler" d1 execute airline --local --persist-to "$state" --file "$seed" > /dev/null
   rm -f "$state"/seeded-* && touch "$marker"
 fi

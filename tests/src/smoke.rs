@@ -1,7 +1,7 @@
 //! The smoke test: what must work on any fresh deployment, against its base URL. The
 //! health check, a flight search, and (unless read-only: production takes real money) a
 //! new traveller who books a seat with the sandbox's test card and cancels it for a
-//! refund. `scripts/deploy.sh` runs it against the canary version (pinned with
+//! refund. `cargo xtask deploy` runs it against the canary version (pinned with
 //! Cloudflare's version-override header); the `smoke` suite runs it against a local
 //! `wrangler dev` inside the test command, so it cannot rot.
 

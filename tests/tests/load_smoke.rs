@@ -1,12 +1,11 @@
-//! A 10-second smoke of the load test (`airline-load`, tests/src/bin/load.rs) against a
-//! local `wrangler dev`, so the tool and its scenarios keep working: every step of the
-//! traveller journey and the anonymous search run, none fails, and the report carries
-//! per-request percentiles. `./scripts/load.sh` is the real run.
+//! A 10-second smoke of the load test (`airline_e2e::load`, tests/src/load.rs), run in this
+//! process against a local `wrangler dev`, so the tool and its scenarios keep working:
+//! every step of the traveller journey and the anonymous search run, none fails, and the
+//! report carries per-request percentiles. `cargo xtask load` (`./scripts/load.sh`) is the
+//! real run.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
-
-use airline_e2e::{ensure, run_suite, DevServer, ServerOptions, Test};
+use airline_e2e::{ensure, load, run_suite, DevServer, ServerOptions, Test};
 use libtest_mimic::Failed;
 use serde_json::Value;
 
@@ -18,19 +17,23 @@ fn main() {
 fn ten_seconds_of_load_run_every_step_without_failures(server: &DevServer) -> Result<(), Failed> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let report = dir.path().join("report.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_airline-load"))
-        .args(["--host", &server.base_url])
-        .args(["--users", "4", "--increase-rate", "4", "--run-time", "10s"])
-        .args(["--no-reset-metrics", "--quiet"])
-        .arg("--report-file")
-        .arg(&report)
-        .output()
-        .map_err(|e| format!("airline-load: {e}"))?;
-    ensure!(
-        output.status.success(),
-        "airline-load failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let report_file = report.to_string_lossy();
+    let configuration = load::configuration(&[
+        "--host",
+        &server.base_url,
+        "--users",
+        "4",
+        "--increase-rate",
+        "4",
+        "--run-time",
+        "10s",
+        "--no-reset-metrics",
+        "--quiet",
+        "--report-file",
+        &report_file,
+    ])
+    .map_err(|e| format!("the load test's flags: {e}"))?;
+    load::run(configuration).map_err(|e| format!("the load test failed: {e}"))?;
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap())
         .map_err(|e| format!("report.json: {e}"))?;
     let requests = report["raw_request_metrics"]

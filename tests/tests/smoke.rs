@@ -1,4 +1,4 @@
-//! The deploy pipeline's smoke test (`airline_e2e::smoke`, run by scripts/deploy.sh
+//! The deploy pipeline's smoke test (`airline_e2e::smoke`, run by `cargo xtask deploy`
 //! against the canary) against a local `wrangler dev`, so it is known to pass before it
 //! ever judges a deploy: the full run (health, search, sign-up, a booking with the test
 //! card, its cancellation) and production's read-only run.
@@ -22,7 +22,7 @@ fn main() {
 fn target(server: &DevServer, read_only: bool) -> SmokeTarget {
     SmokeTarget {
         base_url: server.base_url.clone(),
-        // What deploy.sh sends to reach the canary; a local server ignores it.
+        // What a deploy sends to reach the canary; a local server ignores it.
         headers: vec![(
             "Cloudflare-Workers-Version-Overrides".into(),
             "edge-airline=\"00000000-0000-0000-0000-000000000000\"".into(),

@@ -2,16 +2,14 @@
 // for a file that is gone: then reload once to pick up the new index.html, instead of
 // leaving a blank page.
 
-// A deep link into pages that are not in the first download (web/app/src/app.rs): fetch
-// their modules now, alongside the app, rather than once the app has started and asks.
+// A deep link into pages that are not in the first download: fetch their modules now,
+// alongside the app, rather than once the app has started and asks. Both tables are the
+// build's: the files of each split module (from wasm-split's loader), and the app's routes
+// in the router's order, each with the module its page is in (web/core/src/pages.rs).
 const pageModules = @PAGE_MODULES@;
-const deepLinks = [
-  [/^\/flights\/?$/, "results_page"],
-  [/^\/book\//, "booking_page"],
-  [/^\/(trips|profile)(\/|$)/, "account_page"],
-];
-const group = deepLinks.find(([path]) => path.test(location.pathname))?.[1];
-for (const file of pageModules[group] ?? []) {
+const pageRoutes = @PAGE_ROUTES@;
+const route = pageRoutes.find(({ pattern }) => new RegExp(pattern).test(location.pathname));
+for (const file of pageModules[route?.module] ?? []) {
   const link = document.createElement("link");
   link.rel = "preload";
   link.as = "fetch";

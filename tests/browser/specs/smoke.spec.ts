@@ -1,8 +1,28 @@
 // The web app is served by the Worker: at / and at any deep link (the single-page app
 // fallback), as HTML with a Content-Security-Policy, and it renders a page that passes
 // checkPage.
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { checkPage, isoDateInDays } from '../support';
+
+// The app's routes as the build wrote them out from its one page table
+// (web/core/src/pages.rs, by `cargo xtask build-web`): each path, and the split module its
+// page's code is in (null: in the first download).
+type PageRoute = { path: string; pattern: string; group: string | null; module: string | null };
+const routesFile = path.resolve(__dirname, '../../../web/target/page-routes.json');
+const pageRoutes: PageRoute[] = fs.existsSync(routesFile)
+  ? JSON.parse(fs.readFileSync(routesFile, 'utf8'))
+  : [];
+
+// The split module a path's page is in, as wasm-split names its file.
+function splitModuleAt(routePath: string): RegExp {
+  const module = pageRoutes.find((route) => route.path === routePath)?.module;
+  if (!module) {
+    throw new Error(`no lazily loaded page at ${routePath} in ${routesFile} (run cargo xtask build)`);
+  }
+  return new RegExp(`/assets/app-[0-9a-f]+/split_${module}_\\d+\\.wasm$`);
+}
 
 test('the app loads at /', async ({ page }) => {
   const response = await page.goto('/');
@@ -33,16 +53,18 @@ test('a deep link fetches its own pages with the app, the search page only its o
   await page.waitForLoadState('networkidle');
   expect(pageModules).toEqual([]);
 
-  const date = isoDateInDays(7, process.env.SEED_START);
-  for (const [path, group] of [
-    [`/flights?from=LHR&to=JFK&date=${date}&passengers=1`, 'results_page'],
-    ['/book/seats', 'booking_page'],
-    ['/profile', 'account_page'],
-  ]) {
-    await page.goto(path);
-    await expect(page.locator(`link[rel=preload][href*="/split_${group}_"]`)).toHaveCount(1);
+  // A deep link into each split module: the first of its pages that needs no parameter.
+  const links = new Map<string, string>();
+  for (const { path: link, module } of pageRoutes) {
+    if (module && !link.includes(':') && !links.has(module)) links.set(module, link);
+  }
+  expect(links.size, `the routes in ${routesFile} (run cargo xtask build)`).toBeGreaterThan(0);
+  expect(links.size).toBe(new Set(pageRoutes.map((route) => route.module).filter(Boolean)).size);
+  for (const [module, link] of links) {
+    await page.goto(link);
+    await expect(page.locator(`link[rel=preload][href*="/split_${module}_"]`)).toHaveCount(1);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-    expect(pageModules.some((name) => name.startsWith(`split_${group}_`))).toBe(true);
+    expect(pageModules.some((name) => name.startsWith(`split_${module}_`))).toBe(true);
   }
 });
 
@@ -53,7 +75,7 @@ test('a page whose code has gone since the app loaded reloads and opens', async 
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   let refused = 0;
-  await page.route(/\/assets\/app-[0-9a-f]+\/split_account_page_\d+\.wasm$/, async (route) => {
+  await page.route(splitModuleAt('/trips'), async (route) => {
     if (refused++ === 0) await route.fulfill({ status: 404, body: 'Not Found' });
     else await route.continue();
   });
@@ -71,7 +93,7 @@ test('a page whose code cannot be fetched at all says so after one reload', asyn
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   let refused = 0;
-  await page.route(/\/assets\/app-[0-9a-f]+\/split_account_page_\d+\.wasm$/, async (route) => {
+  await page.route(splitModuleAt('/profile'), async (route) => {
     refused++;
     await route.fulfill({ status: 404, body: 'Not Found' });
   });

@@ -1,5 +1,5 @@
 // A deployment that takes payments with Stripe (PAYMENT_PROVIDER=stripe) gets a page with
-// Stripe's publishable key and Stripe's origins in its CSP (scripts/build-web.sh), and the
+// Stripe's publishable key and Stripe's origins in its CSP (`cargo xtask build-web`), and the
 // checkout then uses Stripe.js's card element instead of the sandbox's card form. Stripe is
 // out of reach offline, so this test gives the page what such a build would, and stands in
 // for Stripe.js with a script of the same shape: it checks the app's side of the contract

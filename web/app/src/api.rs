@@ -1,22 +1,29 @@
 //! Talking to the API: typed GraphQL operations (each checked against `schema.graphql` when
-//! the app compiles), run as the signed-in traveller. Every failure becomes an
-//! [`ApiError`] the pages can explain, with the input it belongs to when the API names one.
+//! the app compiles), run as the signed-in traveller. Every failure becomes a
+//! [`CallError`] the pages can explain, with the input it belongs to when the API names one.
+//!
+//! The answers arrive in the domain's types, mapped here and nowhere else: a booking's
+//! status is the domain's [`BookingStatus`] as it is read, and every operation's copy of
+//! `Money` and of an instant has one mapping below ([`ApiMoney`], `instant`), so the pages
+//! and web/core never decide anything on the API's strings.
 
+use airline_web_core::{BookingStatus, Currency, Money};
+use chrono::{DateTime, Utc};
 use graphql_client::GraphQLQuery;
 use serde::de::DeserializeOwned;
 
-pub use crate::http::{auth, post, ApiError};
+pub use crate::http::{auth, post, CallError};
 use crate::http::{decode, get, sha256_hex};
 use crate::session;
 
 /// Runs one GraphQL operation, as the signed-in traveller when there is one. An access
 /// token that expired in the meantime is refreshed once and the call repeated.
-pub async fn run<Q: GraphQLQuery>(variables: Q::Variables) -> Result<Q::ResponseData, ApiError>
+pub async fn run<Q: GraphQLQuery>(variables: Q::Variables) -> Result<Q::ResponseData, CallError>
 where
     Q::ResponseData: DeserializeOwned,
 {
     let body = serde_json::to_string(&Q::build_query(variables))
-        .map_err(|_| ApiError::internal("unencodable request"))?;
+        .map_err(|_| CallError::internal("unencodable request"))?;
     let token = session::fresh_token().await;
     let (_, text) = post("/graphql", &body, token.as_deref()).await?;
     match decode::<Q::ResponseData>(&text) {
@@ -43,7 +50,7 @@ where
 /// or without WebCrypto, it is an ordinary [`run`]: a signed-in answer is never shared.
 pub async fn run_shared<Q: GraphQLQuery>(
     variables: Q::Variables,
-) -> Result<Q::ResponseData, ApiError>
+) -> Result<Q::ResponseData, CallError>
 where
     Q::ResponseData: DeserializeOwned,
     Q::Variables: Clone,
@@ -57,7 +64,7 @@ where
     };
     let encode = |text: &str| String::from(js_sys::encode_uri_component(text));
     let variables = serde_json::to_string(&body.variables)
-        .map_err(|_| ApiError::internal("unencodable request"))?;
+        .map_err(|_| CallError::internal("unencodable request"))?;
     let extensions = format!(r#"{{"persistedQuery":{{"version":1,"sha256Hash":"{hash}"}}}}"#);
     let short = format!(
         "/graphql?operationName={}&variables={}&extensions={}",
@@ -75,7 +82,9 @@ where
     }
 }
 
-// One type per operation in web/graphql/; the derive checks each against the schema.
+// One type per operation in web/graphql/; the derive checks each against the schema. A
+// `BookingStatus` in an answer (or a variable) is the domain's own type
+// (`extern_enums`), which reads and writes the schema's values.
 
 #[derive(GraphQLQuery)]
 #[graphql(
@@ -126,6 +135,7 @@ pub struct TokenizeCard;
 #[graphql(
     schema_path = "../../schema.graphql",
     query_path = "../graphql/process_booking.graphql",
+    extern_enums("BookingStatus"),
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone"
 )]
@@ -135,6 +145,7 @@ pub struct ProcessBooking;
 #[graphql(
     schema_path = "../../schema.graphql",
     query_path = "../graphql/booking_detail.graphql",
+    extern_enums("BookingStatus"),
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone"
 )]
@@ -144,6 +155,7 @@ pub struct BookingDetail;
 #[graphql(
     schema_path = "../../schema.graphql",
     query_path = "../graphql/cancel_booking.graphql",
+    extern_enums("BookingStatus"),
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone"
 )]
@@ -153,6 +165,7 @@ pub struct CancelBooking;
 #[graphql(
     schema_path = "../../schema.graphql",
     query_path = "../graphql/trips.graphql",
+    extern_enums("BookingStatus"),
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone"
 )]
@@ -166,3 +179,60 @@ pub struct Trips;
     variables_derives = "Debug, Clone"
 )]
 pub struct Profile;
+
+/// The API's `Money` as the generated code copies it, one type per operation that selects
+/// it: each becomes the domain's [`Money`] through this one mapping.
+pub trait ApiMoney {
+    /// The amount as the domain's money; `None` for a currency this build does not know,
+    /// which the API (built from the same currency table) does not send.
+    fn money(&self) -> Option<Money>;
+}
+
+macro_rules! api_money {
+    ($($selection:ty),+ $(,)?) => {$(
+        impl ApiMoney for $selection {
+            fn money(&self) -> Option<Money> {
+                let currency = Currency::parse("currency", &self.currency).ok()?;
+                Some(Money::from_minor(self.amount, currency))
+            }
+        }
+    )+};
+}
+
+api_money!(
+    search_flights::SearchFlightsSearchFlightsEdgesNodeFare,
+    search_flights::SearchFlightsSearchFlightsEdgesTotalPrice,
+    flight_brief::FlightBriefFlightFare,
+    booking_detail::BookingDetailBookingTotal,
+    trips::TripsBookingsEdgesNodeTotal,
+);
+
+/// A time the API writes in RFC 3339 (a flight's `departure.utc`, a `createdAt`) as an
+/// instant; `None` if it is not one, which the API does not send.
+fn instant(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|instant| instant.with_timezone(&Utc))
+}
+
+impl trips::TripsBookingsEdgesNode {
+    /// When the trip's first flight leaves; `None` for a booking without flights.
+    pub fn first_departure(&self) -> Option<DateTime<Utc>> {
+        let leg = self.flights.first()?;
+        instant(&leg.flight.departure.utc)
+    }
+}
+
+impl profile::ProfileMe {
+    /// When the account was made.
+    pub fn joined(&self) -> Option<DateTime<Utc>> {
+        instant(&self.created_at)
+    }
+}
+
+impl profile::ProfileLoyaltyHistoryEdgesNode {
+    /// When the points were earned, revoked or expired.
+    pub fn recorded(&self) -> Option<DateTime<Utc>> {
+        instant(&self.created_at)
+    }
+}

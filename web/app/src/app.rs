@@ -1,17 +1,21 @@
-//! The frame around every page (header, navigation, language, skip link) and the route
-//! table: the app's table of contents.
+//! The frame around every page (header, navigation, language, skip link) and the router,
+//! built from the app's table of contents: web/core's page table
+//! (`airline_web_core::pages`), which also tells the build which pages to split off.
 
+use std::sync::Arc;
+
+use airline_web_core::pages::{Page, PageRoute, Segment, PAGE_ROUTES};
 use airline_web_core::{Locale, Msg};
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos::tachys::view::iterators::StaticVec;
+use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
+use leptos_router::components::{Router, Routes, RoutesProps};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::{path, Lazy};
+use leptos_router::{Lazy, NestedRoute, ParamSegment, PossibleRouteMatch, StaticSegment};
 
 use crate::i18n::{locale, set_locale, t};
 use crate::pages;
-use crate::pages::lazy::{
-    CheckoutRoute, ProfileRoute, ResultsRoute, SeatsRoute, StatusRoute, TripRoute, TripsRoute,
-};
+use crate::pages::lazy::{account::AccountPages, booking::BookingPages, results::ResultsPages};
 use crate::recover;
 use crate::session::{self, Auth};
 
@@ -28,21 +32,69 @@ pub fn App() -> impl IntoView {
             <recover::FollowNavigation />
             <Header />
             <main id="main" tabindex="-1" aria-busy=move || is_routing.get().to_string()>
-                <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::search::SearchPage />
-                    <Route path=path!("/flights") view={Lazy::<ResultsRoute>::new()} />
-                    <Route path=path!("/book/seats") view={Lazy::<SeatsRoute>::new()} />
-                    <Route path=path!("/book/checkout") view={Lazy::<CheckoutRoute>::new()} />
-                    <Route path=path!("/book/status/:id") view={Lazy::<StatusRoute>::new()} />
-                    <Route path=path!("/trips") view={Lazy::<TripsRoute>::new()} />
-                    <Route path=path!("/trips/:id") view={Lazy::<TripRoute>::new()} />
-                    <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} />
-                    <Route path=path!("/signin") view=pages::account::SignInPage />
-                    <Route path=path!("/signup") view=pages::account::SignUpPage />
-                </Routes>
+                <PageRoutes />
             </main>
         </Router>
     }
+}
+
+/// The router's `<Routes>`, defined by the page table. Called as a function because
+/// `view!` takes a `<Routes>`'s definitions only as `<Route>` elements written out.
+#[component]
+fn PageRoutes() -> impl IntoView {
+    Routes(
+        RoutesProps::builder()
+            .fallback(pages::NotFound)
+            .children(ToChildren::to_children(page_routes))
+            .build(),
+    )
+}
+
+/// One route per row of the page table, in its order. A page in the first download gets
+/// its component; a page split off gets its group's lazy route, which loads the group's
+/// module and shows the page the path names.
+fn page_routes() -> StaticVec<AnyNestedRoute> {
+    PAGE_ROUTES
+        .iter()
+        .map(|route| {
+            let path = router_path(route);
+            match route.page {
+                Page::Search => {
+                    NestedRoute::new(path, pages::search::SearchPage).into_any_nested_route()
+                }
+                Page::SignIn => {
+                    NestedRoute::new(path, pages::account::SignInPage).into_any_nested_route()
+                }
+                Page::SignUp => {
+                    NestedRoute::new(path, pages::account::SignUpPage).into_any_nested_route()
+                }
+                Page::Results => {
+                    NestedRoute::new(path, Lazy::<ResultsPages>::new()).into_any_nested_route()
+                }
+                Page::Booking(_) => {
+                    NestedRoute::new(path, Lazy::<BookingPages>::new()).into_any_nested_route()
+                }
+                Page::Account(_) => {
+                    NestedRoute::new(path, Lazy::<AccountPages>::new()).into_any_nested_route()
+                }
+            }
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// A table path as the router's segments, what `path!` would make of it as a literal: made
+/// at run time, as each segment followed by the rest, down to `()` (which is `path!("/")`).
+fn router_path(route: &PageRoute) -> Arc<dyn PossibleRouteMatch + Send + Sync> {
+    let segments: Vec<Segment> = route.segments().collect();
+    let end: Arc<dyn PossibleRouteMatch + Send + Sync> = Arc::new(());
+    segments.into_iter().rev().fold(end, |rest, segment| {
+        let segment: Arc<dyn PossibleRouteMatch + Send + Sync> = match segment {
+            Segment::Static(name) => Arc::new(StaticSegment(name)),
+            Segment::Param(name) => Arc::new(ParamSegment(name)),
+        };
+        Arc::new((segment, rest))
+    })
 }
 
 #[component]

@@ -5,7 +5,7 @@ use airline_web_core::Msg;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::api::{self, Airports, ApiError};
+use crate::api::{self, Airports, CallError};
 use crate::i18n::{t, tf};
 
 /// A labelled input with an optional hint and an error that is tied to it
@@ -75,7 +75,7 @@ pub fn FieldError(id: String, #[prop(into)] error: Signal<Option<String>>) -> im
 
 /// A problem with a whole page or form, with the API's request id when it gave one.
 #[component]
-pub fn Alert(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoView {
+pub fn Alert(#[prop(into)] error: Signal<Option<CallError>>) -> impl IntoView {
     move || {
         error.get().map(|error| {
             view! { <div class="alert" role="alert">{describe(&error)}</div> }
@@ -84,19 +84,19 @@ pub fn Alert(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoView {
 }
 
 /// Words for an error that belongs to no single input.
-pub fn describe(error: &ApiError) -> String {
+pub fn describe(error: &CallError) -> String {
     match error {
-        ApiError::Network => t(Msg::NetworkError).to_owned(),
-        ApiError::Api {
+        CallError::Network => t(Msg::NetworkError).to_owned(),
+        CallError::Api {
             code, request_id, ..
         } if code == "INTERNAL" => tf(Msg::InternalError, &[request_id.as_deref().unwrap_or("-")]),
-        ApiError::Api {
+        CallError::Api {
             code, retry_after, ..
         } if code == "RATE_LIMITED" => tf(
             Msg::ErrRateLimited,
             &[&retry_after.unwrap_or(60).to_string()],
         ),
-        ApiError::Api { message, .. } => message.clone(),
+        CallError::Api { message, .. } => message.clone(),
     }
 }
 

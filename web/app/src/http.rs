@@ -1,5 +1,5 @@
-//! HTTP to the same origin: POSTing JSON, reading the API's error shape into an
-//! [`ApiError`], and the session endpoints (`/auth/...`). Below both [`crate::session`] and
+//! HTTP to the same origin: POSTing JSON, reading the API's error shape into a
+//! [`CallError`], and the session endpoints (`/auth/...`). Below both [`crate::session`] and
 //! [`crate::api`], which use it.
 
 use serde::de::DeserializeOwned;
@@ -8,9 +8,11 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit, Response};
 
-/// A failed call, as the traveller should hear about it.
+/// A call to the API that failed, as the traveller should hear about it: no answer, or
+/// the API's own typed error. (The client's side of a call; the server's errors are
+/// `airline_graphql::ApiError`, which reach the app as [`CallError::Api`].)
 #[derive(Debug, Clone, PartialEq)]
-pub enum ApiError {
+pub enum CallError {
     /// The request never got an answer (offline, DNS, a dropped connection).
     Network,
     /// The API answered with a typed error.
@@ -26,7 +28,7 @@ pub enum ApiError {
     },
 }
 
-impl ApiError {
+impl CallError {
     pub fn code(&self) -> &str {
         match self {
             Self::Network => "NETWORK",
@@ -49,8 +51,8 @@ impl ApiError {
     }
 
     /// An error of the app's own making, with words for the traveller.
-    pub fn local(code: &str, message: &str) -> ApiError {
-        ApiError::Api {
+    pub fn local(code: &str, message: &str) -> CallError {
+        CallError::Api {
             code: code.into(),
             message: message.into(),
             field: None,
@@ -60,7 +62,7 @@ impl ApiError {
         }
     }
 
-    pub(crate) fn internal(what: &str) -> ApiError {
+    pub(crate) fn internal(what: &str) -> CallError {
         Self::local("INTERNAL", what)
     }
 }
@@ -89,9 +91,9 @@ struct Extensions {
     booking_id: Option<String>,
 }
 
-impl From<ErrorItem> for ApiError {
+impl From<ErrorItem> for CallError {
     fn from(item: ErrorItem) -> Self {
-        ApiError::Api {
+        CallError::Api {
             code: item.extensions.code.unwrap_or_else(|| "INTERNAL".into()),
             message: item.message,
             field: item.extensions.field,
@@ -102,24 +104,24 @@ impl From<ErrorItem> for ApiError {
     }
 }
 
-pub(crate) fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+pub(crate) fn decode<T: DeserializeOwned>(text: &str) -> Result<T, CallError> {
     let envelope: Envelope<T> = serde_json::from_str(text)
-        .map_err(|_| ApiError::internal("the API's answer could not be read"))?;
+        .map_err(|_| CallError::internal("the API's answer could not be read"))?;
     if let Some(first) = envelope.errors.into_iter().next() {
         return Err(first.into());
     }
     envelope
         .data
-        .ok_or_else(|| ApiError::internal("the API answered without data"))
+        .ok_or_else(|| CallError::internal("the API answered without data"))
 }
 
 /// POSTs JSON to a same-origin endpoint, returning the status and body text.
-pub async fn post(path: &str, body: &str, token: Option<&str>) -> Result<(u16, String), ApiError> {
+pub async fn post(path: &str, body: &str, token: Option<&str>) -> Result<(u16, String), CallError> {
     send("POST", path, Some(body), token).await
 }
 
 /// GETs a same-origin URL anonymously, returning the status and body text.
-pub async fn get(path: &str) -> Result<(u16, String), ApiError> {
+pub async fn get(path: &str) -> Result<(u16, String), CallError> {
     send("GET", path, None, None).await
 }
 
@@ -149,22 +151,22 @@ async fn send(
     path: &str,
     body: Option<&str>,
     token: Option<&str>,
-) -> Result<(u16, String), ApiError> {
-    let window = web_sys::window().ok_or(ApiError::Network)?;
+) -> Result<(u16, String), CallError> {
+    let window = web_sys::window().ok_or(CallError::Network)?;
     let init = RequestInit::new();
     init.set_method(method);
     init.set_credentials(RequestCredentials::SameOrigin);
-    let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
+    let headers = web_sys::Headers::new().map_err(|_| CallError::Network)?;
     if let Some(body) = body {
         init.set_body(&JsValue::from_str(body));
         headers
             .set("Content-Type", "application/json")
-            .map_err(|_| ApiError::Network)?;
+            .map_err(|_| CallError::Network)?;
     }
     if let Some(token) = token {
         headers
             .set("Authorization", &format!("Bearer {token}"))
-            .map_err(|_| ApiError::Network)?;
+            .map_err(|_| CallError::Network)?;
     }
     // Not on GETs: those may be answered from a cache shared by everyone.
     if let Some(bookmark) = BOOKMARK
@@ -175,18 +177,18 @@ async fn send(
     }
     init.set_headers(&headers);
     let request =
-        web_sys::Request::new_with_str_and_init(path, &init).map_err(|_| ApiError::Network)?;
+        web_sys::Request::new_with_str_and_init(path, &init).map_err(|_| CallError::Network)?;
     let response: Response = JsFuture::from(window.fetch_with_request(&request))
         .await
-        .map_err(|_| ApiError::Network)?
+        .map_err(|_| CallError::Network)?
         .dyn_into()
-        .map_err(|_| ApiError::Network)?;
+        .map_err(|_| CallError::Network)?;
     if let Ok(Some(bookmark)) = response.headers().get(BOOKMARK_HEADER) {
         BOOKMARK.with_borrow_mut(|last| *last = Some(bookmark));
     }
-    let text = JsFuture::from(response.text().map_err(|_| ApiError::Network)?)
+    let text = JsFuture::from(response.text().map_err(|_| CallError::Network)?)
         .await
-        .map_err(|_| ApiError::Network)?
+        .map_err(|_| CallError::Network)?
         .as_string()
         .unwrap_or_default();
     Ok((response.status(), text))
@@ -194,19 +196,19 @@ async fn send(
 
 /// Calls a session endpoint (`/auth/...`): its success body is `T`, its failure the
 /// GraphQL error shape.
-pub async fn auth<T: DeserializeOwned>(path: &str, body: &str) -> Result<T, ApiError> {
+pub async fn auth<T: DeserializeOwned>(path: &str, body: &str) -> Result<T, CallError> {
     let (status, text) = post(path, body, None).await?;
     if (200..300).contains(&status) {
-        serde_json::from_str(&text).map_err(|_| ApiError::internal("unreadable session"))
+        serde_json::from_str(&text).map_err(|_| CallError::internal("unreadable session"))
     } else {
         match serde_json::from_str::<Envelope<serde_json::Value>>(&text) {
             Ok(envelope) => Err(envelope
                 .errors
                 .into_iter()
                 .next()
-                .map(ApiError::from)
-                .unwrap_or_else(|| ApiError::internal("refused"))),
-            Err(_) => Err(ApiError::internal("refused")),
+                .map(CallError::from)
+                .unwrap_or_else(|| CallError::internal("refused"))),
+            Err(_) => Err(CallError::internal("refused")),
         }
     }
 }

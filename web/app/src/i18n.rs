@@ -1,7 +1,8 @@
 //! The traveller's language: chosen from the browser, switchable, remembered; and the
 //! browser's `Intl` for dates and money in that language.
 
-use airline_web_core::{Locale, Msg};
+use airline_web_core::{Locale, Money, Msg};
+use chrono::{DateTime, Utc};
 use js_sys::{Array, Function, Object, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
@@ -99,11 +100,15 @@ fn date_format(value: &js_sys::Date, fields: &[(&str, &str)]) -> Option<String> 
     apply(format.format(), value)
 }
 
-/// "£1,234.50" / "1.234,50 £": an amount in minor units of a currency.
-pub fn money(amount: i64, currency: &str, decimals: i64) -> String {
-    let major = amount as f64 / 10f64.powi(decimals as i32);
-    number_format(&[("style", "currency"), ("currency", currency)], major)
-        .unwrap_or_else(|| format!("{currency} {major:.2}"))
+/// "£1,234.50" / "1.234,50 £".
+pub fn money(amount: Money) -> String {
+    let currency = amount.currency();
+    let major = amount.amount_minor() as f64 / currency.minor_per_major() as f64;
+    number_format(
+        &[("style", "currency"), ("currency", currency.code())],
+        major,
+    )
+    .unwrap_or_else(|| format!("{currency} {major:.2}"))
 }
 
 /// A whole number with the language's grouping: "52,300" / "52.300".
@@ -125,11 +130,16 @@ pub fn date(local_date: &str) -> String {
     date_format(&noon, &fields).unwrap_or_else(|| local_date.to_owned())
 }
 
-/// An instant (RFC 3339) as a date in the traveller's own zone.
-pub fn instant_date(rfc3339: &str) -> String {
-    let value = js_sys::Date::new(&JsValue::from_str(rfc3339));
+/// An instant as a date in the traveller's own zone.
+pub fn instant_date(instant: DateTime<Utc>) -> String {
+    let value = js_sys::Date::new(&JsValue::from_f64(instant.timestamp_millis() as f64));
     let fields = [("day", "numeric"), ("month", "short"), ("year", "numeric")];
-    date_format(&value, &fields).unwrap_or_else(|| rfc3339.to_owned())
+    date_format(&value, &fields).unwrap_or_else(|| instant.date_naive().to_string())
+}
+
+/// Now, by the browser's clock.
+pub fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
 
 /// Today's date in the traveller's zone, which is what "no past dates" means to them.

@@ -10,7 +10,7 @@ use airline_web_core::session::refresh_delay_ms;
 use leptos::prelude::*;
 use serde::Deserialize;
 
-use crate::http::{self, ApiError};
+use crate::http::{self, CallError};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -92,7 +92,7 @@ pub async fn refresh() -> bool {
     REFRESHING.with(|r| r.set(true));
     let result = across_tabs(http::auth::<Session>("/auth/refresh", "{}"))
         .await
-        .unwrap_or(Err(ApiError::Network));
+        .unwrap_or(Err(CallError::Network));
     REFRESHING.with(|r| r.set(false));
     match result {
         Ok(session) => {

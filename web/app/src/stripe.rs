@@ -1,7 +1,7 @@
 //! Stripe.js's card element, for a deployment whose Worker takes payments with Stripe
 //! (`PAYMENT_PROVIDER=stripe`). The card never touches this app: Stripe's own iframe takes
 //! it and turns it into a PaymentMethod id (`pm_…`), which the booking sends as its payment
-//! token. The build (scripts/build-web.sh) writes the publishable key into index.html and
+//! token. The build (`cargo xtask build-web`) writes the publishable key into index.html and
 //! lets Stripe's origins into the page's CSP; without the key the page shows the sandbox's
 //! card form instead.
 

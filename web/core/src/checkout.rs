@@ -4,7 +4,7 @@
 
 use airline_booking::plan::{check_birth_date, check_name, party_total};
 use airline_booking::saga::FailureCode;
-use airline_domain::{Currency, Money};
+use airline_domain::Money;
 use airline_payments::sandbox::{CardBehaviour, TEST_CARDS};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -107,36 +107,11 @@ impl Checkout {
     }
 }
 
-/// A fare as the API sends it: minor units and an ISO-4217 code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fare {
-    pub amount: i64,
-    pub currency: String,
-}
-
 /// What the booking will charge the party, computed by the booking's own rule (a return
-/// fare in another currency converted at the reference rates): amount, currency, decimals.
-/// `None` for a currency this build does not know.
-pub fn party_price(
-    outbound: &Fare,
-    inbound: Option<&Fare>,
-    passengers: u32,
-) -> Option<(i64, String, u8)> {
-    let money = |fare: &Fare| {
-        Currency::parse("currency", &fare.currency)
-            .ok()
-            .map(|currency| Money::from_minor(fare.amount, currency))
-    };
-    let inbound = match inbound {
-        Some(fare) => Some(money(fare)?),
-        None => None,
-    };
-    let total = party_total(money(outbound)?, inbound, passengers as usize).ok()?;
-    Some((
-        total.amount_minor(),
-        total.currency().code().to_owned(),
-        total.currency().decimals(),
-    ))
+/// fare in another currency converted at the reference rates); `None` where that rule
+/// refuses (a total too large to hold).
+pub fn party_price(outbound: Money, inbound: Option<Money>, passengers: u32) -> Option<Money> {
+    party_total(outbound, inbound, passengers as usize).ok()
 }
 
 /// An idempotency key from 16 random bytes, in the UUID v4 layout the API documents.
@@ -368,26 +343,23 @@ mod tests {
 
     #[test]
     fn the_price_is_the_bookings_total_even_across_currencies() {
-        let gbp = Fare {
-            amount: 36_000,
-            currency: "GBP".into(),
-        };
-        let usd = Fare {
-            amount: 44_900,
-            currency: "USD".into(),
-        };
-        assert_eq!(party_price(&gbp, None, 2), Some((72_000, "GBP".into(), 2)));
-        let (amount, currency, _) = party_price(&gbp, Some(&usd), 2).unwrap();
-        assert_eq!(currency, "GBP");
+        let currency = |code| airline_domain::Currency::parse("test", code).unwrap();
+        let gbp = Money::from_minor(36_000, currency("GBP"));
+        let usd = Money::from_minor(44_900, currency("USD"));
+        assert_eq!(
+            party_price(gbp, None, 2),
+            Some(Money::from_minor(72_000, currency("GBP")))
+        );
+        let total = party_price(gbp, Some(usd), 2).unwrap();
+        assert_eq!(total.currency(), currency("GBP"));
         assert!(
-            amount > 72_000 && amount < 72_000 + 2 * 44_900,
+            total.amount_minor() > 72_000 && total.amount_minor() < 72_000 + 2 * 44_900,
             "converted, not added"
         );
-        let odd = Fare {
-            amount: 1,
-            currency: "XXX".into(),
-        };
-        assert_eq!(party_price(&odd, None, 1), None);
+        assert_eq!(
+            party_price(Money::from_minor(i64::MAX, currency("GBP")), None, 2),
+            None
+        );
     }
 
     #[test]

@@ -1,6 +1,10 @@
-//! Text the app derives from numbers and the API's strings: durations, day offsets, money
-//! without `Intl`, trip grouping. Locale-aware formatting of dates and money uses the
-//! browser's `Intl` in the app; these are the parts that need no browser.
+//! Text and groupings the app derives from the API's numbers and domain types: durations,
+//! day offsets, money in a form field without `Intl`, which tab of My trips a booking is
+//! in. Locale-aware formatting of dates and money uses the browser's `Intl` in the app;
+//! these are the parts that need no browser.
+
+use airline_booking::saga::BookingStatus;
+use chrono::{DateTime, Utc};
 
 use crate::{Locale, Msg};
 
@@ -99,15 +103,17 @@ impl TripGroup {
         }
     }
 
-    /// A booking's group from its status and its first departure (RFC 3339 UTC, which
-    /// compares correctly as text) against now (same format).
-    pub fn of(status: &str, first_departure_utc: &str, now_utc: &str) -> TripGroup {
-        if status == "CANCELLED" {
-            Self::Cancelled
-        } else if first_departure_utc < now_utc {
-            Self::Past
-        } else {
-            Self::Upcoming
+    /// A booking's group from its status and when its first flight leaves (`None` for a
+    /// booking with no flights, which has nothing to wait for) against now.
+    pub fn of(
+        status: BookingStatus,
+        first_departure: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> TripGroup {
+        match (status, first_departure) {
+            (BookingStatus::Cancelled, _) => Self::Cancelled,
+            (_, Some(departure)) if departure >= now => Self::Upcoming,
+            _ => Self::Past,
         }
     }
 }
@@ -146,20 +152,52 @@ mod tests {
         assert_eq!(major_to_minor("99999999999999999999", 2), None);
     }
 
+    fn utc(text: &str) -> DateTime<Utc> {
+        airline_domain::parse_utc("test", text).unwrap()
+    }
+
     #[test]
     fn trips_are_grouped_by_status_and_departure() {
-        let now = "2026-12-03T10:00:00Z";
+        let now = utc("2026-12-03T10:00:00Z");
+        let later = Some(utc("2026-12-10T08:00:00Z"));
+        let earlier = Some(utc("2026-12-01T08:00:00Z"));
         assert_eq!(
-            TripGroup::of("CONFIRMED", "2026-12-10T08:00:00Z", now),
+            TripGroup::of(BookingStatus::Confirmed, later, now),
             TripGroup::Upcoming
         );
         assert_eq!(
-            TripGroup::of("CONFIRMED", "2026-12-01T08:00:00Z", now),
+            TripGroup::of(BookingStatus::Unconfirmed, later, now),
+            TripGroup::Upcoming
+        );
+        assert_eq!(
+            TripGroup::of(BookingStatus::Confirmed, earlier, now),
             TripGroup::Past
         );
         assert_eq!(
-            TripGroup::of("CANCELLED", "2026-12-10T08:00:00Z", now),
+            TripGroup::of(BookingStatus::Cancelled, later, now),
             TripGroup::Cancelled
+        );
+        assert_eq!(
+            TripGroup::of(BookingStatus::Cancelled, earlier, now),
+            TripGroup::Cancelled
+        );
+        // Leaving this very second is still to come.
+        assert_eq!(
+            TripGroup::of(BookingStatus::Confirmed, Some(now), now),
+            TripGroup::Upcoming
+        );
+        // Instants compare as instants, whatever offset the API wrote them with.
+        assert_eq!(
+            TripGroup::of(
+                BookingStatus::Confirmed,
+                Some(utc("2026-12-03T11:30:00+02:00")),
+                now
+            ),
+            TripGroup::Past
+        );
+        assert_eq!(
+            TripGroup::of(BookingStatus::Confirmed, None, now),
+            TripGroup::Past
         );
         assert_eq!(TripGroup::from_key("past"), TripGroup::Past);
         assert_eq!(TripGroup::from_key("nonsense"), TripGroup::Upcoming);

@@ -208,31 +208,44 @@ impl CorsPolicy {
 }
 
 /// The one place the Content-Security-Policy is written: the Worker's own HTML (GraphiQL)
-/// and the web app differ only in `script-src`. Fonts may be `data:` URIs because
+/// and the web app differ in `script-src`, and a web app whose card form is Stripe.js's
+/// also lets in Stripe's script, frames and API. Fonts may be `data:` URIs because
 /// GraphiQL's stylesheet embeds its fonts that way. Styles may not be inline: checked in
 /// Chromium, GraphiQL 3.8.3 renders, runs queries and opens its dialogs under
 /// `style-src 'self'`; the one thing refused is the `<style>` its dialogs inject to stop
 /// the page behind them scrolling, and the GraphiQL page never scrolls (it is exactly one
 /// window high), so `'unsafe-inline'` would buy nothing.
 macro_rules! content_security_policy {
-    ($script_src:literal) => {
+    (script: $script_src:literal, connect: $connect_src:literal, frames: $frames:literal) => {
         concat!(
             "default-src 'self'; script-src ",
             $script_src,
             "; style-src 'self'; img-src 'self' data:; font-src 'self' data:; ",
-            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; ",
-            "frame-ancestors 'none'"
+            "connect-src ",
+            $connect_src,
+            "; ",
+            $frames,
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         )
     };
 }
 
 /// The policy on HTML the Worker renders (GraphiQL): scripts and styles from this origin
 /// only, so an injected `<script>` or inline handler cannot run.
-pub const CONTENT_SECURITY_POLICY: &str = content_security_policy!("'self'");
+pub const CONTENT_SECURITY_POLICY: &str =
+    content_security_policy!(script: "'self'", connect: "'self'", frames: "");
 /// The web app's policy (written to its `_headers` by the web build): the same plus
 /// `'wasm-unsafe-eval'`, which compiling its WebAssembly needs; it allows no JavaScript
 /// `eval`.
-pub const APP_CONTENT_SECURITY_POLICY: &str = content_security_policy!("'self' 'wasm-unsafe-eval'");
+pub const APP_CONTENT_SECURITY_POLICY: &str =
+    content_security_policy!(script: "'self' 'wasm-unsafe-eval'", connect: "'self'", frames: "");
+/// The web app's policy when Stripe takes the money: Stripe.js's script and iframes, and
+/// its API, which turns the card into a PaymentMethod without the card reaching us.
+pub const APP_CONTENT_SECURITY_POLICY_STRIPE: &str = content_security_policy!(
+    script: "'self' https://js.stripe.com 'wasm-unsafe-eval'",
+    connect: "'self' https://api.stripe.com",
+    frames: "frame-src https://js.stripe.com https://hooks.stripe.com; "
+);
 
 /// Never guess a type from the bytes: a JSON error echoing input is not HTML.
 pub const NOSNIFF: (&str, &str) = ("X-Content-Type-Options", "nosniff");
@@ -250,29 +263,10 @@ pub const SECURITY_HEADERS: [(&str, &str); 5] = [
     ("X-Frame-Options", "DENY"),
 ];
 
-/// The name under which [`APP_CONTENT_SECURITY_POLICY`] appears in
-/// [`security_headers_file`] (not a real header: the web build writes its value as the
-/// app's `Content-Security-Policy`).
-pub const APP_CSP_LINE: &str = "Content-Security-Policy-App";
-
-/// The security headers as `Name: value` lines, with the app's policy as its own line:
-/// the text of the checked-in `workers/airline-worker/src/security-headers.txt`, from
-/// which the web build writes the same headers into the static assets' `_headers`.
-pub fn security_headers_file() -> String {
-    let mut lines: Vec<String> = SECURITY_HEADERS
-        .iter()
-        .map(|(name, value)| format!("{name}: {value}\n"))
-        .collect();
-    lines.insert(
-        1,
-        format!("{APP_CSP_LINE}: {APP_CONTENT_SECURITY_POLICY}\n"),
-    );
-    lines.concat()
-}
-
 /// Every path the Worker answers before the static assets are consulted, exactly as
-/// wrangler.toml's `[assets] run_worker_first` lists them (a native test compares). Any
-/// other path is the web app's: a file, or `index.html` for its client-side routes.
+/// wrangler.toml's `[assets] run_worker_first` lists them (every build compares:
+/// xtask/src/wrangler_config.rs). Any other path is the web app's: a file, or `index.html`
+/// for its client-side routes.
 ///
 /// `/__scheduled` is `wrangler dev --test-scheduled`'s way to run the Cron Trigger
 /// handler; left to the assets, it would get `index.html`. Deployed, the Worker answers it
@@ -442,17 +436,12 @@ mod tests {
     }
 
     #[test]
-    fn the_header_file_lists_every_header_once_and_the_app_policy() {
-        let file = security_headers_file();
-        let lines: Vec<(&str, &str)> = file
-            .lines()
-            .map(|line| line.split_once(": ").unwrap())
-            .collect();
-        assert_eq!(lines.len(), SECURITY_HEADERS.len() + 1);
-        for (name, value) in SECURITY_HEADERS {
-            assert!(lines.contains(&(name, value)), "{name}");
-        }
-        assert!(lines.contains(&(APP_CSP_LINE, APP_CONTENT_SECURITY_POLICY)));
+    fn stripe_s_policy_adds_stripe_s_origins_and_nothing_else() {
+        let added = APP_CONTENT_SECURITY_POLICY_STRIPE
+            .replace(" https://js.stripe.com", "")
+            .replace(" https://api.stripe.com", "")
+            .replace("frame-src https://hooks.stripe.com; ", "");
+        assert_eq!(added, APP_CONTENT_SECURITY_POLICY);
     }
 
     #[test]

@@ -83,7 +83,7 @@ pub const OPTIONAL_VARS: [&str; 8] = [
 ];
 
 /// Secrets every deployed environment needs (`wrangler secret put NAME --env ENV`);
-/// scripts/deploy.sh checks each exists before it deploys.
+/// `cargo xtask deploy` checks each exists before it deploys.
 pub const SECRETS: [&str; 2] = [JWT_SIGNING_KEYS, LOYALTY_SERVICE_KEYS];
 
 /// Secrets an environment with `PAYMENT_PROVIDER = "stripe"` needs as well.

@@ -36,7 +36,7 @@ pub mod bindings {
     pub const REFERENCE_REGISTRY: &str = "REFERENCE_REGISTRY";
 
     /// Every binding the Worker reads: each environment in wrangler.toml must have them
-    /// all (tests/tests/wrangler_config.rs checks).
+    /// all (every build and deploy checks: xtask/src/wrangler_config.rs).
     pub const ALL: [&str; 8] = [
         DATABASE,
         ASSETS,

@@ -49,14 +49,33 @@ pub mod flights {
         d.time_zone AS d_time_zone, d.latitude AS d_latitude, d.longitude AS d_longitude \
         FROM flights f JOIN airports o ON o.code = f.origin JOIN airports d ON d.code = f.destination";
 
-    /// A new flight, all seats free; nothing if its id exists. ?1 id, ?2 number, ?3
-    /// airline, ?4 origin, ?5 destination, ?6 departure, ?7 arrival, ?8 minutes, ?9 fare,
-    /// ?10 currency, ?11 seats, ?12 aircraft.
-    pub const INSERT: &str = "INSERT INTO flights (id, flight_number, airline_code, origin, destination, departure_utc, \
-         arrival_utc, duration_minutes, fare_amount, fare_currency, seat_capacity, seats_available, \
-         aircraft_type, status) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, 'SCHEDULED') \
-         ON CONFLICT DO NOTHING";
+    /// The one statement that writes new flights, around its rows: the columns in the order
+    /// a row gives them, and nothing written for a flight that exists. An admin's one
+    /// flight ([`INSERT`]) and the seed's many ([`INSERT_MANY`]) both go through it.
+    macro_rules! insert_new_flights {
+        ($rows:literal) => {
+            concat!(
+                "INSERT INTO flights (id, flight_number, airline_code, origin, destination, \
+                 departure_utc, arrival_utc, duration_minutes, fare_amount, fare_currency, \
+                 seat_capacity, seats_available, aircraft_type, status) VALUES ",
+                $rows,
+                " ON CONFLICT DO NOTHING"
+            )
+        };
+    }
+
+    /// A new flight, all seats free. ?1 id, ?2 number, ?3 airline, ?4 origin, ?5
+    /// destination, ?6 departure, ?7 arrival, ?8 minutes, ?9 fare, ?10 currency, ?11 seats,
+    /// ?12 aircraft.
+    pub const INSERT: &str = insert_new_flights!(
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, 'SCHEDULED')"
+    );
+
+    /// Many new flights at once (the seed's): [`ROWS`] replaced by `(…),\n(…)`, each row
+    /// the fourteen columns in order, values as SQL literals.
+    pub const INSERT_MANY: &str = insert_new_flights!("\n{rows}\n");
+    /// Where [`INSERT_MANY`]'s rows go.
+    pub const ROWS: &str = "{rows}";
 
     /// An admin's change, only if the row still holds what it was based on (optimistic).
     /// ?1 id; the new ?2 departure, ?3 arrival, ?4 minutes, ?5 fare, ?6 seats, ?7 status;

@@ -1,6 +1,6 @@
 // Starts GraphiQL on /graphql. A file of its own, not an inline script, so the page's
-// Content-Security-Policy can forbid inline scripts (scripts/bundle-graphiql.sh copies it
-// to /graphiql/graphiql-init.js next to GraphiQL and React).
+// Content-Security-Policy can forbid inline scripts (the web build, xtask/src/web_build,
+// copies it to /graphiql/graphiql-init.js next to GraphiQL and React).
 "use strict";
 
 const fetcher = GraphiQL.createFetcher({ url: "/graphql" });

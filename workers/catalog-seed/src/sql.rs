@@ -1,11 +1,13 @@
 //! Renders airports and flights as SQL for `wrangler d1 execute --file`.
 //!
 //! Re-running a seed is safe: airports are upserted, and flights that already exist are
-//! left alone, so seats sold since the last seed are never reset.
+//! left alone (the platform's own statement for new flights), so seats sold since the last
+//! seed are never reset.
 
 use std::fmt::Write as _;
 
 use airline_domain::{Airport, Flight};
+use airline_platform::sql::flights;
 
 /// Rows per INSERT: keeps every statement far below D1's statement size limit.
 const ROWS_PER_STATEMENT: usize = 100;
@@ -41,14 +43,9 @@ pub fn to_sql(airports: &[Airport], flights: &[Flight]) -> String {
         );
     }
     for chunk in flights.chunks(ROWS_PER_STATEMENT) {
-        sql.push_str(
-            "INSERT INTO flights (id, flight_number, airline_code, origin, destination, departure_utc, \
-             arrival_utc, duration_minutes, fare_amount, fare_currency, seat_capacity, seats_available, \
-             aircraft_type, status) VALUES\n",
-        );
         let rows: Vec<String> = chunk.iter().map(flight_row).collect();
-        sql.push_str(&rows.join(",\n"));
-        sql.push_str("\nON CONFLICT (id) DO NOTHING;\n");
+        sql.push_str(&flights::INSERT_MANY.replace(flights::ROWS, &rows.join(",\n")));
+        sql.push_str(";\n");
     }
     sql
 }

@@ -5,7 +5,7 @@ use airline_web_core::Msg;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::{self, ApiError};
+use crate::api::{self, CallError};
 use crate::components::{describe, Alert, TextField};
 use crate::i18n::t;
 use crate::session::{self, Session};
@@ -42,7 +42,7 @@ fn AccountForm(mode: Mode) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<ApiError>);
+    let problem = RwSignal::new(None::<CallError>);
     let busy = RwSignal::new(false);
     let next = move || next_path(query.get().get("next"));
 
@@ -131,7 +131,7 @@ fn AccountForm(mode: Mode) -> impl IntoView {
     let wrong_credentials = Signal::derive(move || {
         general.get().map(|p| {
             if p.code() == "UNAUTHENTICATED" {
-                ApiError::local("UNAUTHENTICATED", t(Msg::ErrCredentials))
+                CallError::local("UNAUTHENTICATED", t(Msg::ErrCredentials))
             } else {
                 p
             }

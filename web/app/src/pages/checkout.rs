@@ -5,13 +5,13 @@
 //! One page: the passenger forms, the card forms and the summary share the checkout's state.
 
 use airline_web_core::checkout::{
-    party_price, test_cards, CardDraft, CardField, Checkout, Fare, Traveller, TravellerField,
+    party_price, test_cards, CardDraft, CardField, Checkout, Traveller, TravellerField,
 };
-use airline_web_core::Msg;
+use airline_web_core::{Money, Msg};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::{self, flight_brief, process_booking, tokenize_card, ApiError};
+use crate::api::{self, flight_brief, process_booking, tokenize_card, ApiMoney, CallError};
 use crate::components::{describe, focus, Alert, FieldError, TextField};
 use crate::i18n::{date, locale, money, t, tf, today};
 use crate::pages::seats::NothingToBook;
@@ -86,7 +86,7 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
     let card_cvc = RwSignal::new(String::new());
     let traveller_problems = RwSignal::new(Vec::<Vec<(TravellerField, String)>>::new());
     let card_problems = RwSignal::new(Vec::<(CardField, String)>::new());
-    let general = RwSignal::new(None::<ApiError>);
+    let general = RwSignal::new(None::<CallError>);
     let busy = RwSignal::new(false);
     let total_text = RwSignal::new(String::new());
     let state = StoredValue::new(checkout.clone());
@@ -404,7 +404,7 @@ fn PriceSummary(checkout: Checkout, total_text: RwSignal<String>) -> impl IntoVi
                         .flight,
                 );
             }
-            Ok::<_, ApiError>(flights)
+            Ok::<_, CallError>(flights)
         }
     });
     let seats = [
@@ -417,25 +417,19 @@ fn PriceSummary(checkout: Checkout, total_text: RwSignal<String>) -> impl IntoVi
             view! { <Alert error=Signal::derive(move || Some(error.clone())) /> }.into_any()
         }
         Some(Ok(flights)) => {
-            let fare = |f: &flight_brief::FlightBriefFlight| Fare {
-                amount: f.fare.amount,
-                currency: f.fare.currency.clone(),
-            };
-            let price = flights.first().and_then(|out| {
-                party_price(
-                    &fare(out),
-                    flights.get(1).map(fare).as_ref(),
-                    passengers as u32,
-                )
+            let fares: Option<Vec<Money>> =
+                flights.iter().map(|flight| flight.fare.money()).collect();
+            let price = fares.and_then(|fares| {
+                party_price(*fares.first()?, fares.get(1).copied(), passengers as u32)
             });
-            if let Some((amount, currency, decimals)) = &price {
-                total_text.set(money(*amount, currency, i64::from(*decimals)));
+            if let Some(total) = price {
+                total_text.set(money(total));
             }
             let lines = flights
                 .into_iter()
                 .enumerate()
                 .map(|(index, flight)| {
-                    let fare = flight.fare.clone();
+                    let fare = flight.fare.money().map(money).unwrap_or_default();
                     let seat_text = seats.get(index).filter(|s| !s.is_empty()).map(|s| s.join(", "));
                     view! {
                         <dt>
@@ -443,7 +437,7 @@ fn PriceSummary(checkout: Checkout, total_text: RwSignal<String>) -> impl IntoVi
                             {date(&flight.departure.local_date)}" "{flight.departure.local_time.clone()}
                             {seat_text.map(|s| view! { <br />{format!("{}: {s}", t(Msg::Seats))}})}
                         </dt>
-                        <dd>{tf(Msg::FareLine, &[&passengers.to_string(), &money(fare.amount, &fare.currency, fare.decimals)])}</dd>
+                        <dd>{tf(Msg::FareLine, &[&passengers.to_string(), &fare])}</dd>
                     }
                 })
                 .collect_view();

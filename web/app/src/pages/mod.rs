@@ -1,4 +1,6 @@
-//! One module per page of the app.
+//! One module per page of the app, plus the search form two pages share and the lazily
+//! loaded groups of pages (`lazy`); and what every page uses: its title, the sign-in it
+//! may need, the page for a path that is none.
 
 pub mod account;
 pub mod checkout;
@@ -6,6 +8,7 @@ pub mod lazy;
 pub mod profile;
 pub mod results;
 pub mod search;
+pub mod search_form;
 pub mod seats;
 pub mod status;
 pub mod trips;

@@ -4,7 +4,7 @@
 use airline_web_core::Msg;
 use leptos::prelude::*;
 
-use crate::api::{self, profile, ApiError, Profile};
+use crate::api::{self, profile, CallError, Profile};
 use crate::components::{focus, Alert, MoreButton, Skeleton};
 use crate::i18n::{instant_date, number, t, tf};
 use crate::session::sleep;
@@ -52,7 +52,7 @@ pub fn ProfilePage() -> impl IntoView {
     let entries = RwSignal::new(Vec::<Entry>::new());
     let cursor = RwSignal::new(None::<String>);
     let loading = RwSignal::new(true);
-    let error = RwSignal::new(None::<ApiError>);
+    let error = RwSignal::new(None::<CallError>);
     let ticket = StoredValue::new(0u32);
 
     let load = move |after: Option<String>| {
@@ -140,7 +140,7 @@ pub fn ProfilePage() -> impl IntoView {
                 </section>
             </Show>
             {move || me.get().map(|me| {
-                let since = me.created_at.clone();
+                let since = me.joined();
                 view! {
                     <section class="card account-details" aria-labelledby="account-title">
                         <h2 id="account-title">{move || t(Msg::AccountDetails)}</h2>
@@ -155,7 +155,7 @@ pub fn ProfilePage() -> impl IntoView {
                             </div>
                             <div>
                                 <dt>{move || t(Msg::MemberSince)}</dt>
-                                <dd>{move || instant_date(&since)}</dd>
+                                <dd>{move || since.map(instant_date)}</dd>
                             </div>
                         </dl>
                     </section>
@@ -215,7 +215,7 @@ fn LedgerLine(entry: Entry) -> impl IntoView {
     let raw_kind = entry.kind.clone();
     let gain = entry.kind == "EARN" && entry.points >= 0;
     let size = entry.points.abs();
-    let when = entry.created_at.clone();
+    let when = entry.recorded();
     let booking = entry.booking.clone().map(|booking| {
         let href = format!("/trips/{}", booking.id);
         let reference = booking.reference.clone();
@@ -235,7 +235,7 @@ fn LedgerLine(entry: Entry) -> impl IntoView {
                     tf(Msg::PointsBalance, &[&signed])
                 }}
             </span>
-            <span class="ledger-date">{move || instant_date(&when)}</span>
+            <span class="ledger-date">{move || when.map(instant_date)}</span>
             {booking}
         </li>
     }

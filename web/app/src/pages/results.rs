@@ -10,11 +10,11 @@ use airline_web_core::Msg;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::lazy::prefetch_booking;
-use crate::api::{self, search_flights, ApiError, SearchFlights};
+use super::lazy::booking;
+use super::search_form::SearchForm;
+use crate::api::{self, search_flights, ApiMoney, CallError, SearchFlights};
 use crate::components::{describe, Alert, MoreButton, Skeleton};
 use crate::i18n::{date, locale, money, t, tf};
-use crate::pages::search::SearchForm;
 use crate::storage;
 
 type Edge = search_flights::SearchFlightsSearchFlightsEdges;
@@ -50,7 +50,7 @@ pub fn ResultsPage() -> impl IntoView {
         None => view! {
             <section class="page hero">
                 <h1>{move || t(Msg::SearchTitle)}</h1>
-                <super::search::SearchForm initial=None />
+                <SearchForm initial=None />
             </section>
         }
         .into_any(),
@@ -150,7 +150,7 @@ fn Results(search: Search, order: Memo<(Sort, Filters)>) -> impl IntoView {
 
     view! {
         // Whoever reaches for a flight is about to choose seats.
-        <section class="page results" on:focusin=|_| prefetch_booking() on:pointerdown=|_| prefetch_booking()>
+        <section class="page results" on:focusin=|_| booking::prefetch() on:pointerdown=|_| booking::prefetch()>
             <div class="results-head">
                 <div>
                     <h1 id="results-title" tabindex="-1">{heading}</h1>
@@ -314,7 +314,7 @@ fn FlightList(
     let total = RwSignal::new(0i64);
     let cursor = RwSignal::new(None::<String>);
     let loading = RwSignal::new(true);
-    let error = RwSignal::new(None::<ApiError>);
+    let error = RwSignal::new(None::<CallError>);
     let passengers = search.passengers;
 
     let load = {
@@ -352,7 +352,9 @@ fn FlightList(
                     Ok(data) => {
                         let page = data.search_flights;
                         if let Some(first) = page.edges.first() {
-                            currency_decimals.set(first.node.fare.decimals);
+                            if let Some(fare) = first.node.fare.money() {
+                                currency_decimals.set(i64::from(fare.currency().decimals()));
+                            }
                             if let Some(cities) = cities {
                                 cities.set((
                                     first.node.origin.city.clone(),
@@ -430,8 +432,8 @@ fn FlightCard(edge: Edge, chosen: RwSignal<Option<String>>, passengers: u32) -> 
         let id = id.clone();
         Memo::new(move |_| chosen.get().as_deref() == Some(id.as_str()))
     };
-    let fare = flight.fare.clone();
-    let total = edge.total_price.clone();
+    let fare = flight.fare.money();
+    let total = edge.total_price.money();
     let label_id = format!("flight-{}", flight.id);
     let departs = flight.departure.local_time.clone();
     let number = flight.flight_number.clone();
@@ -457,9 +459,9 @@ fn FlightCard(edge: Edge, chosen: RwSignal<Option<String>>, passengers: u32) -> 
                 })}
             </div>
             <div class="price">
-                <span class="fare">{move || money(fare.amount, &fare.currency, fare.decimals)}</span>
+                <span class="fare">{move || fare.map(money)}</span>
                 <span class="per">{move || t(Msg::PerPerson)}</span>
-                <span class="total">{move || format!("{} {}", money(total.amount, &total.currency, total.decimals), tf(Msg::TotalFor, &[&passengers.to_string()]))}</span>
+                <span class="total">{move || format!("{} {}", total.map(money).unwrap_or_default(), tf(Msg::TotalFor, &[&passengers.to_string()]))}</span>
             </div>
             <button type="button" class="select secondary"
                 aria-pressed=move || is_chosen.get().to_string()

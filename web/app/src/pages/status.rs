@@ -3,11 +3,11 @@
 
 use airline_web_core::checkout::{explain_failure, idempotency_key, NextStep};
 use airline_web_core::format::{day_offset, duration};
-use airline_web_core::Msg;
+use airline_web_core::{BookingStatus, Msg};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::api::{self, booking_detail, ApiError};
+use crate::api::{self, booking_detail, ApiMoney, CallError};
 use crate::components::{focus, Alert};
 use crate::i18n::{date, locale, money, t, tf};
 use crate::session::sleep;
@@ -24,7 +24,7 @@ pub fn StatusPage() -> impl IntoView {
     let signed_in = super::require_sign_in();
     let params = use_params_map();
     let booking = RwSignal::new(None::<Booking>);
-    let error = RwSignal::new(None::<ApiError>);
+    let error = RwSignal::new(None::<CallError>);
 
     Effect::new(move |_| {
         let Some(id) = params.get().get("id") else {
@@ -39,8 +39,7 @@ pub fn StatusPage() -> impl IntoView {
                     .await
                 {
                     Ok(data) => {
-                        let done =
-                            data.booking.status != booking_detail::BookingStatus::UNCONFIRMED;
+                        let done = data.booking.status != BookingStatus::Unconfirmed;
                         booking.set(Some(data.booking));
                         if done {
                             focus("status-title");
@@ -63,9 +62,11 @@ pub fn StatusPage() -> impl IntoView {
             {move || match booking.get() {
                 None if error.get().is_none() => processing().into_any(),
                 None => ().into_any(),
-                Some(b) if b.status == booking_detail::BookingStatus::UNCONFIRMED => processing().into_any(),
-                Some(b) if b.status == booking_detail::BookingStatus::CONFIRMED => confirmed(b).into_any(),
-                Some(b) => failed(b).into_any(),
+                Some(b) => match b.status {
+                    BookingStatus::Unconfirmed => processing().into_any(),
+                    BookingStatus::Confirmed => confirmed(b).into_any(),
+                    BookingStatus::Cancelled => failed(b).into_any(),
+                },
             }}
         </section>
     }
@@ -141,7 +142,7 @@ fn failed(booking: Booking) -> impl IntoView {
 /// Reference, flights with seats, passengers and total: shared with the trip page.
 #[component]
 pub fn BookingSummary(booking: Booking) -> impl IntoView {
-    let total = booking.total.clone();
+    let total = booking.total.money();
     let passengers = booking
         .passengers
         .iter()
@@ -174,7 +175,7 @@ pub fn BookingSummary(booking: Booking) -> impl IntoView {
         <div class="card">
             <ul class="itinerary">{flights}</ul>
             <p><strong>{move || t(Msg::Passengers)}": "</strong>{passengers}</p>
-            <p><strong>{move || t(Msg::Total)}": "</strong>{move || money(total.amount, &total.currency, total.decimals)}</p>
+            <p><strong>{move || t(Msg::Total)}": "</strong>{move || total.map(money)}</p>
         </div>
     }
 }

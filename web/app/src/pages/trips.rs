@@ -6,15 +6,16 @@
 //! together.
 
 use airline_web_core::format::{day_offset, duration, TripGroup};
-use airline_web_core::Msg;
+use airline_web_core::{BookingStatus, Money, Msg};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{
-    self, booking_detail, cancel_booking, trips, ApiError, BookingDetail, CancelBooking, Trips,
+    self, booking_detail, cancel_booking, trips, ApiMoney, BookingDetail, CallError, CancelBooking,
+    Trips,
 };
 use crate::components::{focus, Alert, MoreButton, Skeleton};
-use crate::i18n::{date, locale, money, t, tf};
+use crate::i18n::{date, locale, money, now, t, tf};
 use crate::session::sleep;
 use crate::storage;
 
@@ -25,36 +26,12 @@ type Booking = booking_detail::BookingDetailBooking;
 /// (upcoming and past share the API's listing, so a page can hold none of either).
 const MAX_PAGES_PER_LOAD: usize = 5;
 
-/// Now, as RFC 3339 UTC to the second ("2026-12-03T10:00:00Z"), the format the API's
-/// `departure.utc` uses, so the two compare correctly as text.
-fn now_utc() -> String {
-    let iso: String = js_sys::Date::new_0().to_iso_string().into();
-    format!("{}Z", iso.get(..19).unwrap_or(&iso))
-}
-
-fn status_key(status: &trips::BookingStatus) -> &'static str {
-    match status {
-        trips::BookingStatus::CONFIRMED => "CONFIRMED",
-        trips::BookingStatus::CANCELLED => "CANCELLED",
-        _ => "UNCONFIRMED",
-    }
-}
-
-fn group_of(trip: &TripNode, now: &str) -> TripGroup {
-    let first = trip
-        .flights
-        .first()
-        .map(|leg| leg.flight.departure.utc.as_str())
-        .unwrap_or("");
-    TripGroup::of(status_key(&trip.status), first, now)
-}
-
 /// A status as a badge: its words and the class that colours it.
-fn status_badge(key: &'static str) -> impl IntoView {
-    let (msg, class) = match key {
-        "CONFIRMED" => (Msg::StatusConfirmed, "badge status-confirmed"),
-        "CANCELLED" => (Msg::StatusCancelled, "badge status-cancelled"),
-        _ => (Msg::StatusUnconfirmed, "badge status-unconfirmed"),
+fn status_badge(status: BookingStatus) -> impl IntoView {
+    let (msg, class) = match status {
+        BookingStatus::Confirmed => (Msg::StatusConfirmed, "badge status-confirmed"),
+        BookingStatus::Cancelled => (Msg::StatusCancelled, "badge status-cancelled"),
+        BookingStatus::Unconfirmed => (Msg::StatusUnconfirmed, "badge status-unconfirmed"),
     };
     view! { <span class=class>{move || t(msg)}</span> }
 }
@@ -80,7 +57,7 @@ pub fn TripsPage() -> impl IntoView {
     let list = RwSignal::new(Vec::<TripNode>::new());
     let cursor = RwSignal::new(None::<String>);
     let loading = RwSignal::new(true);
-    let error = RwSignal::new(None::<ApiError>);
+    let error = RwSignal::new(None::<CallError>);
     let ticket = StoredValue::new(0u32);
 
     let load = move |group: TripGroup, after: Option<String>| {
@@ -90,15 +67,15 @@ pub fn TripsPage() -> impl IntoView {
         loading.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            let now = now_utc();
-            let status = (group == TripGroup::Cancelled).then_some(trips::BookingStatus::CANCELLED);
+            let checked_at = now();
+            let status = (group == TripGroup::Cancelled).then_some(BookingStatus::Cancelled);
             let mut after = after;
             let mut found = Vec::new();
             let mut next = None;
             let mut problem = None;
             for _ in 0..MAX_PAGES_PER_LOAD {
                 let result = api::run::<Trips>(trips::Variables {
-                    status: status.clone(),
+                    status,
                     after: after.clone(),
                     recent: Some(storage::recent_ids()),
                 })
@@ -109,12 +86,9 @@ pub fn TripsPage() -> impl IntoView {
                 match result {
                     Ok(data) => {
                         let page = data.bookings;
-                        found.extend(
-                            page.edges
-                                .into_iter()
-                                .map(|edge| edge.node)
-                                .filter(|trip| group_of(trip, &now) == group),
-                        );
+                        found.extend(page.edges.into_iter().map(|edge| edge.node).filter(|trip| {
+                            TripGroup::of(trip.status, trip.first_departure(), checked_at) == group
+                        }));
                         next = page
                             .page_info
                             .end_cursor
@@ -223,7 +197,7 @@ fn TripCard(trip: TripNode) -> impl IntoView {
         }
     });
     let reference = trip.reference.clone();
-    let total = trip.total.clone();
+    let total = trip.total.money();
     view! {
         <li class="card trip">
             <h2 class="trip-route">
@@ -237,19 +211,11 @@ fn TripCard(trip: TripNode) -> impl IntoView {
                 </div>
                 <div>
                     <dt>{move || t(Msg::Total)}</dt>
-                    <dd>{move || money(total.amount, &total.currency, total.decimals)}</dd>
+                    <dd>{move || total.map(money)}</dd>
                 </div>
             </dl>
-            <p class="trip-status">{status_badge(status_key(&trip.status))}</p>
+            <p class="trip-status">{status_badge(trip.status)}</p>
         </li>
-    }
-}
-
-fn booking_status_key(status: &booking_detail::BookingStatus) -> &'static str {
-    match status {
-        booking_detail::BookingStatus::CONFIRMED => "CONFIRMED",
-        booking_detail::BookingStatus::CANCELLED => "CANCELLED",
-        _ => "UNCONFIRMED",
     }
 }
 
@@ -257,7 +223,7 @@ fn booking_status_key(status: &booking_detail::BookingStatus) -> &'static str {
 async fn fetch_booking(
     id: String,
     booking: RwSignal<Option<Booking>>,
-    error: RwSignal<Option<ApiError>>,
+    error: RwSignal<Option<CallError>>,
 ) {
     match api::run::<BookingDetail>(booking_detail::Variables { id }).await {
         Ok(data) => {
@@ -280,10 +246,10 @@ pub fn TripPage() -> impl IntoView {
     let signed_in = Memo::new(move |_| signed_in.get());
     let params = use_params_map();
     let booking = RwSignal::new(None::<Booking>);
-    let error = RwSignal::new(None::<ApiError>);
-    let cancel_error = RwSignal::new(None::<ApiError>);
+    let error = RwSignal::new(None::<CallError>);
+    let cancel_error = RwSignal::new(None::<CallError>);
     // The amount refunded by a cancellation made on this page, for the status message.
-    let refunded = RwSignal::new(None::<booking_detail::BookingDetailBookingTotal>);
+    let refunded = RwSignal::new(None::<Money>);
     let busy = RwSignal::new(false);
     let dialog = NodeRef::<leptos::html::Dialog>::new();
 
@@ -346,7 +312,7 @@ pub fn TripPage() -> impl IntoView {
                 Ok(_) => {
                     // My trips and the points show the cancellation at once.
                     storage::note_recent(&current.id);
-                    refunded.set(Some(current.total.clone()));
+                    refunded.set(current.total.money());
                     fetch_booking(current.id, booking, error).await;
                     sleep(0).await;
                     focus("trip-notice");
@@ -367,12 +333,8 @@ pub fn TripPage() -> impl IntoView {
 
     let refund_text = move || {
         booking.with(|b| {
-            b.as_ref().map(|b| {
-                tf(
-                    Msg::CancelConfirmBody,
-                    &[&money(b.total.amount, &b.total.currency, b.total.decimals)],
-                )
-            })
+            let total = b.as_ref()?.total.money()?;
+            Some(tf(Msg::CancelConfirmBody, &[&money(total)]))
         })
     };
 
@@ -385,7 +347,7 @@ pub fn TripPage() -> impl IntoView {
                 </a>
             </p>
             <div id="trip-notice" tabindex="-1" role="status" class:success=move || refunded.get().is_some()>
-                {move || refunded.get().map(|total| tf(Msg::CancelledRefunded, &[&money(total.amount, &total.currency, total.decimals)]))}
+                {move || refunded.get().map(|total| tf(Msg::CancelledRefunded, &[&money(total)]))}
             </div>
             <div id="cancel-problem" tabindex="-1">
                 <Alert error=cancel_error />
@@ -429,10 +391,10 @@ pub fn TripPage() -> impl IntoView {
 /// passengers and the total.
 #[component]
 fn TripDetail(booking: Booking) -> impl IntoView {
-    let status = booking_status_key(&booking.status);
+    let status = booking.status;
     let reference = booking.reference.clone();
     let heading_reference = reference.clone();
-    let reason = (status == "CANCELLED")
+    let reason = (status == BookingStatus::Cancelled)
         .then(|| booking.failure.clone())
         .flatten()
         .map(|failure| {
@@ -442,8 +404,8 @@ fn TripDetail(booking: Booking) -> impl IntoView {
                 failure.message
             }
         });
-    let total = booking.total.clone();
-    let total_label = if status == "CONFIRMED" {
+    let total = booking.total.money();
+    let total_label = if status == BookingStatus::Confirmed {
         Msg::Paid
     } else {
         Msg::Total
@@ -520,7 +482,7 @@ fn TripDetail(booking: Booking) -> impl IntoView {
             </div>
             <div>
                 <dt>{move || t(total_label)}</dt>
-                <dd>{move || money(total.amount, &total.currency, total.decimals)}</dd>
+                <dd>{move || total.map(money)}</dd>
             </div>
         </dl>
         {reason.map(|reason| view! { <p class="notice cancel-reason">{move || tf(Msg::CancelReason, &[&reason])}</p> })}

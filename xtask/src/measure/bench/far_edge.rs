@@ -1,5 +1,6 @@
 //! What a booking costs in platform calls, and what that costs a traveller far from the
-//! database: the bench's view of where a booking's writes go (`scripts/bench.sh`).
+//! database: the bench's view of where a booking's writes go (`cargo xtask bench`, after
+//! its ratio table).
 //!
 //! [`count_calls`] books one at a time against a server run with
 //! `TRACE_PLATFORM_CALLS=on` and sorts every call it logs (`airline_platform::trace`)
@@ -13,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::{CardBehaviour, Customer, DevServer, ServerOptions};
+use airline_e2e::{CardBehaviour, Customer, DevServer, ServerOptions};
+
+use crate::Failure;
 
 /// Round-trip times (ms) from a traveller's nearest Cloudflare location to D1's primary in
 /// western Europe and to a flight's object (assumed to live there too: created by whoever
@@ -120,12 +123,17 @@ fn kind_of(line: &Value) -> String {
 const BOOK: &str =
     "mutation($input: BookingInput!) { processBooking(input: $input) { id status } }";
 
-fn book_once(server: &DevServer, who: &Customer, card: &str, flight: &str) -> (String, Duration) {
+fn book_once(
+    server: &DevServer,
+    who: &Customer,
+    card: &str,
+    flight: &str,
+) -> Result<(String, Duration), Failure> {
     let input = json!({
         "outboundFlightId": flight,
         "passengers": [{"firstName": "Far", "lastName": "Traveller"}],
         "paymentToken": card,
-        "idempotencyKey": crate::new_key(),
+        "idempotencyKey": airline_e2e::new_key(),
     });
     let body = json!({"query": BOOK, "variables": {"input": input}}).to_string();
     let bearer = format!("Bearer {}", who.token);
@@ -140,43 +148,89 @@ fn book_once(server: &DevServer, who: &Customer, card: &str, flight: &str) -> (S
             ],
             body.as_bytes(),
         )
-        .unwrap_or_else(|e| panic!("booking: {e}"));
+        .map_err(|e| Failure::new(format!("booking: {e}")))?;
     let took = started.elapsed();
-    let answer = response.json();
-    assert_eq!(
-        answer["data"]["processBooking"]["status"], "CONFIRMED",
-        "{answer}"
-    );
+    let answer: Value = serde_json::from_str(&response.body).unwrap_or(Value::Null);
+    if answer["data"]["processBooking"]["status"] != "CONFIRMED" {
+        return Err(Failure::new(format!(
+            "a booking was not confirmed (HTTP {}): {}",
+            response.status, response.body
+        )));
+    }
     let request_id = response
         .header("X-Request-Id")
         .unwrap_or_default()
         .to_owned();
-    (request_id, took)
+    Ok((request_id, took))
 }
 
 /// A fresh server with `vars`, a customer, a card and a flight to book on.
-pub fn server_with(vars: &[(&str, String)]) -> (DevServer, Customer, String, String) {
+fn server_with(vars: &[(&str, String)]) -> Result<(DevServer, Customer, String, String), Failure> {
     let mut options = ServerOptions::default();
     options.vars.extend(
         vars.iter()
             .map(|(name, value)| ((*name).to_owned(), value.clone())),
     );
-    let server = DevServer::start(options).unwrap_or_else(|e| panic!("dev server: {e}"));
+    let server = DevServer::start(options).map_err(|e| Failure::new(format!("dev server: {e}")))?;
     let admin = Customer::admin(&server, "far-edge-ops");
     let flight = admin.create_flight(&server, "EA8950", 28, "B738", 186);
     let who = Customer::sign_up(&server, "far-edge");
     let card = who.card(&server, CardBehaviour::Succeeds);
-    (server, who, card, flight)
+    Ok((server, who, card, flight))
+}
+
+impl Calls {
+    /// Sorts `lines` (the server's `platform_call` log lines, in order) into the answer's
+    /// path of the request `request_id` and after it.
+    fn sort(request_id: &str, lines: impl IntoIterator<Item = Value>) -> Self {
+        let mut calls = Calls::default();
+        for line in lines {
+            let bucket = if line["request_id"] == request_id {
+                &mut calls.answer
+            } else {
+                &mut calls.after
+            };
+            *bucket.entry(kind_of(&line)).or_default() += 1;
+        }
+        calls
+    }
+
+    /// Every kind of call, with how many were on the answer's path and after it.
+    pub fn table(&self) -> Vec<(&str, usize, usize)> {
+        let kinds: std::collections::BTreeSet<&String> =
+            self.answer.keys().chain(self.after.keys()).collect();
+        kinds
+            .into_iter()
+            .map(|kind| {
+                (
+                    kind.as_str(),
+                    self.answer.get(kind).copied().unwrap_or(0),
+                    self.after.get(kind).copied().unwrap_or(0),
+                )
+            })
+            .collect()
+    }
+
+    /// Round trips to D1's primary on the answer's path (reads and writes).
+    pub fn primary_on_path(&self) -> usize {
+        self.answer
+            .iter()
+            .filter(|(kind, _)| {
+                kind.starts_with("d1_primary") || kind.starts_with("d1_session_write")
+            })
+            .map(|(_, n)| n)
+            .sum()
+    }
 }
 
 /// Books `bookings` times, one at a time, on a server tracing its calls; the calls of
 /// the last booking (all are alike), sorted into its answer's path and after it.
-pub fn count_calls(bookings: usize) -> Calls {
-    let (server, who, card, flight) = server_with(&[("TRACE_PLATFORM_CALLS", "on".to_owned())]);
+pub fn count_calls(bookings: usize) -> Result<Calls, Failure> {
+    let (server, who, card, flight) = server_with(&[("TRACE_PLATFORM_CALLS", "on".to_owned())])?;
     let mut calls = Calls::default();
     for _ in 0..bookings.max(1) {
         let before = server.structured_logs("platform_call").len();
-        let (request_id, _) = book_once(&server, &who, &card, &flight);
+        let (request_id, _) = book_once(&server, &who, &card, &flight)?;
         // What follows the answer: the outbox from the alarm, the consumers, the
         // flight's count. Quiet for a second and a half means done.
         let mut seen = 0;
@@ -190,34 +244,30 @@ pub fn count_calls(bookings: usize) -> Calls {
                 quiet_since = Instant::now();
             }
         }
-        calls = Calls::default();
-        for line in server
-            .structured_logs("platform_call")
-            .into_iter()
-            .skip(before)
-        {
-            let bucket = if line["request_id"] == request_id.as_str() {
-                &mut calls.answer
-            } else {
-                &mut calls.after
-            };
-            *bucket.entry(kind_of(&line)).or_default() += 1;
-        }
+        calls = Calls::sort(
+            &request_id,
+            server
+                .structured_logs("platform_call")
+                .into_iter()
+                .skip(before),
+        );
     }
     server.stop();
-    calls
+    Ok(calls)
 }
 
 /// Books `bookings` times, one at a time, with `location`'s round trips waited before
 /// each call; the median time to a confirmation, in ms.
-pub fn measure(location: Location, bookings: usize) -> f64 {
-    let (server, who, card, flight) = server_with(&[("FAR_EDGE_MODEL", location.var())]);
-    let mut took: Vec<Duration> = (0..bookings.max(1))
-        .map(|_| book_once(&server, &who, &card, &flight).1)
-        .collect();
+pub fn measure(location: Location, bookings: usize) -> Result<f64, Failure> {
+    let (server, who, card, flight) = server_with(&[("FAR_EDGE_MODEL", location.var())])?;
+    let mut took = (0..bookings.max(1))
+        .map(|_| book_once(&server, &who, &card, &flight).map(|(_, took)| took))
+        .collect::<Result<Vec<Duration>, Failure>>()?;
     server.stop();
     took.sort();
-    took[took.len() / 2].as_secs_f64() * 1e3
+    Ok(took
+        .get(took.len() / 2)
+        .map_or(0.0, |median| median.as_secs_f64() * 1e3))
 }
 
 #[cfg(test)]
@@ -230,5 +280,30 @@ mod tests {
         assert_eq!(modelled_ms(BEFORE, sydney), 5 * 280);
         assert_eq!(modelled_ms(AFTER, sydney), 2 * 280 + 10);
         assert_eq!(sydney.var(), "primary=280,flight=280,replica=10");
+    }
+
+    #[test]
+    fn calls_are_sorted_by_the_request_they_belong_to_and_named_with_their_target() {
+        let calls = Calls::sort(
+            "req-1",
+            [
+                json!({"request_id": "req-1", "kind": "d1_replica_read"}),
+                json!({"request_id": "req-1", "kind": "object_call", "target": "FLIGHT_INVENTORY"}),
+                json!({"request_id": "req-1", "kind": "object_call", "target": "FLIGHT_INVENTORY"}),
+                json!({"request_id": "req-1", "kind": "d1_session_write"}),
+                json!({"kind": "d1_primary_write"}),
+                json!({"request_id": "req-2", "kind": "object_call", "target": "FLIGHT_INVENTORY"}),
+            ],
+        );
+        assert_eq!(
+            calls.table(),
+            [
+                ("d1_primary_write", 0, 1),
+                ("d1_replica_read", 1, 0),
+                ("d1_session_write", 1, 0),
+                ("object_call FLIGHT_INVENTORY", 2, 1),
+            ]
+        );
+        assert_eq!(calls.primary_on_path(), 1);
     }
 }

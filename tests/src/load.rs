@@ -1,20 +1,26 @@
-//! `airline-load`: a load test of the airline, built on goose. Two scenarios:
+//! The load test of the airline, built on goose. Two scenarios:
 //!
-//! - **traveller** (weight 3): signs up and signs in once, then over and over: searches a seeded route
-//!   and day, reads the seat map of a flight it found, books one seat with the sandbox's
-//!   test card, lists its bookings, reads its loyalty standing;
+//! - **traveller** (weight 3): signs up and signs in once, then over and over: searches a
+//!   seeded route and day, reads the seat map of a flight it found, books one seat with
+//!   the sandbox's test card, lists its bookings, reads its loyalty standing;
 //! - **searcher** (weight 1): anonymous searches over GET, as the web app sends them
 //!   (answered from the edge cache when one is warm).
 //!
-//! Every flag is goose's: `--host URL` (a local `wrangler dev` or staging), `--users N`,
-//! `--increase-rate N` (users started per second), `--run-time 30s`, `--iterations N`,
-//! `--report-file report.md|.html|.json` (per-request p50/p95/p99, throughput, errors).
-//! A GraphQL answer with errors counts as a failed request, not a success.
-//! `./scripts/load.sh` runs it against a fresh local server.
+//! [`configuration`] reads goose's own flags: `--host URL` (a local `wrangler dev` or
+//! staging), `--users N`, `--increase-rate N` (users started per second), `--run-time 30s`,
+//! `--iterations N`, `--report-file report.md|.html|.json` (per-request p50/p95/p99,
+//! throughput, errors). A GraphQL answer with errors counts as a failed request, not a
+//! success. `cargo xtask load` (`./scripts/load.sh`) runs it against a fresh local server;
+//! `tests/tests/load_smoke.rs` runs ten seconds of it in the test command.
 
-use airline_e2e::SEEDED_ROUTES;
 use goose::prelude::*;
 use serde_json::{json, Value};
+
+pub use goose::config::GooseConfiguration;
+pub use goose::metrics::GooseMetrics;
+pub use goose::GooseError;
+
+use crate::SEEDED_ROUTES;
 
 const SEARCH: &str = "query($from: String!, $to: String!, $date: String!) { searchFlights(from: $from, to: $to, date: $date, first: 10) { edges { node { id seatsAvailable } } } }";
 
@@ -27,9 +33,40 @@ struct Traveller {
     round: u64,
 }
 
-#[tokio::main]
-async fn main() -> Result<(), GooseError> {
-    GooseAttack::initialize()?
+/// Goose's command line (its flags, without a program name) as a configuration; `-h` or
+/// `--help` is an error too (print [`help`] then).
+pub fn configuration<S: AsRef<str>>(args: &[S]) -> Result<GooseConfiguration, GooseError> {
+    GooseConfiguration::parse_args_default(args)
+}
+
+/// Whether `args` ask for help rather than a run.
+pub fn asks_for_help<S: AsRef<str>>(args: &[S]) -> bool {
+    args.iter()
+        .any(|arg| matches!(arg.as_ref(), "-h" | "--help"))
+}
+
+/// Goose's help: every flag [`configuration`] takes, for a command named `name`.
+pub fn help(name: &'static str) -> String {
+    <GooseConfiguration as clap::CommandFactory>::command()
+        .name(name)
+        .render_help()
+        .to_string()
+}
+
+/// Runs the load test as `configuration` says (the host, users, run time, report files)
+/// on a runtime of its own, until it ends or Ctrl-C stops it (goose catches the first
+/// Ctrl-C and still writes its reports); its metrics.
+pub fn run(configuration: GooseConfiguration) -> Result<GooseMetrics, GooseError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(GooseError::Io)?;
+    runtime.block_on(attack(configuration)?.execute())
+}
+
+/// The two scenarios, registered with `configuration`.
+fn attack(configuration: GooseConfiguration) -> Result<GooseAttack, GooseError> {
+    Ok(GooseAttack::initialize_with_config(configuration)?
         .register_scenario(
             scenario!("traveller")
                 .set_weight(3)?
@@ -48,10 +85,7 @@ async fn main() -> Result<(), GooseError> {
             scenario!("searcher")
                 .set_weight(1)?
                 .register_transaction(transaction!(search_anonymously).set_name("search (GET)")),
-        )
-        .execute()
-        .await?;
-    Ok(())
+        ))
 }
 
 /// One GraphQL call named `name` in the report; a GraphQL error marks it failed.
@@ -100,7 +134,7 @@ fn traveller(user: &mut GooseUser) -> Option<&mut Traveller> {
 }
 
 async fn sign_up(user: &mut GooseUser) -> TransactionResult {
-    let email = format!("load.{}@example.com", airline_e2e::nonce());
+    let email = format!("load.{}@example.com", crate::nonce());
     let data = graphql(
         user,
         "sign up",
@@ -211,7 +245,7 @@ async fn book(user: &mut GooseUser) -> TransactionResult {
             "outboundFlightId": flight,
             "passengers": [{"firstName": "Load", "lastName": "Test"}],
             "paymentToken": card,
-            "idempotencyKey": format!("load-{}", airline_e2e::nonce()),
+            "idempotencyKey": format!("load-{}", crate::nonce()),
         }}),
         Some(&token),
     )
