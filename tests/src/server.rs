@@ -159,7 +159,7 @@ impl DevServer {
     /// waits until `/healthz` answers 200.
     pub fn start(options: ServerOptions) -> Result<Self, String> {
         if options.config.is_none() {
-            check_web_app_built(&workspace_root())?;
+            check_built(&workspace_root())?;
         }
         let state = tempfile::Builder::new()
             .prefix("airline-e2e-")
@@ -617,9 +617,18 @@ fn spawn_server(
         .map_err(|e| format!("spawn wrangler dev: {e}"))
 }
 
-/// wrangler dev serves the web app from web/dist (`[assets]` in wrangler.toml) and will
-/// not start without it: say what to run rather than leave a wrangler stack trace.
-fn check_web_app_built(root: &Path) -> Result<(), String> {
+/// The servers the tests start serve the build the test command made (they skip
+/// wrangler's build step), and wrangler dev will not start without the Worker's bundle or
+/// the web app (`[assets]` in wrangler.toml): say what to run rather than leave a wrangler
+/// stack trace.
+fn check_built(root: &Path) -> Result<(), String> {
+    let worker = root.join("target/worker/index.js");
+    if !worker.is_file() {
+        return Err(format!(
+            "{} is missing: run `cargo xtask build` first",
+            worker.display()
+        ));
+    }
     let index = root.join("web/dist/index.html");
     if index.is_file() {
         Ok(())
@@ -826,13 +835,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_missing_web_build_is_explained() {
+    fn a_missing_build_is_explained() {
         let root = tempfile::tempdir().unwrap();
-        let error = check_web_app_built(root.path()).unwrap_err();
+        let error = check_built(root.path()).unwrap_err();
+        assert!(error.contains("target/worker/index.js is missing"), "{error}");
+        assert!(error.contains("run `cargo xtask build`"), "{error}");
+        std::fs::create_dir_all(root.path().join("target/worker")).unwrap();
+        std::fs::write(root.path().join("target/worker/index.js"), "").unwrap();
+        let error = check_built(root.path()).unwrap_err();
         assert!(error.contains("web/dist/index.html is missing"), "{error}");
         assert!(error.contains("run `cargo xtask build-web`"), "{error}");
         std::fs::create_dir_all(root.path().join("web/dist")).unwrap();
         std::fs::write(root.path().join("web/dist/index.html"), "<!doctype html>").unwrap();
-        assert_eq!(check_web_app_built(root.path()), Ok(()));
+        assert_eq!(check_built(root.path()), Ok(()));
     }
 }
