@@ -9,7 +9,7 @@ use crate::{ensure, DevServer, Payments};
 
 /// What the booking calls below ask for of a booking.
 pub const BOOKING_FIELDS: &str = "id reference status step holdExpiresAt createdAt \
-     failure { code message } flights { seats flight { id } } \
+     failure { code message } flights { cabin seats flight { id } } \
      passengers { firstName lastName dateOfBirth } total { amount currency }";
 
 /// The booking operations, as the suites send them (also without a token, to see them

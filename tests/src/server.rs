@@ -838,7 +838,10 @@ mod tests {
     fn a_missing_build_is_explained() {
         let root = tempfile::tempdir().unwrap();
         let error = check_built(root.path()).unwrap_err();
-        assert!(error.contains("target/worker/index.js is missing"), "{error}");
+        assert!(
+            error.contains("target/worker/index.js is missing"),
+            "{error}"
+        );
         assert!(error.contains("run `cargo xtask build`"), "{error}");
         std::fs::create_dir_all(root.path().join("target/worker")).unwrap();
         std::fs::write(root.path().join("target/worker/index.js"), "").unwrap();

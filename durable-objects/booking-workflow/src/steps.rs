@@ -109,6 +109,7 @@ async fn hold_seats(
             },
             booking_id: record.plan.booking_id.clone(),
             passengers: record.plan.passengers.len(),
+            cabin: flight.cabin,
             seats: flight.seats.clone(),
             ttl_seconds: config.hold_ttl.num_seconds(),
         };

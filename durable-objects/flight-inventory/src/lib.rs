@@ -101,6 +101,7 @@ fn handle(
             flight,
             booking_id,
             passengers,
+            cabin,
             seats,
             ttl_seconds,
         } => {
@@ -115,8 +116,11 @@ fn handle(
                 &map,
                 &assignments,
                 booking_id.as_str(),
-                passengers,
-                chosen,
+                inventory::SeatRequest {
+                    passengers,
+                    cabin,
+                    chosen,
+                },
                 now,
                 ttl,
             ) {

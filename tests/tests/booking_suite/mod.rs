@@ -37,6 +37,7 @@ pub const TESTS: &[Test] = airline_e2e::tests![
     cancelling_refunds_and_releases_the_seats,
     bad_booking_input_changes_nothing,
     listing_shows_only_your_own_bookings_newest_first,
+    a_business_fare_sits_in_business_and_pays_its_fare,
 ];
 
 // Days after the seed's first day: one (or two) per test, so no two tests share a flight.
@@ -53,6 +54,7 @@ const BAD_INPUT_DAY: i64 = 19;
 const LISTING_DAY: i64 = 20;
 const LOST_ANSWER_DAY: i64 = 21;
 const LOGS_DAY: i64 = 22;
+const CABIN_DAY: i64 = 24;
 
 const CARD_SUCCEEDS: CardBehaviour = CardBehaviour::Succeeds;
 const CARD_DECLINED: CardBehaviour = CardBehaviour::Declined;
@@ -181,6 +183,31 @@ impl SeatMapView {
     }
 
     /// Free economy seats, front to back, skipping the first `skip_rows` economy rows.
+    /// The free seats of a cabin, front to back.
+    fn free_in(&self, cabin: &str) -> Vec<String> {
+        self.rows
+            .iter()
+            .filter(|row| row["cabin"] == cabin)
+            .flat_map(|row| row["seats"].as_array().unwrap().iter())
+            .filter(|seat| seat["status"] == "FREE")
+            .map(|seat| seat["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The cabin a seat is in.
+    fn cabin_of(&self, seat: &str) -> Option<&str> {
+        self.rows
+            .iter()
+            .find(|row| {
+                row["seats"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s["id"] == seat)
+            })
+            .and_then(|row| row["cabin"].as_str())
+    }
+
     fn free_economy(&self, skip_rows: usize) -> Vec<String> {
         self.rows
             .iter()
@@ -1278,6 +1305,8 @@ fn bad_booking_input_changes_nothing(server: &DevServer) -> Result<(), Failed> {
 
     let d1_seats = d1_seats_available(server, &outbound.id)?;
     let map_before = seat_map(server, &outbound.id);
+    let business_seat = map_before.free_in("BUSINESS")[0].clone();
+    let economy_seat = map_before.free_in("ECONOMY")[0].clone();
 
     let key = new_key();
     let ok = booking_input(&outbound.id, None, 1, &card, &key);
@@ -1367,6 +1396,24 @@ fn bad_booking_input_changes_nothing(server: &DevServer) -> Result<(), Failed> {
             with(json!({"seats": {"return": ["20A"]}})),
             "BAD_USER_INPUT",
             "seats.return",
+        ),
+        (
+            "a Business seat on an Economy fare",
+            with(json!({"seats": {"outbound": [business_seat]}})),
+            "BAD_USER_INPUT",
+            "seats.outbound",
+        ),
+        (
+            "an Economy seat on a Business fare",
+            with(json!({"outboundCabin": "BUSINESS", "seats": {"outbound": [economy_seat]}})),
+            "BAD_USER_INPUT",
+            "seats.outbound",
+        ),
+        (
+            "a cabin no one sells",
+            with(json!({"outboundCabin": "FIRST"})),
+            "GRAPHQL_VALIDATION_FAILED",
+            "<none>",
         ),
     ];
     if tokens_are_owned {
@@ -1565,5 +1612,68 @@ fn listing_shows_only_your_own_bookings_newest_first(server: &DevServer) -> Resu
         error_code(&too_many) == "BAD_USER_INPUT" && error_field(&too_many) == "first",
         "{too_many}"
     );
+    Ok(())
+}
+
+fn a_business_fare_sits_in_business_and_pays_its_fare(server: &DevServer) -> Result<(), Failed> {
+    let flight = flight(server, "JFK", "LHR", CABIN_DAY)?;
+    let offered = server.graphql(
+        "query($id: ID!) { flight(id: $id) { cabins { cabin fare { amount currency } } } }",
+        json!({"id": flight.id}),
+    );
+    ensure!(offered["errors"].is_null(), "{offered}");
+    let cabins = &offered["data"]["flight"]["cabins"];
+    ensure!(
+        *cabins
+            == json!([
+                {"cabin": "ECONOMY", "fare": {"amount": flight.fare, "currency": flight.currency}},
+                {"cabin": "BUSINESS", "fare": {"amount": 3 * flight.fare, "currency": flight.currency}},
+            ]),
+        "Economy at the flight's fare, Business at three times it: {cabins}"
+    );
+
+    let before = seat_map(server, &flight.id);
+    let business_free = before.free_in("BUSINESS").len();
+    let economy_free = before.free_in("ECONOMY").len();
+    let grace = Customer::sign_up(server, "business");
+    let card = grace.card(server, CARD_SUCCEEDS);
+    let mut input = booking_input(&flight.id, None, 2, &card, &new_key());
+    input["outboundCabin"] = json!("BUSINESS");
+    let booking = grace.book_confirmed(server, &input)?;
+
+    // Assigned side by side, in Business, whatever Economy has free.
+    let seats = seats_of(&booking, 0);
+    let after = seat_map(server, &flight.id);
+    ensure!(
+        seats
+            .iter()
+            .all(|seat| after.cabin_of(seat) == Some("BUSINESS")),
+        "both seats in Business: {seats:?}"
+    );
+    ensure!(side_by_side(&after, &seats), "side by side: {seats:?}");
+    ensure!(
+        after.free_in("BUSINESS").len() == business_free - 2
+            && after.free_in("ECONOMY").len() == economy_free,
+        "two Business seats sold, no Economy seat touched"
+    );
+    ensure!(
+        booking["flights"][0]["cabin"] == "BUSINESS",
+        "the booking says what the fare bought: {booking}"
+    );
+
+    // The money: two Business fares, captured once and in full.
+    let total = &booking["total"];
+    ensure!(
+        *total == json!({"amount": 2 * 3 * flight.fare, "currency": flight.currency}),
+        "two Business fares: {total}"
+    );
+    let id = booking["id"].as_str().unwrap();
+    let payment = d1_payment(server, id)?;
+    ensure!(
+        payment["status"] == "CAPTURED" && payment["amount"] == json!(2 * 3 * flight.fare),
+        "captured what the booking costs: {payment}"
+    );
+    let read = grace.read_booking(server, id)?;
+    ensure!(read["flights"][0]["cabin"] == "BUSINESS", "{read}");
     Ok(())
 }

@@ -3,11 +3,13 @@
 //! [`CallError`] the pages can explain, with the input it belongs to when the API names one.
 //!
 //! The answers arrive in the domain's types, mapped here and nowhere else: a booking's
-//! status is the domain's [`BookingStatus`] as it is read, and every operation's copy of
-//! `Money` and of an instant has one mapping below ([`ApiMoney`], `instant`), so the pages
-//! and web/core never decide anything on the API's strings.
+//! status and a cabin are the domain's [`BookingStatus`] and [`Cabin`] as they are read
+//! (and a cabin as it is sent), and every operation's copy of `Money`, of a cabin's fare
+//! and of an instant has one mapping below ([`ApiMoney`], [`ApiCabinFare`], `instant`), so
+//! the pages and web/core never decide anything on the API's strings.
 
-use airline_web_core::{BookingStatus, Currency, Money};
+use airline_web_core::cabin::CabinFare;
+use airline_web_core::{BookingStatus, Cabin, Currency, Money};
 use chrono::{DateTime, Utc};
 use graphql_client::GraphQLQuery;
 use serde::de::DeserializeOwned;
@@ -83,7 +85,7 @@ where
 }
 
 // One type per operation in web/graphql/; the derive checks each against the schema. A
-// `BookingStatus` in an answer (or a variable) is the domain's own type
+// `BookingStatus` or a `Cabin` in an answer (or a variable) is the domain's own type
 // (`extern_enums`), which reads and writes the schema's values.
 
 #[derive(GraphQLQuery)]
@@ -99,6 +101,7 @@ pub struct Airports;
 #[graphql(
     schema_path = "../../schema.graphql",
     query_path = "../graphql/search_flights.graphql",
+    extern_enums("Cabin"),
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone"
 )]
@@ -117,6 +120,7 @@ pub struct SeatPlan;
 #[graphql(
     schema_path = "../../schema.graphql",
     query_path = "../graphql/flight_brief.graphql",
+    extern_enums("Cabin"),
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone"
 )]
@@ -135,7 +139,7 @@ pub struct TokenizeCard;
 #[graphql(
     schema_path = "../../schema.graphql",
     query_path = "../graphql/process_booking.graphql",
-    extern_enums("BookingStatus"),
+    extern_enums("BookingStatus", "Cabin"),
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone"
 )]
@@ -145,7 +149,7 @@ pub struct ProcessBooking;
 #[graphql(
     schema_path = "../../schema.graphql",
     query_path = "../graphql/booking_detail.graphql",
-    extern_enums("BookingStatus"),
+    extern_enums("BookingStatus", "Cabin"),
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone"
 )]
@@ -165,7 +169,7 @@ pub struct CancelBooking;
 #[graphql(
     schema_path = "../../schema.graphql",
     query_path = "../graphql/trips.graphql",
-    extern_enums("BookingStatus"),
+    extern_enums("BookingStatus", "Cabin"),
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone"
 )]
@@ -201,11 +205,41 @@ macro_rules! api_money {
 
 api_money!(
     search_flights::SearchFlightsSearchFlightsEdgesNodeFare,
-    search_flights::SearchFlightsSearchFlightsEdgesTotalPrice,
-    flight_brief::FlightBriefFlightFare,
+    search_flights::SearchFlightsSearchFlightsEdgesNodeCabinsFare,
+    flight_brief::FlightBriefFlightCabinsFare,
     booking_detail::BookingDetailBookingTotal,
     trips::TripsBookingsEdgesNodeTotal,
 );
+
+/// The API's `CabinFare` as the generated code copies it, one type per operation that
+/// selects it: each becomes web/core's [`CabinFare`] through this one mapping.
+pub trait ApiCabinFare {
+    /// `None` for a fare in a currency this build does not know (see [`ApiMoney`]).
+    fn cabin_fare(&self) -> Option<CabinFare>;
+}
+
+macro_rules! api_cabin_fare {
+    ($($selection:ty),+ $(,)?) => {$(
+        impl ApiCabinFare for $selection {
+            fn cabin_fare(&self) -> Option<CabinFare> {
+                Some(CabinFare {
+                    cabin: self.cabin,
+                    fare: self.fare.money()?,
+                })
+            }
+        }
+    )+};
+}
+
+api_cabin_fare!(
+    search_flights::SearchFlightsSearchFlightsEdgesNodeCabins,
+    flight_brief::FlightBriefFlightCabins,
+);
+
+/// The cabins a flight sells, with their fares, Economy first as the API lists them.
+pub fn cabin_fares(cabins: &[impl ApiCabinFare]) -> Vec<CabinFare> {
+    cabins.iter().filter_map(ApiCabinFare::cabin_fare).collect()
+}
 
 /// A time the API writes in RFC 3339 (a flight's `departure.utc`, a `createdAt`) as an
 /// instant; `None` if it is not one, which the API does not send.

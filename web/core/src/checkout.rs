@@ -1,6 +1,7 @@
-//! One checkout from the chosen flights to a booking: the passengers' details checked with
-//! the booking's own rules, the sandbox card form, the idempotency key that makes a double
-//! click or a retry book once, and what each failure asks the traveller to do next.
+//! One checkout from the chosen flights to a booking: the cabin each fare buys and its
+//! price, the passengers' details checked with the booking's own rules, the sandbox card
+//! form, the idempotency key that makes a double click or a retry book once, and what each
+//! failure asks the traveller to do next.
 
 use airline_booking::plan::{check_birth_date, check_name, party_total};
 use airline_booking::saga::FailureCode;
@@ -9,7 +10,8 @@ use airline_payments::sandbox::{CardBehaviour, TEST_CARDS};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::Msg;
+use crate::cabin::{cabin_name, fare_in, Cabin, CabinFare, FareCabins, Leg};
+use crate::{Locale, Msg};
 
 /// Everything chosen so far, kept in session storage so a reload, a detour through sign-in
 /// or a retry after a declined card resumes the same checkout.
@@ -20,6 +22,10 @@ pub struct Checkout {
     pub passengers: u32,
     pub outbound: Option<String>,
     pub inbound: Option<String>,
+    /// The cabin each flight's fare buys. A checkout kept from before cabins were sold
+    /// reads as Economy, which is what it was buying.
+    #[serde(default)]
+    pub cabins: FareCabins,
     /// Chosen seats per leg, one per passenger in passenger order; empty = assign for me.
     pub outbound_seats: Vec<String>,
     pub inbound_seats: Vec<String>,
@@ -75,15 +81,16 @@ impl Traveller {
 }
 
 impl Checkout {
-    /// Starts a checkout for the flights chosen on a results page.
+    /// Starts a checkout for the flights and cabins chosen on a results page.
     pub fn start(
         search_query: String,
         passengers: u32,
         outbound: String,
         inbound: Option<String>,
+        cabins: FareCabins,
         key: String,
     ) -> Checkout {
-        Checkout {
+        let mut checkout = Checkout {
             search_query,
             passengers,
             outbound: Some(outbound),
@@ -91,7 +98,62 @@ impl Checkout {
             travellers: vec![Traveller::default(); passengers as usize],
             idempotency_key: key,
             ..Checkout::default()
+        };
+        checkout.cabins = checkout.trip_cabins(cabins);
+        checkout
+    }
+
+    /// `cabins` for this trip: a one-way trip has no return cabin to speak of.
+    fn trip_cabins(&self, cabins: FareCabins) -> FareCabins {
+        FareCabins {
+            inbound: if self.inbound.is_some() {
+                cabins.inbound
+            } else {
+                Cabin::Economy
+            },
+            ..cabins
         }
+    }
+
+    /// Takes on the cabins a booking page's address names (the address is what the
+    /// traveller sees, reloads and goes Back to). A flight whose cabin changes loses the
+    /// seats chosen on it, which were in the other cabin; and any change takes a new
+    /// idempotency key from `new_key`, because another cabin is another purchase, which
+    /// the API refuses under a key already used. Returns whether anything changed.
+    pub fn choose_cabins(&mut self, cabins: FareCabins, new_key: impl FnOnce() -> String) -> bool {
+        let cabins = self.trip_cabins(cabins);
+        if cabins == self.cabins {
+            return false;
+        }
+        if cabins.outbound != self.cabins.outbound {
+            self.outbound_seats.clear();
+        }
+        if cabins.inbound != self.cabins.inbound {
+            self.inbound_seats.clear();
+        }
+        self.cabins = cabins;
+        self.idempotency_key = new_key();
+        true
+    }
+
+    /// A booking page's address for this checkout, with its cabins:
+    /// `/book/seats?cabin=BUSINESS`, or plain `/book/seats` for Economy.
+    pub fn page_path(&self, path: &str) -> String {
+        let query = self.cabins.to_query(self.inbound.is_some());
+        if query.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{query}")
+        }
+    }
+
+    /// The cabins as `processBooking` takes them: the outbound's, and the return's on a
+    /// round trip.
+    pub fn booking_cabins(&self) -> (Cabin, Option<Cabin>) {
+        (
+            self.cabins.outbound,
+            self.inbound.as_ref().map(|_| self.cabins.inbound),
+        )
     }
 
     /// Ready to pay: flights chosen, one valid traveller per passenger, seats either
@@ -112,6 +174,87 @@ impl Checkout {
 /// refuses (a total too large to hold).
 pub fn party_price(outbound: Money, inbound: Option<Money>, passengers: u32) -> Option<Money> {
     party_total(outbound, inbound, passengers as usize).ok()
+}
+
+/// Each flight's fare for one passenger in its chosen cabin, outbound first, from the
+/// cabins each flight sells (`flights`, outbound first). `Err` names the first flight
+/// that does not sell its chosen cabin, which the booking would refuse.
+pub fn cabin_fares(flights: &[Vec<CabinFare>], cabins: FareCabins) -> Result<Vec<Money>, Leg> {
+    flights
+        .iter()
+        .zip([Leg::Outbound, Leg::Return])
+        .map(|(sold, leg)| fare_in(sold, cabins.of(leg)).ok_or(leg))
+        .collect()
+}
+
+/// What the booking will charge the party for these fares (outbound first): the price
+/// summary's total. `None` without a fare, or where the booking's rule refuses.
+pub fn party_price_of(fares: &[Money], passengers: u32) -> Option<Money> {
+    party_price(*fares.first()?, fares.get(1).copied(), passengers)
+}
+
+/// Where on the checkout a `processBooking` input problem belongs: with one flight's
+/// cabin, or with the seats chosen on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlightField {
+    Cabin(Leg),
+    Seats(Leg),
+}
+
+impl FlightField {
+    const ALL: [FlightField; 4] = [
+        Self::Cabin(Leg::Outbound),
+        Self::Cabin(Leg::Return),
+        Self::Seats(Leg::Outbound),
+        Self::Seats(Leg::Return),
+    ];
+
+    /// The GraphQL `extensions.field` that names it.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Self::Cabin(Leg::Outbound) => "outboundCabin",
+            Self::Cabin(Leg::Return) => "returnCabin",
+            Self::Seats(Leg::Outbound) => "seats.outbound",
+            Self::Seats(Leg::Return) => "seats.return",
+        }
+    }
+
+    /// The flight part a GraphQL `extensions.field` names.
+    pub fn from_api(field: &str) -> Option<FlightField> {
+        Self::ALL
+            .into_iter()
+            .find(|candidate| candidate.api_name() == field)
+    }
+
+    pub fn leg(self) -> Leg {
+        match self {
+            Self::Cabin(leg) | Self::Seats(leg) => leg,
+        }
+    }
+
+    /// The way forward: another fare from the flights, or other seats.
+    pub fn next_step(self) -> NextStep {
+        match self {
+            Self::Cabin(_) => NextStep::BackToResults,
+            Self::Seats(_) => NextStep::PickSeatsAgain,
+        }
+    }
+
+    /// The problem in words: a cabin the flight lacks is named in the traveller's
+    /// language; a seat problem keeps the API's own account of it (which seat, and why),
+    /// without the field name the API puts before it.
+    pub fn explain(self, cabins: FareCabins, api_message: &str, locale: Locale) -> String {
+        match self {
+            Self::Cabin(leg) => {
+                Msg::CabinNotSold.fill(locale, &[cabin_name(cabins.of(leg)).text(locale)])
+            }
+            Self::Seats(_) => {
+                let prefix = format!("{}: ", self.api_name());
+                let detail = api_message.strip_prefix(&prefix).unwrap_or(api_message);
+                Msg::ErrSeatsRefused.fill(locale, &[detail])
+            }
+        }
+    }
 }
 
 /// An idempotency key from 16 random bytes, in the UUID v4 layout the API documents.
@@ -313,9 +456,20 @@ mod tests {
         );
     }
 
+    fn economy() -> FareCabins {
+        FareCabins::default()
+    }
+
     #[test]
     fn a_checkout_is_complete_with_everyone_named_and_seats_for_all_or_none() {
-        let mut checkout = Checkout::start("q".into(), 2, "EA1-20261210".into(), None, "k".into());
+        let mut checkout = Checkout::start(
+            "q".into(),
+            2,
+            "EA1-20261210".into(),
+            None,
+            economy(),
+            "k".into(),
+        );
         assert!(!checkout.is_complete(today()), "nobody named yet");
         checkout.travellers = vec![traveller("Ann", "Lee", ""), traveller("Bo", "Lee", "")];
         assert!(
@@ -335,10 +489,130 @@ mod tests {
             1,
             "EA1-20261210".into(),
             Some("EA2-20261217".into()),
+            FareCabins {
+                outbound: Cabin::Business,
+                inbound: Cabin::Economy,
+            },
             "key".into(),
         );
         let text = serde_json::to_string(&checkout).unwrap();
         assert_eq!(serde_json::from_str::<Checkout>(&text).unwrap(), checkout);
+        // One kept before cabins were sold was buying Economy.
+        let old = text.replace(
+            r#""cabins":{"outbound":"BUSINESS","inbound":"ECONOMY"},"#,
+            "",
+        );
+        assert_ne!(old, text);
+        assert_eq!(
+            serde_json::from_str::<Checkout>(&old).unwrap().cabins,
+            economy()
+        );
+    }
+
+    fn round_trip(cabins: FareCabins) -> Checkout {
+        Checkout::start(
+            "from=LHR".into(),
+            2,
+            "EA1-20261210".into(),
+            Some("EA2-20261217".into()),
+            cabins,
+            "first-key".into(),
+        )
+    }
+
+    #[test]
+    fn booking_pages_carry_the_cabins_in_their_address() {
+        let business = FareCabins::both(Cabin::Business);
+        let checkout = round_trip(business);
+        assert_eq!(
+            checkout.page_path("/book/seats"),
+            "/book/seats?cabin=BUSINESS&return_cabin=BUSINESS"
+        );
+        assert_eq!(
+            checkout.booking_cabins(),
+            (Cabin::Business, Some(Cabin::Business))
+        );
+        // One way: no return cabin, in the address or the booking.
+        let one_way = Checkout::start(
+            "q".into(),
+            1,
+            "EA1-20261210".into(),
+            None,
+            business,
+            "k".into(),
+        );
+        assert_eq!(
+            one_way.page_path("/book/checkout"),
+            "/book/checkout?cabin=BUSINESS"
+        );
+        assert_eq!(one_way.booking_cabins(), (Cabin::Business, None));
+        // Economy both ways: the plain address.
+        assert_eq!(
+            round_trip(economy()).page_path("/book/seats"),
+            "/book/seats"
+        );
+        assert_eq!(
+            round_trip(economy()).booking_cabins(),
+            (Cabin::Economy, Some(Cabin::Economy))
+        );
+        assert_eq!(one_way.cabins.inbound, Cabin::Economy);
+        // What the address says is what the page reads back.
+        let query = checkout.page_path("/book/seats");
+        let (_, query) = query.split_once('?').unwrap();
+        let read = FareCabins::from_query(|key| {
+            query
+                .split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.to_owned())
+        });
+        assert_eq!(read, checkout.cabins);
+    }
+
+    #[test]
+    fn another_cabin_drops_that_flights_seats_and_is_a_new_purchase() {
+        let mut checkout = round_trip(economy());
+        checkout.outbound_seats = vec!["12A".into(), "12B".into()];
+        checkout.inbound_seats = vec!["14A".into(), "14B".into()];
+        let unchanged = checkout.clone();
+        assert!(!checkout.choose_cabins(economy(), || "new-key".into()));
+        assert_eq!(checkout, unchanged, "the same cabins change nothing");
+
+        let mut keys = 0;
+        let changed = checkout.choose_cabins(
+            FareCabins {
+                outbound: Cabin::Business,
+                inbound: Cabin::Economy,
+            },
+            || {
+                keys += 1;
+                "new-key".into()
+            },
+        );
+        assert!(changed);
+        assert_eq!(keys, 1);
+        assert_eq!(checkout.idempotency_key, "new-key");
+        assert!(checkout.outbound_seats.is_empty(), "they were in Economy");
+        assert_eq!(checkout.inbound_seats, ["14A", "14B"], "still in Economy");
+        assert_eq!(checkout.cabins.outbound, Cabin::Business);
+
+        // A one-way trip ignores a return cabin in the address.
+        let mut one_way = Checkout::start(
+            "q".into(),
+            1,
+            "EA1-20261210".into(),
+            None,
+            economy(),
+            "k".into(),
+        );
+        assert!(!one_way.choose_cabins(
+            FareCabins {
+                outbound: Cabin::Economy,
+                inbound: Cabin::Business
+            },
+            || "new".into()
+        ));
+        assert_eq!(one_way.idempotency_key, "k");
     }
 
     #[test]
@@ -359,6 +633,180 @@ mod tests {
         assert_eq!(
             party_price(Money::from_minor(i64::MAX, currency("GBP")), None, 2),
             None
+        );
+    }
+
+    fn gbp(minor: i64) -> Money {
+        Money::from_minor(
+            minor,
+            airline_domain::Currency::parse("test", "GBP").unwrap(),
+        )
+    }
+
+    /// The cabins a flight with this Economy fare sells, as the API lists them.
+    fn sold(economy: Money, cabins: &[Cabin]) -> Vec<CabinFare> {
+        cabins
+            .iter()
+            .map(|&cabin| CabinFare {
+                cabin,
+                fare: cabin.fare(economy).unwrap(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_summary_prices_each_flight_in_its_cabin() {
+        let out = sold(gbp(36_000), &Cabin::ALL);
+        let back = sold(gbp(30_000), &Cabin::ALL);
+        let business = FareCabins::both(Cabin::Business);
+        let fares = cabin_fares(&[out.clone(), back.clone()], business).unwrap();
+        assert_eq!(fares, [gbp(108_000), gbp(90_000)]);
+        assert_eq!(party_price_of(&fares, 2), Some(gbp(2 * (108_000 + 90_000))));
+        let mixed = FareCabins {
+            outbound: Cabin::Business,
+            inbound: Cabin::Economy,
+        };
+        let fares = cabin_fares(&[out.clone(), back], mixed).unwrap();
+        assert_eq!(party_price_of(&fares, 3), Some(gbp(3 * (108_000 + 30_000))));
+        // A flight that sells Economy only cannot be priced in Business: it is named.
+        let atr = sold(gbp(12_000), &[Cabin::Economy]);
+        assert_eq!(cabin_fares(&[out, atr], business), Err(Leg::Return));
+        assert_eq!(party_price_of(&[], 1), None);
+    }
+
+    #[test]
+    fn the_summary_charges_exactly_what_the_booking_will() {
+        use airline_booking::plan::{plan_booking, BookingRequest, PassengerInput};
+        use airline_domain::{
+            AccountId, AircraftType, Airport, AirportCode, Flight, FlightId, FlightNumber,
+            FlightStatus, GeoPoint, TimeZone,
+        };
+        use chrono::{DateTime, Duration, Utc};
+
+        let at = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        let airport = |code: &str, zone: &str| Airport {
+            code: AirportCode::parse("code", code).unwrap(),
+            name: code.into(),
+            city: code.into(),
+            country: "XX".into(),
+            time_zone: TimeZone::parse("timeZone", zone).unwrap(),
+            location: GeoPoint::new(0.0, 0.0).unwrap(),
+        };
+        let flight = |number: &str, from: Airport, to: Airport, departure: &str, fare: Money| {
+            let departure = at(departure);
+            let number = FlightNumber::parse("number", number).unwrap();
+            let aircraft = AircraftType::A321Neo;
+            Flight {
+                id: FlightId::new(&number, from.time_zone.date_at(departure)),
+                number,
+                origin: from,
+                destination: to,
+                departure,
+                arrival: departure + Duration::hours(7),
+                fare,
+                seat_capacity: aircraft.seat_capacity(),
+                seats_available: aircraft.seat_capacity(),
+                aircraft,
+                status: FlightStatus::Scheduled,
+            }
+        };
+        let lhr = || airport("LHR", "Europe/London");
+        let jfk = || airport("JFK", "America/New_York");
+        let usd = Money::from_minor(44_900, airline_domain::Currency::parse("t", "USD").unwrap());
+        let outbound = flight("EA117", lhr(), jfk(), "2026-11-25T10:00:00Z", gbp(45_000));
+        let inbound = flight("EA118", jfk(), lhr(), "2026-12-02T22:00:00Z", usd);
+        for out_cabin in Cabin::ALL {
+            for back_cabin in Cabin::ALL {
+                let request = BookingRequest {
+                    customer_id: AccountId::trusted("acc_alice"),
+                    idempotency_key: "2b1f7c4e-0d3a-4c55-9e8b-6a7d1f00c0de".into(),
+                    passengers: ["Ada", "Bo"]
+                        .map(|first| PassengerInput {
+                            first_name: first.into(),
+                            last_name: "Lovelace".into(),
+                            date_of_birth: None,
+                        })
+                        .into(),
+                    outbound_seats: Vec::new(),
+                    return_seats: Vec::new(),
+                    outbound_cabin: out_cabin,
+                    return_cabin: Some(back_cabin),
+                    payment_token: "tok_4242_0".into(),
+                };
+                let plan = plan_booking(
+                    &request,
+                    &outbound,
+                    Some(&inbound),
+                    at("2026-11-24T06:00:00Z"),
+                )
+                .unwrap();
+                let cabins = FareCabins {
+                    outbound: out_cabin,
+                    inbound: back_cabin,
+                };
+                let sells = |flight: &Flight| sold(flight.fare, &Cabin::ALL);
+                let fares = cabin_fares(&[sells(&outbound), sells(&inbound)], cabins).unwrap();
+                assert_eq!(
+                    party_price_of(&fares, 2),
+                    Some(plan.total),
+                    "{out_cabin} out, {back_cabin} back"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cabin_and_seat_problems_from_the_api_sit_with_their_flight() {
+        assert_eq!(
+            FlightField::from_api("outboundCabin"),
+            Some(FlightField::Cabin(Leg::Outbound))
+        );
+        assert_eq!(
+            FlightField::from_api("seats.return"),
+            Some(FlightField::Seats(Leg::Return))
+        );
+        assert_eq!(FlightField::from_api("passengers.lastName"), None);
+        for field in FlightField::ALL {
+            assert_eq!(FlightField::from_api(field.api_name()), Some(field));
+        }
+        assert_eq!(FlightField::Seats(Leg::Return).leg(), Leg::Return);
+        let cabins = FareCabins {
+            outbound: Cabin::Economy,
+            inbound: Cabin::Business,
+        };
+        let no_cabin = FlightField::from_api("returnCabin").unwrap();
+        assert_eq!(no_cabin.next_step(), NextStep::BackToResults);
+        assert_eq!(
+            no_cabin.explain(cabins, "flight EA2 has no Business cabin", Locale::En),
+            "This flight has no Business cabin. Go back to the flights and choose another fare."
+        );
+        assert!(no_cabin
+            .explain(cabins, "", Locale::De)
+            .starts_with("Dieser Flug hat keine Business-Kabine."));
+        let seats = FlightField::Seats(Leg::Outbound);
+        assert_eq!(seats.next_step(), NextStep::PickSeatsAgain);
+        let refused =
+            "These seats cannot be booked: seat 1A is in Business; an Economy fare sits in Economy";
+        assert_eq!(
+            seats.explain(
+                cabins,
+                "seat 1A is in Business; an Economy fare sits in Economy",
+                Locale::En
+            ),
+            refused
+        );
+        // The API writes the field before its message: the traveller needs only the words.
+        assert_eq!(
+            seats.explain(
+                cabins,
+                "seats.outbound: seat 1A is in Business; an Economy fare sits in Economy",
+                Locale::En
+            ),
+            refused
         );
     }
 

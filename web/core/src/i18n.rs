@@ -146,7 +146,8 @@ messages! {
     TotalFor => "total for {0}", "gesamt für {0}";
     Select => "Select", "Auswählen";
     Selected => "Selected", "Ausgewählt";
-    SelectFlight => "Select flight {0} departing {1}", "Flug {0} um {1} auswählen";
+    SelectFlight => "Select flight {0} departing {1} in {2}", "Flug {0} um {1} in {2} auswählen";
+    CabinsFor => "Cabin for flight {0} departing {1}", "Kabine für Flug {0} um {1}";
     ContinueToSeats => "Continue to seats", "Weiter zur Sitzplatzwahl";
     ChooseOutboundFirst => "Choose an outbound flight to continue.", "Wählen Sie einen Hinflug, um fortzufahren.";
     ChooseReturnToo => "Choose a return flight to continue.", "Wählen Sie einen Rückflug, um fortzufahren.";
@@ -166,6 +167,12 @@ messages! {
     SeatExit => "exit row", "Notausgang";
     Business => "Business", "Business";
     Economy => "Economy", "Economy";
+    Cabin => "Cabin", "Kabine";
+    SeatOtherCabin => "not in your cabin", "nicht in Ihrer Kabine";
+    CabinYourFare => "{0} — your fare", "{0} – Ihr Tarif";
+    CabinNotInFare => "{0} — not in your fare", "{0} – nicht in Ihrem Tarif";
+    FareCabin => "Your fare: {0}", "Ihr Tarif: {0}";
+    CabinNotSold => "This flight has no {0} cabin. Go back to the flights and choose another fare.", "Dieser Flug hat keine {0}-Kabine. Wählen Sie bei den Flügen einen anderen Tarif.";
     SeatMapOf => "Seat map, flight {0}", "Sitzplan, Flug {0}";
     SeatKeysHelp => "Arrow keys move between seats; Enter or Space chooses.", "Pfeiltasten wechseln den Platz; Eingabe oder Leertaste wählt.";
     Legend => "Legend", "Legende";
@@ -197,6 +204,7 @@ messages! {
     CardNoFunds => "has insufficient funds", "hat keine Deckung";
     PriceSummary => "Price summary", "Preisübersicht";
     FareLine => "{0} × {1}", "{0} × {1}";
+    ErrSeatsRefused => "These seats cannot be booked: {0}", "Diese Plätze können nicht gebucht werden: {0}";
     Total => "Total", "Gesamt";
     PayAndBook => "Pay {0} and book", "{0} zahlen und buchen";
     Paying => "Booking…", "Wird gebucht …";
@@ -306,7 +314,7 @@ mod tests {
                 !en.trim().is_empty() && !de.trim().is_empty(),
                 "{message:?}"
             );
-            for slot in ["{0}", "{1}"] {
+            for slot in ["{0}", "{1}", "{2}"] {
                 assert_eq!(en.contains(slot), de.contains(slot), "{message:?} {slot}");
             }
         }

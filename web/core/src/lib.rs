@@ -1,10 +1,12 @@
 //! The traveller web app's rules, free of the browser: which pages there are and the path
-//! to each, what a search URL means, which form input is valid (with the API's own rules),
-//! how a seat map is laid out and walked with the keyboard, what each failure asks the
+//! to each, what a search URL means, which cabin a fare buys and what it costs, which form
+//! input is valid (with the API's own rules), how a seat map is laid out for a fare and
+//! walked with the keyboard, what each failure asks the
 //! traveller to do next, and every word in two languages. They work on the API's domain
-//! types (`BookingStatus`, `Money`, `DateTime<Utc>`), never on its strings. The
+//! types (`BookingStatus`, `Cabin`, `Money`, `DateTime<Utc>`), never on its strings. The
 //! Leptos crate renders these; this crate is tested natively in milliseconds.
 
+pub mod cabin;
 pub mod checkout;
 pub mod format;
 pub mod i18n;
@@ -19,4 +21,4 @@ pub use i18n::{Locale, Msg};
 // The API's own types for what the web shows and decides on: the app maps its GraphQL
 // answers into these once (web/app/src/api.rs) and names them through this crate.
 pub use airline_booking::saga::BookingStatus;
-pub use airline_domain::{Currency, Money};
+pub use airline_domain::{Cabin, Currency, Money};

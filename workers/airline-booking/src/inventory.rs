@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use airline_domain::Cabin;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -60,14 +61,23 @@ pub struct HoldDecision {
     pub changed: bool,
 }
 
+/// The seats a booking asks to hold on one flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeatRequest<'a> {
+    pub passengers: usize,
+    /// The cabin the fare buys: the only seats considered.
+    pub cabin: Cabin,
+    /// One seat per passenger, or `None` to assign seats side by side.
+    pub chosen: Option<&'a [SeatId]>,
+}
+
 /// Holds seats for `booking_id`. Idempotent: a booking with a live hold or sold seats on
 /// this flight gets those back unchanged. A hold that expired is replaced by a new one.
 pub fn hold(
     map: &SeatMap,
     assignments: &[Assignment],
     booking_id: &str,
-    passengers: usize,
-    chosen: Option<&[SeatId]>,
+    request: SeatRequest<'_>,
     now: DateTime<Utc>,
     ttl: Duration,
 ) -> Result<HoldDecision, SeatError> {
@@ -87,7 +97,13 @@ pub fn hold(
         });
     }
     let taken = taken_seats(assignments, now);
-    let seats = assign_seats(map, &taken, passengers, chosen)?;
+    let seats = assign_seats(
+        map,
+        &taken,
+        request.passengers,
+        request.cabin,
+        request.chosen,
+    )?;
     let expires_at = now + ttl;
     let rows = seats
         .iter()
@@ -215,6 +231,14 @@ pub fn seat_map_view(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn economy(passengers: usize, chosen: Option<&[SeatId]>) -> SeatRequest<'_> {
+        SeatRequest {
+            passengers,
+            cabin: Cabin::Economy,
+            chosen,
+        }
+    }
     use airline_domain::AircraftType;
     use chrono::TimeZone as _;
 
@@ -239,10 +263,10 @@ mod tests {
     fn holds_are_all_or_nothing_and_never_exceed_the_sellable_seats() {
         let map = small();
         let mut rows = Vec::new();
-        let first = hold(&map, &rows, "b1", 4, None, now(), ttl()).unwrap();
+        let first = hold(&map, &rows, "b1", economy(4, None), now(), ttl()).unwrap();
         apply(&mut rows, "b1", first.rows);
         assert_eq!(seats_available(&map, &rows, now()), 2);
-        let refused = hold(&map, &rows, "b2", 3, None, now(), ttl()).unwrap_err();
+        let refused = hold(&map, &rows, "b2", economy(3, None), now(), ttl()).unwrap_err();
         assert_eq!(
             refused,
             SeatError::SoldOut {
@@ -261,14 +285,13 @@ mod tests {
     fn a_repeated_hold_returns_the_same_seats() {
         let map = small();
         let mut rows = Vec::new();
-        let first = hold(&map, &rows, "b1", 2, None, now(), ttl()).unwrap();
+        let first = hold(&map, &rows, "b1", economy(2, None), now(), ttl()).unwrap();
         apply(&mut rows, "b1", first.rows.clone());
         let again = hold(
             &map,
             &rows,
             "b1",
-            2,
-            None,
+            economy(2, None),
             now() + Duration::seconds(5),
             ttl(),
         )
@@ -281,12 +304,12 @@ mod tests {
     fn expired_holds_are_free_even_before_cleanup() {
         let map = small();
         let mut rows = Vec::new();
-        let first = hold(&map, &rows, "b1", 6, None, now(), ttl()).unwrap();
+        let first = hold(&map, &rows, "b1", economy(6, None), now(), ttl()).unwrap();
         apply(&mut rows, "b1", first.rows);
         assert_eq!(seats_available(&map, &rows, now()), 0);
         let later = now() + ttl();
         assert_eq!(seats_available(&map, &rows, later), 6);
-        let second = hold(&map, &rows, "b2", 6, None, later, ttl()).unwrap();
+        let second = hold(&map, &rows, "b2", economy(6, None), later, ttl()).unwrap();
         assert!(second.changed);
         assert_eq!(confirm(&rows, "b1", later), Err(ConfirmError::Expired));
     }
@@ -295,7 +318,7 @@ mod tests {
     fn confirm_sells_a_live_hold_and_is_idempotent() {
         let map = small();
         let mut rows = Vec::new();
-        let first = hold(&map, &rows, "b1", 2, None, now(), ttl()).unwrap();
+        let first = hold(&map, &rows, "b1", economy(2, None), now(), ttl()).unwrap();
         apply(&mut rows, "b1", first.rows);
         let sold = confirm(&rows, "b1", now()).unwrap();
         assert!(sold.iter().all(Assignment::is_sold));
@@ -312,10 +335,10 @@ mod tests {
     fn chosen_seats_taken_by_another_booking_are_refused() {
         let map = small();
         let mut rows = Vec::new();
-        let first = hold(&map, &rows, "b1", 1, None, now(), ttl()).unwrap();
+        let first = hold(&map, &rows, "b1", economy(1, None), now(), ttl()).unwrap();
         let seat = first.hold.seats[0];
         apply(&mut rows, "b1", first.rows);
-        let clash = hold(&map, &rows, "b2", 1, Some(&[seat]), now(), ttl()).unwrap_err();
+        let clash = hold(&map, &rows, "b2", economy(1, Some(&[seat])), now(), ttl()).unwrap_err();
         assert_eq!(clash, SeatError::Unavailable(vec![seat]));
     }
 }

@@ -2,12 +2,14 @@
 //! saga works from. Everything a traveller can get wrong is refused here, before any seat
 //! or money moves.
 
-use airline_domain::{AccountId, BookingId, Flight, FlightStatus, InputError, Money, PaymentToken};
+use airline_domain::{
+    AccountId, BookingId, Cabin, Flight, FlightStatus, InputError, Money, PaymentToken,
+};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::seatmap::{SeatId, SeatMap, MAX_PARTY};
+use crate::seatmap::{SeatError, SeatId, SeatMap, MAX_PARTY};
 
 /// Sales close this long before departure (check-in and boarding need the time).
 pub const SALES_CLOSE_BEFORE_DEPARTURE: Duration = Duration::minutes(45);
@@ -41,7 +43,11 @@ pub struct PlannedFlight {
     /// its seat map on first use without reading the catalog.
     pub aircraft: String,
     pub seat_capacity: u32,
-    /// Fare per passenger, minor units, in `fare_currency`.
+    /// The cabin the fare buys: its seats are the only ones held. Bookings made before
+    /// cabins were sold read as Economy.
+    #[serde(default)]
+    pub cabin: Cabin,
+    /// Fare per passenger in the cabin, minor units, in `fare_currency`.
     pub fare_amount: i64,
     pub fare_currency: String,
     /// Seats the traveller chose on this flight, one per passenger; empty = assign.
@@ -75,6 +81,9 @@ pub struct BookingRequest {
     /// Seats per flight as typed ("12C"), outbound first; empty = assign.
     pub outbound_seats: Vec<String>,
     pub return_seats: Vec<String>,
+    /// The cabin each flight's fare buys; the return's defaults to the outbound's.
+    pub outbound_cabin: Cabin,
+    pub return_cabin: Option<Cabin>,
     pub payment_token: String,
 }
 
@@ -97,15 +106,18 @@ pub fn plan_booking(
     let passengers = check_passengers(&request.passengers, now.date_naive())?;
     let payment_token = PaymentToken::parse("paymentToken", request.payment_token.trim())?;
     check_on_sale("outboundFlightId", outbound, now)?;
+    let outbound_cabin = check_cabin("outboundCabin", outbound, request.outbound_cabin)?;
     let mut flights = vec![planned(
         outbound,
+        outbound_cabin,
         parse_seats(
             "seats.outbound",
             &request.outbound_seats,
             passengers.len(),
             outbound,
+            outbound_cabin,
         )?,
-    )];
+    )?];
     if let Some(inbound) = inbound {
         check_on_sale("returnFlightId", inbound, now)?;
         if inbound.origin.code != outbound.destination.code
@@ -125,22 +137,29 @@ pub fn plan_booking(
                 "the return flight must leave at least 2 hours after the outbound flight lands",
             ));
         }
+        let return_cabin = check_cabin(
+            "returnCabin",
+            inbound,
+            request.return_cabin.unwrap_or(outbound_cabin),
+        )?;
         flights.push(planned(
             inbound,
+            return_cabin,
             parse_seats(
                 "seats.return",
                 &request.return_seats,
                 passengers.len(),
                 inbound,
+                return_cabin,
             )?,
-        ));
+        )?);
     } else if !request.return_seats.is_empty() {
         return Err(InputError::new(
             "seats.return",
             "return seats were chosen but there is no return flight",
         ));
     }
-    let total = price(outbound, inbound, passengers.len())?;
+    let total = price(&flights, passengers.len())?;
     let fingerprint = fingerprint(&flights, &passengers, payment_token.as_str());
     Ok(BookingPlan {
         booking_id: booking_id(&request.customer_id, &request.idempotency_key),
@@ -154,14 +173,24 @@ pub fn plan_booking(
     })
 }
 
-/// The party's total in the outbound fare's currency (a return fare in another currency
-/// is converted at the reference rates).
-pub fn price(
-    outbound: &Flight,
-    inbound: Option<&Flight>,
-    passengers: usize,
-) -> Result<Money, InputError> {
-    party_total(outbound.fare, inbound.map(|flight| flight.fare), passengers)
+/// The party's total for the planned flights' cabin fares, in the outbound fare's currency
+/// (a return fare in another currency is converted at the reference rates).
+fn price(flights: &[PlannedFlight], passengers: usize) -> Result<Money, InputError> {
+    let fare = |flight: &PlannedFlight| {
+        airline_domain::Currency::parse("fareCurrency", &flight.fare_currency)
+            .map(|currency| Money::from_minor(flight.fare_amount, currency))
+    };
+    let (outbound, inbound) = match flights {
+        [outbound] => (fare(outbound)?, None),
+        [outbound, inbound] => (fare(outbound)?, Some(fare(inbound)?)),
+        _ => {
+            return Err(InputError::new(
+                "outboundFlightId",
+                "a booking has one or two flights",
+            ))
+        }
+    };
+    party_total(outbound, inbound, passengers)
 }
 
 /// What a party pays for these fares: each fare times the party, the return converted to
@@ -190,15 +219,37 @@ pub fn party_total(
     Ok(total)
 }
 
-fn planned(flight: &Flight, seats: Vec<SeatId>) -> PlannedFlight {
-    PlannedFlight {
+fn planned(flight: &Flight, cabin: Cabin, seats: Vec<SeatId>) -> Result<PlannedFlight, InputError> {
+    let fare = cabin
+        .fare(flight.fare)
+        .ok_or_else(|| InputError::new("passengers", "the total is too large"))?;
+    Ok(PlannedFlight {
         flight_id: flight.id.as_str().to_owned(),
         departure_utc: flight.departure,
         aircraft: flight.aircraft.code().to_owned(),
         seat_capacity: flight.seat_capacity,
-        fare_amount: flight.fare.amount_minor(),
-        fare_currency: flight.fare.currency().code().to_owned(),
+        cabin,
+        fare_amount: fare.amount_minor(),
+        fare_currency: fare.currency().code().to_owned(),
         seats,
+    })
+}
+
+/// The cabin, if the flight sells it: an aircraft without a Business cabin (or one whose
+/// Business seats are all blocked) sells Economy only.
+fn check_cabin(field: &'static str, flight: &Flight, cabin: Cabin) -> Result<Cabin, InputError> {
+    let map = SeatMap::for_flight(flight.aircraft, flight.seat_capacity);
+    if map.cabins().contains(&cabin) {
+        Ok(cabin)
+    } else {
+        Err(InputError::new(
+            field,
+            format!(
+                "flight {} has no {cabin} cabin on its {}",
+                flight.id.as_str(),
+                flight.aircraft.name()
+            ),
+        ))
     }
 }
 
@@ -306,6 +357,7 @@ fn parse_seats(
     texts: &[String],
     passengers: usize,
     flight: &Flight,
+    cabin: Cabin,
 ) -> Result<Vec<SeatId>, InputError> {
     if texts.is_empty() {
         return Ok(Vec::new());
@@ -342,6 +394,17 @@ fn parse_seats(
                     format!("seat {seat} is not for sale"),
                 ))
             }
+            Some(found) if found.cabin != cabin => {
+                return Err(InputError::new(
+                    field,
+                    SeatError::OtherCabin {
+                        seat,
+                        cabin: found.cabin,
+                        fare: cabin,
+                    }
+                    .to_string(),
+                ))
+            }
             Some(_) => {}
         }
         seats.push(seat);
@@ -356,6 +419,12 @@ fn fingerprint(flights: &[PlannedFlight], passengers: &[Passenger], payment_toke
     for flight in flights {
         hasher.update(flight.flight_id.as_bytes());
         hasher.update(b"|");
+        // Economy, the only cabin sold before cabins were, adds nothing: a request made
+        // then and repeated now still matches its booking.
+        if flight.cabin != Cabin::Economy {
+            hasher.update(flight.cabin.as_str().as_bytes());
+            hasher.update(b"|");
+        }
         for seat in &flight.seats {
             hasher.update(seat.to_string().as_bytes());
             hasher.update(b",");
@@ -491,6 +560,8 @@ mod tests {
                 .collect(),
             outbound_seats: Vec::new(),
             return_seats: Vec::new(),
+            outbound_cabin: Cabin::Economy,
+            return_cabin: None,
             payment_token: "tok_4242_0".into(),
         }
     }
@@ -560,6 +631,7 @@ mod tests {
                 departure_utc: flight.departure,
                 aircraft: "A21N".into(),
                 seat_capacity: 220,
+                cabin: Cabin::Economy,
                 fare_amount: 45_000,
                 fare_currency: "GBP".into(),
                 seats: Vec::new(),
@@ -571,13 +643,82 @@ mod tests {
     #[test]
     fn price_is_the_fare_times_the_party() {
         for count in 1..=MAX_PARTY {
-            let total = price(&outbound(), None, count).unwrap();
+            let total = plan_booking(&request(count), &outbound(), None, now())
+                .unwrap()
+                .total;
             assert_eq!(total.amount_minor(), 45_000 * count as i64);
             assert_eq!(total.currency(), currency("GBP"));
         }
         let mut huge = outbound();
         huge.fare = Money::from_minor(i64::MAX / 2, currency("GBP"));
-        assert_eq!(price(&huge, None, 3).unwrap_err().field, "passengers");
+        assert_eq!(refused_on(&request(3), &huge, None), "passengers");
+        let mut business = request(1);
+        business.outbound_cabin = Cabin::Business;
+        assert_eq!(refused_on(&business, &huge, None), "passengers");
+    }
+
+    #[test]
+    fn a_fare_buys_its_cabin_and_is_priced_for_it() {
+        let mut r = request(2);
+        r.outbound_cabin = Cabin::Business;
+        let plan = plan_booking(&r, &outbound(), Some(&inbound()), now()).unwrap();
+        // The return flies in the outbound's cabin unless told otherwise.
+        assert_eq!(plan.flights[0].cabin, Cabin::Business);
+        assert_eq!(plan.flights[1].cabin, Cabin::Business);
+        assert_eq!(plan.flights[0].fare_amount, 3 * 45_000);
+        assert_eq!(plan.flights[1].fare_amount, 3 * 38_000);
+        assert_eq!(plan.total.amount_minor(), 2 * 3 * (45_000 + 38_000));
+
+        r.return_cabin = Some(Cabin::Economy);
+        let plan = plan_booking(&r, &outbound(), Some(&inbound()), now()).unwrap();
+        assert_eq!(plan.flights[1].cabin, Cabin::Economy);
+        assert_eq!(plan.total.amount_minor(), 2 * (3 * 45_000 + 38_000));
+
+        // A Business fare is a different request from an Economy one with the same key.
+        let economy = plan_booking(&request(2), &outbound(), None, now()).unwrap();
+        let mut business = request(2);
+        business.outbound_cabin = Cabin::Business;
+        let business = plan_booking(&business, &outbound(), None, now()).unwrap();
+        assert_ne!(economy.fingerprint, business.fingerprint);
+    }
+
+    #[test]
+    fn a_seat_outside_the_fares_cabin_is_refused() {
+        // Row 1 of an A321neo is Business; row 12 Economy.
+        let mut r = request(1);
+        r.outbound_seats = seats(&["1A"]);
+        let error = plan_booking(&r, &outbound(), None, now()).unwrap_err();
+        assert_eq!(error.field, "seats.outbound");
+        assert_eq!(
+            error.message,
+            "seat 1A is in Business; an Economy fare sits in Economy"
+        );
+        r.outbound_cabin = Cabin::Business;
+        assert!(plan_booking(&r, &outbound(), None, now()).is_ok());
+        r.outbound_seats = seats(&["12C"]);
+        assert_eq!(refused(&r, None), "seats.outbound");
+        // The return's seats are checked against the return's cabin.
+        let mut r = request(1);
+        r.return_cabin = Some(Cabin::Business);
+        r.return_seats = seats(&["20A"]);
+        assert_eq!(refused(&r, Some(&inbound())), "seats.return");
+    }
+
+    #[test]
+    fn a_cabin_the_aircraft_lacks_is_not_sold() {
+        let mut flight = outbound();
+        flight.aircraft = AircraftType::Atr72;
+        flight.seat_capacity = 70;
+        let mut r = request(1);
+        r.outbound_cabin = Cabin::Business;
+        assert_eq!(refused_on(&r, &flight, None), "outboundCabin");
+        let mut r = request(1);
+        r.return_cabin = Some(Cabin::Business);
+        let mut back = inbound();
+        back.aircraft = AircraftType::Atr72;
+        back.seat_capacity = 70;
+        let error = plan_booking(&r, &outbound(), Some(&back), now()).unwrap_err();
+        assert_eq!(error.field, "returnCabin");
     }
 
     #[test]
@@ -634,7 +775,7 @@ mod tests {
         assert_ne!(fewer.fingerprint, first.fingerprint);
 
         let mut seated = request(2);
-        seated.outbound_seats = seats(&["3A", "3C"]);
+        seated.outbound_seats = seats(&["13A", "13C"]);
         let seated = plan_booking(&seated, &outbound(), None, now()).unwrap();
         assert_ne!(seated.fingerprint, first.fingerprint);
 

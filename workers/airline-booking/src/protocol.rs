@@ -2,7 +2,7 @@
 //! workflow object, a flight's inventory object and a booking reference's object, and
 //! their replies. Both sides (de)serialise these types, so they cannot drift apart.
 
-use airline_domain::BookingId;
+use airline_domain::{BookingId, Cabin};
 use serde::{Deserialize, Serialize};
 
 use crate::inventory::Hold;
@@ -85,6 +85,10 @@ pub enum InventoryRequest {
         flight: FlightSetup,
         booking_id: BookingId,
         passengers: usize,
+        /// The cabin the fare buys: the only seats held. Economy when a message from a
+        /// version before cabins names none.
+        #[serde(default)]
+        cabin: Cabin,
         seats: Vec<SeatId>,
         ttl_seconds: i64,
     },

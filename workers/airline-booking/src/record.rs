@@ -149,6 +149,7 @@ impl BookingRecord {
                 .map(|(flight, seats)| BookedFlight {
                     flight_id: flight.flight_id.clone(),
                     departure_utc: flight.departure_utc,
+                    cabin: flight.cabin,
                     // Seats are shown while held or sold; a cancelled booking has none.
                     seats: match status {
                         BookingStatus::Cancelled => Vec::new(),

@@ -16,7 +16,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 use std::ops::Range;
 
-use airline_domain::AircraftType;
+use airline_domain::{AircraftType, Cabin};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The most passengers one booking may hold: the domain's limit, as a count of seats.
@@ -24,30 +24,6 @@ pub const MAX_PARTY: usize = airline_domain::MAX_PASSENGERS as usize;
 
 /// Rows above this would need four digits, which no seat number has.
 const MAX_ROW: u16 = 999;
-
-/// A cabin class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-// Serialised the way `as_str` spells it, so JSON and GraphQL agree on the name.
-#[serde(rename_all = "UPPERCASE")]
-pub enum Cabin {
-    Business,
-    Economy,
-}
-
-impl Cabin {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Business => "BUSINESS",
-            Self::Economy => "ECONOMY",
-        }
-    }
-}
-
-impl fmt::Display for Cabin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// A seat by row number and letter, e.g. 12C. Ordered by (row, letter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -322,6 +298,17 @@ impl SeatMap {
         self.rows.iter().flat_map(|row| row.seats.iter())
     }
 
+    /// The cabins with seats for sale on this flight, Economy first: the fares it sells.
+    pub fn cabins(&self) -> Vec<Cabin> {
+        Cabin::ALL
+            .into_iter()
+            .filter(|&cabin| {
+                self.seats()
+                    .any(|seat| seat.cabin == cabin && !seat.blocked)
+            })
+            .collect()
+    }
+
     /// Seats not blocked.
     pub fn sellable_count(&self) -> u32 {
         let count = self.seats().filter(|seat| !seat.blocked).count();
@@ -345,8 +332,14 @@ pub enum SeatError {
     /// The number of seats chosen does not match the party, or the party itself is not
     /// 1 to [`MAX_PARTY`] passengers.
     WrongCount { passengers: usize, seats: usize },
-    /// Fewer free seats than passengers.
+    /// Fewer free seats than passengers in the fare's cabin.
     SoldOut { requested: usize, available: usize },
+    /// A chosen seat in another cabin than the one the fare buys.
+    OtherCabin {
+        seat: SeatId,
+        cabin: Cabin,
+        fare: Cabin,
+    },
 }
 
 impl fmt::Display for SeatError {
@@ -394,6 +387,13 @@ impl fmt::Display for SeatError {
                 "only {available} {} left, not enough for {requested} passengers",
                 plural(*available, "seat is", "seats are"),
             ),
+            Self::OtherCabin { seat, cabin, fare } => {
+                let article = if *fare == Cabin::Economy { "an" } else { "a" };
+                write!(
+                    f,
+                    "seat {seat} is in {cabin}; {article} {fare} fare sits in {fare}"
+                )
+            }
         }
     }
 }
@@ -414,23 +414,24 @@ fn party_size_ok(passengers: usize) -> bool {
 
 /// Seats for a party of `passengers` (1..=9) given the seats already `taken` (held or sold).
 ///
-/// With `chosen` seats: exactly `passengers` of them, each existing, not blocked, not taken,
-/// no duplicates -> those seats (in the order given). Without: auto-assign, preferring in
-/// order
-/// 1. the economy cabin, unless it has fewer free seats than the party (then all cabins);
-/// 2. the first block (seats between aisles), front to back, with the whole party side by
+/// Only seats in `cabin`, the cabin the fare buys, are considered. With `chosen` seats:
+/// exactly `passengers` of them, each existing, in the cabin, not blocked, not taken, no
+/// duplicates -> those seats (in the order given). Without: auto-assign, preferring in
+/// order (within the cabin: a fare never spills into another, up or down)
+/// 1. the first block (seats between aisles), front to back, with the whole party side by
 ///    side, taking the leftmost such run in the block;
-/// 3. the first row with room for the whole party, split across the aisle;
-/// 4. the run of free seats, in (row, letter) order, that spans the fewest rows (the
+/// 2. the first row with room for the whole party, split across the aisle;
+/// 3. the run of free seats, in (row, letter) order, that spans the fewest rows (the
 ///    frontmost of equals), so a party split over rows still sits close together.
 ///
 /// Never returns a blocked or taken seat; returns `SoldOut` when fewer than `passengers`
-/// sellable free seats remain. A party size outside 1..=9 is `WrongCount`. Deterministic:
+/// sellable free seats remain in the cabin. A party size outside 1..=9 is `WrongCount`. Deterministic:
 /// same inputs, same seats.
 pub fn assign_seats(
     map: &SeatMap,
     taken: &BTreeSet<SeatId>,
     passengers: usize,
+    cabin: Cabin,
     chosen: Option<&[SeatId]>,
 ) -> Result<Vec<SeatId>, SeatError> {
     if !party_size_ok(passengers) {
@@ -440,8 +441,8 @@ pub fn assign_seats(
         });
     }
     match chosen {
-        Some(chosen) => check_chosen(map, taken, passengers, chosen),
-        None => auto_assign(map, taken, passengers),
+        Some(chosen) => check_chosen(map, taken, passengers, cabin, chosen),
+        None => auto_assign(map, taken, passengers, cabin),
     }
 }
 
@@ -449,6 +450,7 @@ fn check_chosen(
     map: &SeatMap,
     taken: &BTreeSet<SeatId>,
     passengers: usize,
+    cabin: Cabin,
     chosen: &[SeatId],
 ) -> Result<Vec<SeatId>, SeatError> {
     if chosen.len() != passengers {
@@ -465,6 +467,13 @@ fn check_chosen(
         match map.seat(id) {
             None => return Err(SeatError::UnknownSeat(id)),
             Some(seat) if seat.blocked => return Err(SeatError::Blocked(id)),
+            Some(seat) if seat.cabin != cabin => {
+                return Err(SeatError::OtherCabin {
+                    seat: id,
+                    cabin: seat.cabin,
+                    fare: cabin,
+                })
+            }
             Some(_) => {}
         }
     }
@@ -485,8 +494,9 @@ fn auto_assign(
     map: &SeatMap,
     taken: &BTreeSet<SeatId>,
     passengers: usize,
+    cabin: Cabin,
 ) -> Result<Vec<SeatId>, SeatError> {
-    let free = |seat: &Seat| !seat.blocked && !taken.contains(&seat.id);
+    let free = |seat: &Seat| seat.cabin == cabin && !seat.blocked && !taken.contains(&seat.id);
     let available = map.seats().filter(|seat| free(seat)).count();
     if available < passengers {
         return Err(SeatError::SoldOut {
@@ -495,19 +505,9 @@ fn auto_assign(
         });
     }
 
-    // Business seats are sold as economy only when economy cannot seat the party at all;
-    // then both cabins are considered together, front to back.
-    let economy_free = map
-        .seats()
-        .filter(|seat| seat.cabin == Cabin::Economy && free(seat))
-        .count();
-    let rows: Vec<&Row> = map
-        .rows
-        .iter()
-        .filter(|row| economy_free < passengers || row.cabin == Cabin::Economy)
-        .collect();
+    let rows: Vec<&Row> = map.rows.iter().filter(|row| row.cabin == cabin).collect();
 
-    // 2. The whole party side by side in one block.
+    // 1. The whole party side by side in one block.
     for row in &rows {
         for block in row.blocks() {
             let mut run_start = 0;
@@ -523,7 +523,7 @@ fn auto_assign(
         }
     }
 
-    // 3. The whole party in one row, across the aisle.
+    // 2. The whole party in one row, across the aisle.
     for row in &rows {
         let seats: Vec<SeatId> = row
             .seats
@@ -537,7 +537,7 @@ fn auto_assign(
         }
     }
 
-    // 4. The consecutive free seats (in row, letter order) spanning the fewest rows; the
+    // 3. The consecutive free seats (in row, letter order) spanning the fewest rows; the
     // earliest window among equals, which always starts at the first free seat of a row.
     let candidates: Vec<SeatId> = rows
         .iter()
@@ -724,7 +724,7 @@ mod tests {
         assert_eq!(json["window"], true);
 
         assert_eq!(Cabin::Business.as_str(), "BUSINESS");
-        assert_eq!(Cabin::Economy.to_string(), "ECONOMY");
+        assert_eq!(Cabin::Economy.to_string(), "Economy");
         assert_eq!(
             serde_json::from_str::<Cabin>("\"BUSINESS\"").unwrap(),
             Cabin::Business
@@ -758,7 +758,7 @@ mod tests {
         let none = SeatMap::for_flight(AircraftType::Atr72, 0);
         assert_eq!(none.sellable_count(), 0);
         assert_eq!(
-            assign_seats(&none, &BTreeSet::new(), 1, None),
+            assign_seats(&none, &BTreeSet::new(), 1, Cabin::Economy, None),
             Err(SeatError::SoldOut {
                 requested: 1,
                 available: 0
@@ -771,10 +771,10 @@ mod tests {
         let map = SeatMap::for_flight(AircraftType::A320Neo, 170);
         let taken = set(&["10A", "10B", "11C"]);
         let assign = |passengers, chosen: &[&str]| {
-            assign_seats(&map, &taken, passengers, Some(&ids(chosen)))
+            assign_seats(&map, &taken, passengers, Cabin::Economy, Some(&ids(chosen)))
         };
 
-        assert_eq!(assign(2, &["12F", "1A"]), Ok(ids(&["12F", "1A"])));
+        assert_eq!(assign(2, &["12F", "5A"]), Ok(ids(&["12F", "5A"])));
         assert_eq!(
             assign(2, &["12F", "1B"]),
             Err(SeatError::UnknownSeat(id("1B")))
@@ -808,14 +808,14 @@ mod tests {
         );
         let ten: Vec<SeatId> = map.seats().skip(20).take(10).map(|s| s.id).collect();
         assert_eq!(
-            assign_seats(&map, &taken, 10, Some(&ten)),
+            assign_seats(&map, &taken, 10, Cabin::Economy, Some(&ten)),
             Err(SeatError::WrongCount {
                 passengers: 10,
                 seats: 10
             })
         );
         assert_eq!(
-            assign_seats(&map, &taken, 10, None),
+            assign_seats(&map, &taken, 10, Cabin::Economy, None),
             Err(SeatError::WrongCount {
                 passengers: 10,
                 seats: 0
@@ -828,23 +828,26 @@ mod tests {
         let map = full(AircraftType::A320Neo);
         let empty = BTreeSet::new();
         assert_eq!(
-            assign_seats(&map, &empty, 3, None),
+            assign_seats(&map, &empty, 3, Cabin::Economy, None),
             Ok(ids(&["4A", "4B", "4C"]))
         );
-        assert_eq!(assign_seats(&map, &empty, 1, None), Ok(ids(&["4A"])));
+        assert_eq!(
+            assign_seats(&map, &empty, 1, Cabin::Economy, None),
+            Ok(ids(&["4A"]))
+        );
         // Window side first in the left block; the right block when the left is too full.
         assert_eq!(
-            assign_seats(&map, &set(&["4A"]), 2, None),
+            assign_seats(&map, &set(&["4A"]), 2, Cabin::Economy, None),
             Ok(ids(&["4B", "4C"]))
         );
         assert_eq!(
-            assign_seats(&map, &set(&["4A"]), 3, None),
+            assign_seats(&map, &set(&["4A"]), 3, Cabin::Economy, None),
             Ok(ids(&["4D", "4E", "4F"]))
         );
         // Same inputs, same seats.
         assert_eq!(
-            assign_seats(&map, &empty, 3, None),
-            assign_seats(&map, &empty, 3, None)
+            assign_seats(&map, &empty, 3, Cabin::Economy, None),
+            assign_seats(&map, &empty, 3, Cabin::Economy, None)
         );
     }
 
@@ -853,9 +856,15 @@ mod tests {
         let map = full(AircraftType::A320Neo);
         // Row 4 still has two seats, 4A and 4D, but not together.
         let taken = set(&["4B", "4C", "4E", "4F"]);
-        assert_eq!(assign_seats(&map, &taken, 2, None), Ok(ids(&["5A", "5B"])));
+        assert_eq!(
+            assign_seats(&map, &taken, 2, Cabin::Economy, None),
+            Ok(ids(&["5A", "5B"]))
+        );
         // A single traveller still gets the front seat.
-        assert_eq!(assign_seats(&map, &taken, 1, None), Ok(ids(&["4A"])));
+        assert_eq!(
+            assign_seats(&map, &taken, 1, Cabin::Economy, None),
+            Ok(ids(&["4A"]))
+        );
     }
 
     #[test]
@@ -864,18 +873,18 @@ mod tests {
         let empty = BTreeSet::new();
         // Blocks of two: three travellers split across the aisle in one row.
         assert_eq!(
-            assign_seats(&map, &empty, 3, None),
+            assign_seats(&map, &empty, 3, Cabin::Economy, None),
             Ok(ids(&["1A", "1C", "1D"]))
         );
         // Five cannot share a row of four: front to back.
         assert_eq!(
-            assign_seats(&map, &empty, 5, None),
+            assign_seats(&map, &empty, 5, Cabin::Economy, None),
             Ok(ids(&["1A", "1C", "1D", "1F", "2A"]))
         );
         // Rather than 1A plus row 3 (three rows apart), rows 3 and 4 together.
         let taken = set(&["1C", "1D", "1F", "2A", "2C", "2D", "2F"]);
         assert_eq!(
-            assign_seats(&map, &taken, 5, None),
+            assign_seats(&map, &taken, 5, Cabin::Economy, None),
             Ok(ids(&["3A", "3C", "3D", "3F", "4A"]))
         );
         // Only split seats are left everywhere: the closest rows win.
@@ -886,7 +895,7 @@ mod tests {
                 .filter(|s| !(s.row() >= 9 && s.letter() == 'F')),
         );
         assert_eq!(
-            assign_seats(&map, &sparse, 2, None),
+            assign_seats(&map, &sparse, 2, Cabin::Economy, None),
             Ok(ids(&["9F", "10F"]))
         );
     }
@@ -896,20 +905,20 @@ mod tests {
         let map = SeatMap::for_flight(AircraftType::Atr72, 5);
         let taken = set(&["1A", "2A"]);
         assert_eq!(
-            assign_seats(&map, &taken, 4, None),
+            assign_seats(&map, &taken, 4, Cabin::Economy, None),
             Err(SeatError::SoldOut {
                 requested: 4,
                 available: 3
             })
         );
         assert_eq!(
-            assign_seats(&map, &taken, 3, None),
+            assign_seats(&map, &taken, 3, Cabin::Economy, None),
             Ok(ids(&["1C", "1D", "1F"]))
         );
         // Taken seats that are blocked anyway do not count twice.
         let taken = set(&["1A", "18C"]);
         assert_eq!(
-            assign_seats(&map, &taken, 5, None),
+            assign_seats(&map, &taken, 5, Cabin::Economy, None),
             Err(SeatError::SoldOut {
                 requested: 5,
                 available: 4
@@ -918,28 +927,84 @@ mod tests {
     }
 
     #[test]
-    fn business_is_used_only_when_economy_cannot_seat_the_party() {
+    fn a_fare_sits_in_its_own_cabin_and_never_spills_into_another() {
         let map = full(AircraftType::A320Neo);
+        assert_eq!(map.cabins(), [Cabin::Economy, Cabin::Business]);
+        assert_eq!(full(AircraftType::Atr72).cabins(), [Cabin::Economy]);
         let mut taken: BTreeSet<SeatId> = map
             .seats()
             .filter(|s| s.cabin == Cabin::Economy)
             .map(|s| s.id)
             .collect();
         taken.remove(&id("20C"));
-        // One economy seat left: a single traveller stays in economy...
-        assert_eq!(assign_seats(&map, &taken, 1, None), Ok(ids(&["20C"])));
-        // ...a pair moves up to business, side by side.
-        assert_eq!(assign_seats(&map, &taken, 2, None), Ok(ids(&["1A", "1C"])));
-        // Economy full: business for everyone.
-        taken.insert(id("20C"));
-        assert_eq!(assign_seats(&map, &taken, 1, None), Ok(ids(&["1A"])));
-        // On an empty aircraft business is never picked, whatever the party size.
-        for passengers in 1..=MAX_PARTY {
-            let seats = assign_seats(&map, &BTreeSet::new(), passengers, None).unwrap();
-            assert!(seats
-                .iter()
-                .all(|s| map.seat(*s).unwrap().cabin == Cabin::Economy));
+        // One economy seat left: a single traveller gets it...
+        assert_eq!(
+            assign_seats(&map, &taken, 1, Cabin::Economy, None),
+            Ok(ids(&["20C"]))
+        );
+        // ...a pair on an Economy fare is sold out, however empty Business is...
+        assert_eq!(
+            assign_seats(&map, &taken, 2, Cabin::Economy, None),
+            Err(SeatError::SoldOut {
+                requested: 2,
+                available: 1
+            })
+        );
+        // ...and a Business fare sits in Business, side by side at the front.
+        assert_eq!(
+            assign_seats(&map, &taken, 2, Cabin::Business, None),
+            Ok(ids(&["1A", "1C"]))
+        );
+        // A chosen seat in the other cabin is refused, either way.
+        assert_eq!(
+            assign_seats(
+                &map,
+                &BTreeSet::new(),
+                1,
+                Cabin::Economy,
+                Some(&ids(&["1A"]))
+            ),
+            Err(SeatError::OtherCabin {
+                seat: id("1A"),
+                cabin: Cabin::Business,
+                fare: Cabin::Economy
+            })
+        );
+        assert_eq!(
+            assign_seats(
+                &map,
+                &BTreeSet::new(),
+                1,
+                Cabin::Business,
+                Some(&ids(&["12C"]))
+            ),
+            Err(SeatError::OtherCabin {
+                seat: id("12C"),
+                cabin: Cabin::Economy,
+                fare: Cabin::Business
+            })
+        );
+        // Whatever the party, auto-assignment stays in the fare's cabin.
+        for cabin in Cabin::ALL {
+            for passengers in 1..=MAX_PARTY {
+                let seats = assign_seats(&map, &BTreeSet::new(), passengers, cabin, None).unwrap();
+                assert!(seats.iter().all(|s| map.seat(*s).unwrap().cabin == cabin));
+            }
         }
+        // An aircraft without Business sells no Business fare.
+        assert_eq!(
+            assign_seats(
+                &full(AircraftType::Atr72),
+                &BTreeSet::new(),
+                1,
+                Cabin::Business,
+                None
+            ),
+            Err(SeatError::SoldOut {
+                requested: 1,
+                available: 0
+            })
+        );
     }
 
     #[test]
@@ -950,7 +1015,7 @@ mod tests {
             let mut sizes = (1..=4).cycle();
             let mut party = sizes.next().unwrap();
             loop {
-                match assign_seats(&map, &taken, party, None) {
+                match assign_seats(&map, &taken, party, Cabin::Economy, None) {
                     Ok(seats) => {
                         assert_eq!(seats.len(), party);
                         for seat in seats {
@@ -1001,6 +1066,14 @@ mod tests {
             (
                 SeatError::Blocked(id("31F")),
                 "seat 31F is not for sale on this flight",
+            ),
+            (
+                SeatError::OtherCabin {
+                    seat: id("1A"),
+                    cabin: Cabin::Business,
+                    fare: Cabin::Economy,
+                },
+                "seat 1A is in Business; an Economy fare sits in Economy",
             ),
             (
                 SeatError::Duplicate(id("4A")),

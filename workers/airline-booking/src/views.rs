@@ -2,7 +2,7 @@
 //! object answers with it; D1's read model stores it as JSON in `bookings.details`), and a
 //! flight's seat map.
 
-use airline_domain::{AccountId, BookingId, Money};
+use airline_domain::{AccountId, BookingId, Cabin, Money};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,9 @@ pub struct FailureView {
 pub struct BookedFlight {
     pub flight_id: String,
     pub departure_utc: DateTime<Utc>,
+    /// The cabin the fare bought (Economy for a booking made before cabins were sold).
+    #[serde(default)]
+    pub cabin: Cabin,
     pub seats: Vec<SeatId>,
 }
 
@@ -143,11 +146,21 @@ mod tests {
         assert_eq!(view.version, 0, "rows from before versions are the oldest");
         assert_eq!(view.amount_paid().amount_minor(), 0);
 
-        // What is written now reads back as it was, and keeps every field rows had.
+        // A booking from before cabins were sold flew Economy.
+        assert_eq!(view.flights[0].cabin, Cabin::Economy);
+
+        // What is written now reads back as it was, and keeps every field rows had (a
+        // flight gains its cabin).
         let written = serde_json::to_value(&view).unwrap();
         let stored: serde_json::Value = serde_json::from_str(STORED_BEFORE_TYPED_IDS).unwrap();
         for (field, value) in stored.as_object().unwrap() {
-            assert_eq!(&written[field], value, "{field}");
+            if field == "flights" {
+                let mut with_cabin = value.clone();
+                with_cabin[0]["cabin"] = "ECONOMY".into();
+                assert_eq!(written[field], with_cabin, "{field}");
+            } else {
+                assert_eq!(&written[field], value, "{field}");
+            }
         }
         assert_eq!(
             serde_json::from_value::<BookingView>(written).unwrap(),

@@ -9,6 +9,7 @@
 pub mod aircraft;
 pub mod airport;
 pub mod error;
+pub mod fare;
 pub mod flight;
 pub mod geo;
 pub mod ids;
@@ -21,6 +22,7 @@ pub mod time;
 pub use aircraft::AircraftType;
 pub use airport::{Airport, AirportCode, AirportQuery};
 pub use error::InputError;
+pub use fare::Cabin;
 pub use flight::{Flight, FlightId, FlightNumber, FlightStatus};
 pub use geo::GeoPoint;
 pub use ids::{AccountId, BookingId, PaymentToken};

@@ -1,5 +1,6 @@
 //! The catalog part of the schema: airports, flight search and single flights.
 
+use airline_booking::seatmap::SeatMap;
 use airline_domain::search::SearchRequest;
 use airline_domain::{
     self as domain, AirportCode, AirportQuery, FlightId, FlightSearch, InputError,
@@ -239,9 +240,24 @@ impl Flight {
     async fn duration_minutes(&self) -> i64 {
         self.0.duration().num_minutes()
     }
-    /// Fare for one passenger.
+    /// Fare for one passenger in Economy, the lowest: what results show first.
     async fn fare(&self) -> Money {
         Money(self.0.fare)
+    }
+    /// The cabins this flight sells, Economy first, each with its fare for one passenger.
+    /// A fare buys its cabin: the seats it may take are that cabin's.
+    async fn cabins(&self) -> Vec<CabinFare> {
+        SeatMap::for_flight(self.0.aircraft, self.0.seat_capacity)
+            .cabins()
+            .into_iter()
+            .filter_map(|cabin| {
+                let fare = cabin.fare(self.0.fare)?;
+                Some(CabinFare {
+                    cabin: cabin.into(),
+                    fare: Money(fare),
+                })
+            })
+            .collect()
     }
     async fn seat_capacity(&self) -> u32 {
         self.0.seat_capacity
@@ -308,6 +324,39 @@ impl FlightTime {
     }
 }
 
+/// A cabin class. A fare buys one, and a seat belongs to one.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cabin {
+    #[default]
+    Economy,
+    Business,
+}
+
+impl From<domain::Cabin> for Cabin {
+    fn from(cabin: domain::Cabin) -> Self {
+        match cabin {
+            domain::Cabin::Economy => Cabin::Economy,
+            domain::Cabin::Business => Cabin::Business,
+        }
+    }
+}
+
+impl From<Cabin> for domain::Cabin {
+    fn from(cabin: Cabin) -> Self {
+        match cabin {
+            Cabin::Economy => domain::Cabin::Economy,
+            Cabin::Business => domain::Cabin::Business,
+        }
+    }
+}
+
+/// What one passenger pays to fly in a cabin.
+#[derive(SimpleObject)]
+pub struct CabinFare {
+    pub cabin: Cabin,
+    pub fare: Money,
+}
+
 /// An amount of money: an integer count of the currency's minor units.
 pub struct Money(pub domain::Money);
 
@@ -344,7 +393,8 @@ pub struct FlightConnection {
 pub struct FlightEdge {
     cursor: String,
     node: Flight,
-    /// Fare times the number of passengers searched for.
+    /// The Economy fare times the number of passengers searched for (`node.cabins` gives
+    /// every cabin's fare).
     total_price: Money,
 }
 

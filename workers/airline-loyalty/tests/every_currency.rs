@@ -10,7 +10,7 @@ use airline_booking::plan::{plan_booking, BookingRequest, PassengerInput};
 use airline_booking::record::BookingRecord;
 use airline_booking::saga::Saga;
 use airline_domain::pricing::fare_in;
-use airline_domain::{AccountId, Currency, Flight, LocalDate, Money};
+use airline_domain::{AccountId, Cabin, Currency, Flight, LocalDate, Money};
 use airline_loyalty::ledger::{entry_for, points_for, BookingHistory};
 use chrono::{DateTime, Duration, Utc};
 
@@ -32,6 +32,8 @@ fn request(passengers: usize, key: &str) -> BookingRequest {
             .collect(),
         outbound_seats: Vec::new(),
         return_seats: Vec::new(),
+        outbound_cabin: Cabin::Economy,
+        return_cabin: None,
         payment_token: "tok_4242_0".into(),
     }
 }

@@ -48,6 +48,7 @@ fn copy(version: u64, status: BookingStatus) -> BookingCopy {
         flights: vec![BookedFlight {
             flight_id: "EA117-20261225".into(),
             departure_utc: at(0) + chrono::Duration::days(24),
+            cabin: airline_domain::Cabin::Economy,
             seats: Vec::new(),
         }],
         passengers: Vec::new(),

@@ -1,20 +1,23 @@
 //! Passengers and payment: names checked with the booking's rules, the sandbox card form
-//! (with the test cards to hand), the price, and one idempotency key per attempt so a
-//! double click or a retry after a dropped connection books once.
+//! (with the test cards to hand), the price of each flight in the cabin its fare buys, and
+//! one idempotency key per attempt so a double click or a retry after a dropped
+//! connection books once.
 //!
 //! One page: the passenger forms, the card forms and the summary share the checkout's state.
 
+use airline_web_core::cabin::{cabin_name, Leg};
 use airline_web_core::checkout::{
-    party_price, test_cards, CardDraft, CardField, Checkout, Traveller, TravellerField,
+    cabin_fares, idempotency_key, party_price_of, test_cards, CardDraft, CardField, Checkout,
+    FlightField, NextStep, Traveller, TravellerField,
 };
-use airline_web_core::{Money, Msg};
+use airline_web_core::Msg;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::{self, flight_brief, process_booking, tokenize_card, ApiMoney, CallError};
+use crate::api::{self, flight_brief, process_booking, tokenize_card, CallError};
 use crate::components::{describe, focus, Alert, FieldError, TextField};
 use crate::i18n::{date, locale, money, t, tf, today};
-use crate::pages::seats::NothingToBook;
+use crate::pages::seats::{checkout_at_address, NothingToBook};
 use crate::storage;
 use crate::stripe;
 
@@ -22,6 +25,8 @@ use crate::stripe;
 pub fn CheckoutPage() -> impl IntoView {
     super::title(Msg::CheckoutTitle);
     let signed_in = super::require_sign_in();
+    // The cabins in the address decide; the checkout in storage follows them.
+    checkout_at_address();
     move || match storage::load().filter(|c| c.outbound.is_some()) {
         None => view! { <NothingToBook /> }.into_any(),
         Some(_) if !signed_in.get() => {
@@ -87,6 +92,9 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
     let traveller_problems = RwSignal::new(Vec::<Vec<(TravellerField, String)>>::new());
     let card_problems = RwSignal::new(Vec::<(CardField, String)>::new());
     let general = RwSignal::new(None::<CallError>);
+    // A problem the API found with one flight's cabin or seats, in words, shown with
+    // that flight in the summary.
+    let flight_problem = RwSignal::new(None::<(FlightField, String)>);
     let busy = RwSignal::new(false);
     let total_text = RwSignal::new(String::new());
     let state = StoredValue::new(checkout.clone());
@@ -135,6 +143,7 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
                 return;
             }
             general.set(None);
+            flight_problem.set(None);
             let today = today();
             let travellers: Vec<Traveller> = inputs.iter().map(TravellerInputs::read).collect();
             let found: Vec<Vec<(TravellerField, String)>> = travellers
@@ -195,9 +204,12 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
                         return_: (!checkout.inbound_seats.is_empty())
                             .then(|| checkout.inbound_seats.clone()),
                     });
+                    let (outbound_cabin, return_cabin) = checkout.booking_cabins();
                     let input = process_booking::BookingInput {
                         outbound_flight_id: checkout.outbound.clone().unwrap_or_default(),
                         return_flight_id: checkout.inbound.clone(),
+                        outbound_cabin,
+                        return_cabin,
                         passengers: checkout
                             .travellers
                             .iter()
@@ -232,6 +244,17 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
                             navigate(&format!("/book/status/{id}"), Default::default());
                         }
                         Err(error) => {
+                            // A cabin the flight does not sell, or seats outside the fare's
+                            // cabin: said with that flight in the summary, with the way on.
+                            if let Some(field) = error.field().and_then(FlightField::from_api) {
+                                let message = describe(&error);
+                                flight_problem.set(Some((
+                                    field,
+                                    field.explain(checkout.cabins, &message, locale()),
+                                )));
+                                focus(&flight_problem_id(field.leg()));
+                                return;
+                            }
                             // Input problems belong next to their inputs.
                             if let Some(field) = error.field().and_then(TravellerField::from_api) {
                                 let message = describe(&error);
@@ -292,6 +315,11 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
             });
         }
     };
+
+    // A flight that does not sell its cabin has no price to pay: the summary says so, with
+    // the way back to the flights.
+    let cannot_pay =
+        move || busy.get() || matches!(flight_problem.get(), Some((FlightField::Cabin(_), _)));
 
     let traveller_forms = inputs
         .iter()
@@ -356,11 +384,11 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
                             .into_any()
                         }}
                     </fieldset>
-                    <button type="submit" class="primary pay" disabled=move || busy.get() aria-describedby="price-total">
+                    <button type="submit" class="primary pay" disabled=cannot_pay aria-describedby="price-total">
                         {move || if busy.get() { t(Msg::Paying).to_owned() } else { tf(Msg::PayAndBook, &[&total_text.get()]) }}
                     </button>
                 </form>
-                <PriceSummary checkout=checkout total_text=total_text />
+                <PriceSummary checkout=checkout total_text=total_text state=state problem=flight_problem />
             </div>
         </section>
     }
@@ -375,6 +403,11 @@ fn traveller_input_id(index: usize, field: TravellerField) -> String {
     format!("p{index}-{suffix}")
 }
 
+/// Where a flight's problem is said, in the summary.
+fn flight_problem_id(leg: Leg) -> String {
+    format!("flight-problem-{}", leg.index())
+}
+
 fn card_input_id(field: CardField) -> &'static str {
     match field {
         CardField::Number => "card-number",
@@ -383,16 +416,25 @@ fn card_input_id(field: CardField) -> &'static str {
     }
 }
 
-/// The flights and what they cost for the party.
+/// The flights, the cabin each fare buys, and what they cost for the party: exactly what
+/// the booking will charge (each flight's fare in its cabin, by the booking's own rule).
 #[component]
-fn PriceSummary(checkout: Checkout, total_text: RwSignal<String>) -> impl IntoView {
+fn PriceSummary(
+    checkout: Checkout,
+    total_text: RwSignal<String>,
+    /// The checkout as the page keeps it, for the way on from a problem.
+    state: StoredValue<Checkout>,
+    problem: RwSignal<Option<(FlightField, String)>>,
+) -> impl IntoView {
+    let navigate = use_navigate();
     let ids: Vec<String> = checkout
         .outbound
         .iter()
         .chain(checkout.inbound.iter())
         .cloned()
         .collect();
-    let passengers = i64::from(checkout.passengers);
+    let passengers = checkout.passengers;
+    let cabins = checkout.cabins;
     let data = LocalResource::new(move || {
         let ids = ids.clone();
         async move {
@@ -411,33 +453,81 @@ fn PriceSummary(checkout: Checkout, total_text: RwSignal<String>) -> impl IntoVi
         checkout.outbound_seats.clone(),
         checkout.inbound_seats.clone(),
     ];
+    let results = format!("/flights?{}", checkout.search_query);
+    // The way on from a problem with one flight: other seats (this flight's are dropped,
+    // and the next attempt is a new one), or another fare from the flights.
+    let go = move |field: FlightField| {
+        let target = match field.next_step() {
+            NextStep::PickSeatsAgain => {
+                state.update_value(|c| {
+                    match field.leg() {
+                        Leg::Outbound => c.outbound_seats.clear(),
+                        Leg::Return => c.inbound_seats.clear(),
+                    }
+                    c.idempotency_key = idempotency_key(storage::random_bytes());
+                });
+                state.with_value(storage::save);
+                state.with_value(|c| c.page_path("/book/seats"))
+            }
+            _ => results.clone(),
+        };
+        navigate(&target, Default::default());
+    };
     move || match data.get() {
         None => view! { <aside class="card summary"><p>{t(Msg::Loading)}</p></aside> }.into_any(),
         Some(Err(error)) => {
             view! { <Alert error=Signal::derive(move || Some(error.clone())) /> }.into_any()
         }
         Some(Ok(flights)) => {
-            let fares: Option<Vec<Money>> =
-                flights.iter().map(|flight| flight.fare.money()).collect();
-            let price = fares.and_then(|fares| {
-                party_price(*fares.first()?, fares.get(1).copied(), passengers as u32)
-            });
+            let sold: Vec<_> = flights
+                .iter()
+                .map(|flight| api::cabin_fares(&flight.cabins))
+                .collect();
+            let fares = cabin_fares(&sold, cabins);
+            // A flight that does not sell its chosen cabin is said at once, before paying.
+            if let Err(leg) = fares {
+                if problem.get_untracked().is_none() {
+                    let field = FlightField::Cabin(leg);
+                    problem.set(Some((field, field.explain(cabins, "", locale()))));
+                }
+            }
+            let fares = fares.ok();
+            let price = fares
+                .as_deref()
+                .and_then(|fares| party_price_of(fares, passengers));
             if let Some(total) = price {
                 total_text.set(money(total));
             }
             let lines = flights
                 .into_iter()
-                .enumerate()
-                .map(|(index, flight)| {
-                    let fare = flight.fare.money().map(money).unwrap_or_default();
-                    let seat_text = seats.get(index).filter(|s| !s.is_empty()).map(|s| s.join(", "));
+                .zip([Leg::Outbound, Leg::Return])
+                .map(|(flight, leg)| {
+                    let cabin = cabins.of(leg);
+                    let fare = fares
+                        .as_ref()
+                        .and_then(|fares| fares.get(leg.index()).copied());
+                    let seat_text = seats.get(leg.index()).filter(|s| !s.is_empty()).map(|s| s.join(", "));
+                    let go = go.clone();
+                    let here = move || problem.get().filter(|(field, _)| field.leg() == leg);
                     view! {
                         <dt>
                             <strong>{format!("{} {} → {}", flight.flight_number, flight.origin.code, flight.destination.code)}</strong><br />
-                            {date(&flight.departure.local_date)}" "{flight.departure.local_time.clone()}
+                            {date(&flight.departure.local_date)}" "{flight.departure.local_time.clone()}<br />
+                            <span class="summary-cabin">{move || format!("{}: {}", t(Msg::Cabin), t(cabin_name(cabin)))}</span>
                             {seat_text.map(|s| view! { <br />{format!("{}: {s}", t(Msg::Seats))}})}
+                            <div class="flight-problem" id=flight_problem_id(leg) tabindex="-1" role="alert">
+                                {move || here().map(|(field, message)| {
+                                    let go = go.clone();
+                                    view! {
+                                        <p class="error">{message}</p>
+                                        <button type="button" class="link" on:click=move |_| go(field)>
+                                            {move || t(field.next_step().label())}
+                                        </button>
+                                    }
+                                })}
+                            </div>
                         </dt>
-                        <dd>{tf(Msg::FareLine, &[&passengers.to_string(), &fare])}</dd>
+                        <dd>{fare.map(|fare| tf(Msg::FareLine, &[&passengers.to_string(), &money(fare)]))}</dd>
                     }
                 })
                 .collect_view();

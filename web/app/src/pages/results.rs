@@ -1,9 +1,11 @@
 //! Search results: the outbound (and return) flights of a search read from the URL, sorted
-//! and filtered, a page at a time; choosing one of each starts a checkout.
+//! and filtered, a page at a time, each with the cabins it sells and their fares; choosing
+//! a flight and a cabin on each leg starts a checkout.
 //!
 //! One page: its toolbar, lists and flight cards share the search and its order.
 
-use airline_web_core::checkout::{idempotency_key, Checkout};
+use airline_web_core::cabin::{cabin_name, fare_in, Cabin, CabinFare, FareCabins};
+use airline_web_core::checkout::{idempotency_key, party_price, Checkout};
 use airline_web_core::format::{day_offset, duration, major_to_minor, minor_to_major};
 use airline_web_core::search::{is_time_of_day, Filters, Search, SearchField, Sort};
 use airline_web_core::Msg;
@@ -21,6 +23,13 @@ type Edge = search_flights::SearchFlightsSearchFlightsEdges;
 
 /// Results stay this few seats from selling out before the card says so.
 const FEW_SEATS: i64 = 9;
+
+/// The flight chosen on one leg, and the cabin its fare buys.
+#[derive(Debug, Clone, PartialEq)]
+struct Choice {
+    flight: String,
+    cabin: Cabin,
+}
 
 #[component]
 pub fn ResultsPage() -> impl IntoView {
@@ -61,8 +70,8 @@ pub fn ResultsPage() -> impl IntoView {
 fn Results(search: Search, order: Memo<(Sort, Filters)>) -> impl IntoView {
     let navigate = use_navigate();
     let editing = RwSignal::new(false);
-    let outbound = RwSignal::new(None::<String>);
-    let inbound = RwSignal::new(None::<String>);
+    let outbound = RwSignal::new(None::<Choice>);
+    let inbound = RwSignal::new(None::<Choice>);
     let field_problem = RwSignal::new(None::<(SearchField, String)>);
     let currency_decimals = RwSignal::new(2i64);
     let round_trip = search.return_date.is_some();
@@ -87,7 +96,8 @@ fn Results(search: Search, order: Memo<(Sort, Filters)>) -> impl IntoView {
             let Some(out) = outbound.get_untracked() else {
                 return;
             };
-            if round_trip && inbound.get_untracked().is_none() {
+            let back_flight = inbound.get_untracked();
+            if round_trip && back_flight.is_none() {
                 return;
             }
             let (sort, filters) = order.get_untracked();
@@ -96,15 +106,21 @@ fn Results(search: Search, order: Memo<(Sort, Filters)>) -> impl IntoView {
                 filters,
                 ..search.clone()
             };
+            let cabins = FareCabins {
+                outbound: out.cabin,
+                inbound: back_flight.as_ref().map_or(Cabin::Economy, |c| c.cabin),
+            };
             let checkout = Checkout::start(
                 back.to_query(),
                 search.passengers,
-                out,
-                inbound.get_untracked(),
+                out.flight,
+                back_flight.map(|c| c.flight),
+                cabins,
                 idempotency_key(storage::random_bytes()),
             );
             storage::save(&checkout);
-            navigate("/book/seats", Default::default());
+            // The cabins travel in the address: a reload or Back shows the same fare.
+            navigate(&checkout.page_path("/book/seats"), Default::default());
         }
     };
 
@@ -300,7 +316,7 @@ fn FlightList(
     search: Search,
     leg: Leg,
     title: Msg,
-    chosen: RwSignal<Option<String>>,
+    chosen: RwSignal<Option<Choice>>,
     field_problem: RwSignal<Option<(SearchField, String)>>,
     currency_decimals: RwSignal<i64>,
     /// Told the cities' names once they are known, for the page heading.
@@ -425,21 +441,99 @@ fn FlightList(
 }
 
 #[component]
-fn FlightCard(edge: Edge, chosen: RwSignal<Option<String>>, passengers: u32) -> impl IntoView {
+fn FlightCard(edge: Edge, chosen: RwSignal<Option<Choice>>, passengers: u32) -> impl IntoView {
     let flight = edge.node;
     let id = flight.id.clone();
     let is_chosen = {
         let id = id.clone();
-        Memo::new(move |_| chosen.get().as_deref() == Some(id.as_str()))
+        Memo::new(move |_| chosen.get().is_some_and(|c| c.flight == id))
     };
-    let fare = flight.fare.money();
-    let total = edge.total_price.money();
+    // The cabins the flight sells, Economy first; its Economy fare alone if the list
+    // cannot be read.
+    let mut cabins = api::cabin_fares(&flight.cabins);
+    if cabins.is_empty() {
+        cabins.extend(flight.fare.money().map(|fare| CabinFare {
+            cabin: Cabin::Economy,
+            fare,
+        }));
+    }
+    // The cabin this card offers now: the chosen one while the flight is chosen.
+    let marked = RwSignal::new(
+        chosen
+            .get_untracked()
+            .filter(|c| c.flight == id)
+            .map_or(Cabin::Economy, |c| c.cabin),
+    );
+    let choose = {
+        let id = id.clone();
+        move |cabin: Cabin| {
+            marked.set(cabin);
+            chosen.set(Some(Choice {
+                flight: id.clone(),
+                cabin,
+            }));
+        }
+    };
+    let total = {
+        let cabins = cabins.clone();
+        move || {
+            let fare = fare_in(&cabins, marked.get())?;
+            party_price(fare, None, passengers)
+        }
+    };
     let label_id = format!("flight-{}", flight.id);
     let departs = flight.departure.local_time.clone();
     let number = flight.flight_number.clone();
     let offset = flight.arrival_day_offset;
     let seats_left = flight.seats_available;
     let minutes = flight.duration_minutes;
+    let group = format!("cabin-{}", flight.id);
+    let cabin_choice = if cabins.len() > 1 {
+        let (number, departs) = (number.clone(), departs.clone());
+        let options = cabins
+            .iter()
+            .map(|offer| {
+                let cabin = offer.cabin;
+                let fare = offer.fare;
+                let choose = choose.clone();
+                view! {
+                    <label class="cabin-option">
+                        <input type="radio" name=group.clone() value=cabin.as_str()
+                            prop:checked=move || marked.get() == cabin
+                            on:change=move |_| choose(cabin) />
+                        <span class="cabin-text">
+                            <span class="cabin-name">{move || t(cabin_name(cabin))}</span>
+                            " "
+                            <span class="fare">{move || money(fare)}</span>
+                        </span>
+                    </label>
+                }
+            })
+            .collect_view();
+        view! {
+            <fieldset class="cabins">
+                <legend class="visually-hidden">{move || tf(Msg::CabinsFor, &[&number, &departs])}</legend>
+                {options}
+            </fieldset>
+        }
+        .into_any()
+    } else {
+        let only = cabins.first().copied();
+        view! {
+            <p class="cabins">
+                {only.map(|offer| view! {
+                    <span class="cabin-option only">
+                        <span class="cabin-text">
+                            <span class="cabin-name">{move || t(cabin_name(offer.cabin))}</span>
+                            " "
+                            <span class="fare">{move || money(offer.fare)}</span>
+                        </span>
+                    </span>
+                })}
+            </p>
+        }
+        .into_any()
+    };
     view! {
         <li class="card flight" class:chosen=move || is_chosen.get()>
             <div class="times" id=label_id.clone()>
@@ -459,14 +553,17 @@ fn FlightCard(edge: Edge, chosen: RwSignal<Option<String>>, passengers: u32) -> 
                 })}
             </div>
             <div class="price">
-                <span class="fare">{move || fare.map(money)}</span>
-                <span class="per">{move || t(Msg::PerPerson)}</span>
-                <span class="total">{move || format!("{} {}", total.map(money).unwrap_or_default(), tf(Msg::TotalFor, &[&passengers.to_string()]))}</span>
+                {cabin_choice}
+                <p class="price-note">
+                    <span class="per">{move || t(Msg::PerPerson)}</span>
+                    " "
+                    <span class="total">{move || format!("{} {}", total().map(money).unwrap_or_default(), tf(Msg::TotalFor, &[&passengers.to_string()]))}</span>
+                </p>
             </div>
             <button type="button" class="select secondary"
                 aria-pressed=move || is_chosen.get().to_string()
-                aria-label=move || tf(Msg::SelectFlight, &[&number, &departs])
-                on:click=move |_| chosen.set(Some(id.clone()))>
+                aria-label=move || tf(Msg::SelectFlight, &[&number, &departs, t(cabin_name(marked.get()))])
+                on:click=move |_| choose(marked.get_untracked())>
                 {move || if is_chosen.get() { t(Msg::Selected) } else { t(Msg::Select) }}
             </button>
         </li>

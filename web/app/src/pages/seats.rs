@@ -1,13 +1,15 @@
 //! Seat choice for each leg of the checkout: the aircraft's seat map with free and taken
-//! seats, one seat per passenger or "seat us together", all of it usable with arrow keys
+//! seats, in the cabin the fare buys (the other cabin's seats shown but not for this
+//! fare), one seat per passenger or "seat us together", all of it usable with arrow keys
 //! and a screen reader.
 
-use airline_web_core::checkout::Checkout;
-use airline_web_core::seats::{cabin_name, spoken_label, SeatPlan, SeatState, Step};
-use airline_web_core::seats::{Cabin, Seat, SeatId};
+use airline_web_core::cabin::{cabin_name, Cabin, FareCabins, Leg};
+use airline_web_core::checkout::{idempotency_key, Checkout};
+use airline_web_core::seats::{spoken_label, SeatPlan, SeatState, Step};
+use airline_web_core::seats::{Seat, SeatId};
 use airline_web_core::Msg;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::{self, seat_plan};
 use crate::components::{focus, Alert, Skeleton};
@@ -17,10 +19,23 @@ use crate::storage;
 #[component]
 pub fn SeatsPage() -> impl IntoView {
     super::title(Msg::SeatsTitle);
-    match storage::load().filter(|c| c.outbound.is_some()) {
+    match checkout_at_address() {
         Some(checkout) => view! { <Seats checkout=checkout /> }.into_any(),
         None => view! { <NothingToBook /> }.into_any(),
     }
+}
+
+/// The checkout in progress, in the cabins the page's address names: the address is what
+/// the traveller reloads, shares with themselves or goes Back to, so it decides (see
+/// [`Checkout::choose_cabins`]). `None` with nothing to book.
+pub fn checkout_at_address() -> Option<Checkout> {
+    let mut checkout = storage::load().filter(|c| c.outbound.is_some())?;
+    let query = use_query_map().get_untracked();
+    let cabins = FareCabins::from_query(|key| query.get(key));
+    if checkout.choose_cabins(cabins, || idempotency_key(storage::random_bytes())) {
+        storage::save(&checkout);
+    }
+    Some(checkout)
 }
 
 #[component]
@@ -67,15 +82,18 @@ fn Seats(checkout: Checkout) -> impl IntoView {
                 Vec::new()
             };
             storage::save(&next);
-            navigate("/book/checkout", Default::default());
+            navigate(&next.page_path("/book/checkout"), Default::default());
         }
     };
     let continue_with = go_on.clone();
     let skip = go_on;
     let outbound_id = checkout.outbound.clone().unwrap_or_default();
+    let cabins = checkout.cabins;
+    let search_query = checkout.search_query.clone();
     let inbound = checkout.inbound.clone().map(|id| {
         view! {
-            <LegSeats flight_id=id passengers=passengers seats=inbound_seats />
+            <LegSeats flight_id=id passengers=passengers seats=inbound_seats
+                cabin=cabins.of(Leg::Return) search_query=search_query.clone() />
         }
     });
 
@@ -85,7 +103,8 @@ fn Seats(checkout: Checkout) -> impl IntoView {
             <p class="lead">{move || t(Msg::SeatsLead)}</p>
             <p class="hint">{move || t(Msg::SeatKeysHelp)}</p>
             <div class="seat-legs">
-                <LegSeats flight_id=outbound_id passengers=passengers seats=outbound_seats />
+                <LegSeats flight_id=outbound_id passengers=passengers seats=outbound_seats
+                    cabin=cabins.of(Leg::Outbound) search_query=search_query />
                 {inbound}
             </div>
             <div class="continue-bar">
@@ -106,12 +125,15 @@ fn full_or_empty(seats: &[String], passengers: usize) -> Vec<Option<String>> {
     }
 }
 
-/// One flight's seat map and the party's choice on it.
+/// One flight's seat map and the party's choice on it, for a fare in `cabin`.
 #[component]
 fn LegSeats(
     flight_id: String,
     passengers: usize,
     seats: RwSignal<Vec<Option<String>>>,
+    cabin: Cabin,
+    /// The results this checkout came from, for a fare the flight does not sell.
+    search_query: String,
 ) -> impl IntoView {
     let id = flight_id.clone();
     let data = LocalResource::new(move || {
@@ -123,7 +145,7 @@ fn LegSeats(
         Some(Err(error)) => {
             view! { <Alert error=Signal::derive(move || Some(error.clone())) /> }.into_any()
         }
-        Some(Ok(found)) => leg_view(found, passengers, seats).into_any(),
+        Some(Ok(found)) => leg_view(found, passengers, seats, cabin, &search_query).into_any(),
     }
 }
 
@@ -131,6 +153,8 @@ fn leg_view(
     data: seat_plan::ResponseData,
     passengers: usize,
     seats: RwSignal<Vec<Option<String>>>,
+    cabin: Cabin,
+    search_query: &str,
 ) -> impl IntoView {
     let flight = data.flight;
     let map = data.seat_map;
@@ -145,10 +169,11 @@ fn leg_view(
         .filter(|seat| !matches!(seat.status, seat_plan::SeatStatus::FREE))
         .map(|seat| seat.id.as_str())
         .collect();
-    let Some(plan) = SeatPlan::new(&map.aircraft, sellable, taken) else {
+    let Some(plan) = SeatPlan::new(&map.aircraft, sellable, taken, cabin) else {
         return view! { <div class="alert" role="alert">{t(Msg::FailOther)}</div> }.into_any();
     };
-    // A seat chosen earlier that someone else has taken since is dropped from the choice.
+    // A seat chosen earlier that someone else has taken since (or that is not in the
+    // fare's cabin) is dropped from the choice.
     seats.update(|chosen| {
         for seat in chosen.iter_mut() {
             if seat
@@ -174,18 +199,7 @@ fn leg_view(
     );
     let number = flight.flight_number.clone();
 
-    let state_of = move |id: SeatId| {
-        let text = id.to_string();
-        match seats
-            .get()
-            .iter()
-            .position(|s| s.as_deref() == Some(text.as_str()))
-        {
-            Some(index) => SeatState::Chosen(index + 1),
-            None if plan.with_value(|p| p.is_free(id)) => SeatState::Free,
-            None => SeatState::Taken,
-        }
-    };
+    let state_of = move |id: SeatId| seats.with(|chosen| plan.with_value(|p| p.state(id, chosen)));
     let toggle = move |id: SeatId| {
         let text = id.to_string();
         seats.update(|chosen| {
@@ -238,11 +252,16 @@ fn leg_view(
         .into_iter()
         .map(|row| {
             let cabin_heading = (last_cabin != Some(row.cabin)).then(|| {
-                let cabin = row.cabin;
-                view! { <p class="cabin-label">{move || t(cabin_name(cabin))}</p> }
+                let row_cabin = row.cabin;
+                view! {
+                    <p class="cabin-label" class:yours=row_cabin == cabin>
+                        {move || plan.with_value(|p| p.cabin_label(row_cabin, locale()))}
+                    </p>
+                }
             });
             last_cabin = Some(row.cabin);
             let business = row.cabin == Cabin::Business;
+            let other_cabin = row.cabin != cabin;
             let blocks: Vec<Vec<Seat>> = row.blocks().map(<[_]>::to_vec).collect();
             let block_count = blocks.len();
             let cells = blocks
@@ -262,11 +281,12 @@ fn leg_view(
                                     class="seat"
                                     class:business=business
                                     class:exit=seat.exit_row
+                                    class:other-cabin=other_cabin
                                     class:taken=move || state_of(id) == SeatState::Taken
                                     class:chosen=move || matches!(state_of(id), SeatState::Chosen(_))
                                     tabindex=move || if focused.get() == Some(id) { "0" } else { "-1" }
                                     aria-pressed=move || matches!(state_of(id), SeatState::Chosen(_)).to_string()
-                                    aria-disabled=move || (state_of(id) == SeatState::Taken).then_some("true")
+                                    aria-disabled=move || (!state_of(id).selectable()).then_some("true")
                                     aria-label=move || spoken_label(&label_seat, state_of(id), locale())
                                     on:click=move |_| { focused.set(Some(id)); toggle(id) }
                                     on:keydown=move |ev| on_key(ev, id)
@@ -293,10 +313,32 @@ fn leg_view(
         })
         .collect_view();
 
+    let sells_cabin = plan.with_value(SeatPlan::sells_fare_cabin);
+    let results = format!("/flights?{search_query}");
+    let other_cabins = plan.with_value(SeatPlan::other_cabins);
+    let other_legend = other_cabins
+        .into_iter()
+        .map(|other| {
+            view! {
+                <li>
+                    <span class="seat other-cabin" aria-hidden="true"></span>
+                    {move || plan.with_value(|p| p.cabin_label(other, locale()))}
+                </li>
+            }
+        })
+        .collect_view();
+
     view! {
         <section class="card leg-seats" aria-label=move || tf(Msg::SeatMapOf, &[&number])>
             <h2>{heading}</h2>
             <p class="hint">{move || date(&flight.departure.local_date)}" · "{flight.aircraft.name.clone()}</p>
+            <p class="fare-cabin">{move || tf(Msg::FareCabin, &[t(cabin_name(cabin))])}</p>
+            {(!sells_cabin).then(|| view! {
+                <div class="alert" role="alert">
+                    <p>{move || tf(Msg::CabinNotSold, &[t(cabin_name(cabin))])}</p>
+                    <p><a href=results.clone()>{move || t(Msg::BackToResults)}</a></p>
+                </div>
+            })}
             <div class="seat-actions">
                 <button type="button" class="secondary" on:click=together>{move || t(Msg::SeatUsTogether)}</button>
                 <p class="picked" role="status">
@@ -309,6 +351,7 @@ fn leg_view(
                 <li><span class="seat taken" aria-hidden="true"></span>{move || t(Msg::SeatTaken)}</li>
                 <li><span class="seat chosen" aria-hidden="true"></span>{move || t(Msg::Selected)}</li>
                 <li><span class="seat exit" aria-hidden="true"></span>{move || t(Msg::SeatExit)}</li>
+                {other_legend}
             </ul>
             <div class="seatmap">{rows_view}</div>
         </section>

@@ -1,6 +1,7 @@
 //! After "pay": progress while the booking saga runs, then the confirmation with its
 //! reference, or the failure explained with the way forward.
 
+use airline_web_core::cabin::cabin_name;
 use airline_web_core::checkout::{explain_failure, idempotency_key, NextStep};
 use airline_web_core::format::{day_offset, duration};
 use airline_web_core::{BookingStatus, Msg};
@@ -115,11 +116,11 @@ fn failed(booking: Booking) -> impl IntoView {
         // a new key.
         checkout.idempotency_key = idempotency_key(storage::random_bytes());
         let target = match next {
-            NextStep::TryAnotherCard => "/book/checkout".to_owned(),
+            NextStep::TryAnotherCard => checkout.page_path("/book/checkout"),
             NextStep::PickSeatsAgain => {
                 checkout.outbound_seats.clear();
                 checkout.inbound_seats.clear();
-                "/book/seats".to_owned()
+                checkout.page_path("/book/seats")
             }
             NextStep::BackToResults => format!("/flights?{}", checkout.search_query),
             NextStep::StartOver => "/".to_owned(),
@@ -139,7 +140,8 @@ fn failed(booking: Booking) -> impl IntoView {
     }
 }
 
-/// Reference, flights with seats, passengers and total: shared with the trip page.
+/// Reference, flights with cabin and seats, passengers and total: shared with the trip
+/// page.
 #[component]
 pub fn BookingSummary(booking: Booking) -> impl IntoView {
     let total = booking.total.money();
@@ -157,6 +159,7 @@ pub fn BookingSummary(booking: Booking) -> impl IntoView {
             let offset = flight.arrival_day_offset;
             let minutes = flight.duration_minutes;
             let seats = leg.seats.join(", ");
+            let cabin = leg.cabin;
             view! {
                 <li>
                     <strong>{format!("{} · {} ({}) → {} ({})", flight.flight_number, flight.origin.city, flight.origin.code, flight.destination.city, flight.destination.code)}</strong>
@@ -166,6 +169,7 @@ pub fn BookingSummary(booking: Booking) -> impl IntoView {
                     {move || day_offset(offset, locale()).map(|d| format!(" ({d})"))}
                     " · "{move || duration(minutes, locale())}
                     <br />
+                    {move || t(Msg::Cabin)}": "{move || t(cabin_name(cabin))}" · "
                     {move || t(Msg::Seats)}": "{seats.clone()}
                 </li>
             }

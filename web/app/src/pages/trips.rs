@@ -5,6 +5,7 @@
 //! The list and the single trip share the status badge and the route line, so they stay
 //! together.
 
+use airline_web_core::cabin::{cabin_name, cabins_text, Cabin};
 use airline_web_core::format::{day_offset, duration, TripGroup};
 use airline_web_core::{BookingStatus, Money, Msg};
 use leptos::prelude::*;
@@ -198,6 +199,7 @@ fn TripCard(trip: TripNode) -> impl IntoView {
     });
     let reference = trip.reference.clone();
     let total = trip.total.money();
+    let cabins: Vec<Cabin> = trip.flights.iter().map(|leg| leg.cabin).collect();
     view! {
         <li class="card trip">
             <h2 class="trip-route">
@@ -208,6 +210,10 @@ fn TripCard(trip: TripNode) -> impl IntoView {
                 <div>
                     <dt>{move || t(Msg::Reference)}</dt>
                     <dd class="code">{move || reference.clone().unwrap_or_else(|| t(Msg::StatusUnconfirmed).to_owned())}</dd>
+                </div>
+                <div>
+                    <dt>{move || t(Msg::Cabin)}</dt>
+                    <dd>{move || cabins_text(&cabins, locale())}</dd>
                 </div>
                 <div>
                     <dt>{move || t(Msg::Total)}</dt>
@@ -423,6 +429,7 @@ fn TripDetail(booking: Booking) -> impl IntoView {
             let offset = flight.arrival_day_offset;
             let minutes = flight.duration_minutes;
             let seats = leg.seats.join(", ");
+            let cabin = leg.cabin;
             view! {
                 <section class="card trip-leg-detail" aria-labelledby=labelled_by>
                     <h2 id=heading_id>{move || tf(heading, &[&date(&departure_date)])}</h2>
@@ -445,6 +452,10 @@ fn TripDetail(booking: Booking) -> impl IntoView {
                         <div>
                             <dt>{move || t(Msg::Duration)}</dt>
                             <dd>{move || duration(minutes, locale())}</dd>
+                        </div>
+                        <div>
+                            <dt>{move || t(Msg::Cabin)}</dt>
+                            <dd class="cabin">{move || t(cabin_name(cabin))}</dd>
                         </div>
                         <Show when={
                             let empty = seats.is_empty();

@@ -431,6 +431,7 @@ mod tests {
             departure_utc: t0() + Duration::days(days),
             aircraft: "A320".into(),
             seat_capacity: 150,
+            cabin: airline_domain::Cabin::Economy,
             fare_amount: 45_000,
             fare_currency: "GBP".into(),
             seats: Vec::new(),

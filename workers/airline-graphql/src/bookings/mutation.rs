@@ -84,6 +84,8 @@ impl BookingMutation {
                 .collect(),
             outbound_seats: seats.outbound.unwrap_or_default(),
             return_seats: seats.return_seats.unwrap_or_default(),
+            outbound_cabin: input.outbound_cabin.into(),
+            return_cabin: input.return_cabin.map(Into::into),
             payment_token: input.payment_token,
         };
         let reply =

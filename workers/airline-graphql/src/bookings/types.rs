@@ -8,7 +8,7 @@ use async_graphql::connection::PageInfo;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 
 use super::cursor_of;
-use crate::catalog::{Flight, Money};
+use crate::catalog::{Cabin, Flight, Money};
 use crate::error::ApiResult;
 use crate::store::BookingPage;
 use crate::RequestContext;
@@ -59,6 +59,11 @@ pub struct BookingInput {
     #[graphql(name = "passengers")]
     pub passengers: Vec<PassengerInputObject>,
     pub seats: Option<SeatChoice>,
+    /// The cabin the outbound fare buys (see `Flight.cabins`); chosen seats must be in it.
+    #[graphql(default)]
+    pub outbound_cabin: Cabin,
+    /// The cabin the return fare buys; the outbound's if omitted.
+    pub return_cabin: Option<Cabin>,
     /// From tokenizeCard (sandbox) or a Stripe PaymentMethod id.
     pub payment_token: String,
     /// Any 8-64 characters of letters, digits, '-' or '_' unique to this booking attempt
@@ -151,6 +156,10 @@ impl BookedFlight {
                 .catalog_flight("flightId", &self.0.flight_id)
                 .await?,
         ))
+    }
+    /// The cabin the fare bought.
+    async fn cabin(&self) -> Cabin {
+        self.0.cabin.into()
     }
     /// Seats held or sold to this booking, one per passenger in passenger order.
     async fn seats(&self) -> Vec<String> {
