@@ -9,6 +9,7 @@
 //! the pages and web/core never decide anything on the API's strings.
 
 use airline_web_core::cabin::CabinFare;
+use airline_web_core::retry;
 use airline_web_core::{BookingStatus, Cabin, Currency, Money};
 use chrono::{DateTime, Utc};
 use graphql_client::GraphQLQuery;
@@ -24,10 +25,19 @@ pub async fn run<Q: GraphQLQuery>(variables: Q::Variables) -> Result<Q::Response
 where
     Q::ResponseData: DeserializeOwned,
 {
-    let body = serde_json::to_string(&Q::build_query(variables))
-        .map_err(|_| CallError::internal("unencodable request"))?;
+    let request = Q::build_query(variables);
+    let body =
+        serde_json::to_string(&request).map_err(|_| CallError::internal("unencodable request"))?;
     let token = session::fresh_token().await;
-    let (_, text) = post("/graphql", &body, token.as_deref()).await?;
+    let (status, text) = post("/graphql", &body, token.as_deref()).await?;
+    // The platform (not the API) said to come back: a query is asked once more.
+    let (_, text) =
+        if retry::only_reads(request.query) && retry::is_platform_unavailable(status, &text) {
+            session::sleep(retry::PLATFORM_RETRY_DELAY_MS).await;
+            post("/graphql", &body, token.as_deref()).await?
+        } else {
+            (status, text)
+        };
     match decode::<Q::ResponseData>(&text) {
         Err(error) if error.code() == "UNAUTHENTICATED" && token.is_some() => {
             // The token lapsed between our check and the server's: refresh, then try once

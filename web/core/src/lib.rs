@@ -12,6 +12,7 @@ pub mod format;
 pub mod i18n;
 pub mod pages;
 pub mod recent;
+pub mod retry;
 pub mod search;
 pub mod seats;
 pub mod session;
