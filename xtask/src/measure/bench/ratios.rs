@@ -22,6 +22,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
+use airline_booking::seatmap::SeatMap;
+use airline_domain::{AircraftType, Cabin};
 use airline_e2e::{
     workspace_root, CardBehaviour, Customer, DevServer, Runtime, ServerOptions,
     RESULTS_PAGE_SEARCH, SEEDED_ROUTES,
@@ -36,6 +38,19 @@ use crate::Failure;
 const BOOK: &str =
     "mutation($input: BookingInput!) { processBooking(input: $input) { id status failure { code } } }";
 const CAPACITY: usize = 150;
+/// The contended flight's aircraft: a Boeing 737-800, whose first rows are Business.
+const CONTENDED_AIRCRAFT: AircraftType = AircraftType::B738;
+
+/// The contended flight's Business seats when `CAPACITY` are sold: a fare buys one cabin,
+/// so the burst asks for Business in that share of its attempts, and both cabins sell out
+/// (the raw baseline's seat object has no cabins and sells all `CAPACITY`).
+fn contended_business_seats() -> usize {
+    let sellable = u32::try_from(CAPACITY).unwrap_or(u32::MAX);
+    SeatMap::for_flight(CONTENDED_AIRCRAFT, sellable)
+        .seats()
+        .filter(|seat| seat.cabin == Cabin::Business && !seat.blocked)
+        .count()
+}
 
 /// Requests sent again because the local proxy lost them.
 static RESENDS_AIRLINE: AtomicUsize = AtomicUsize::new(0);
@@ -313,15 +328,20 @@ pub fn run(options: &RatioOptions, worker_entry: &Path) -> Result<(), Failure> {
             (who, card)
         })
         .collect();
-    let contended = admin.create_flight(&airline, "EA8900", 26, "B738", CAPACITY);
+    let contended =
+        admin.create_flight(&airline, "EA8900", 26, CONTENDED_AIRCRAFT.code(), CAPACITY);
+    let business_seats = contended_business_seats();
     let cpu_before = airline.cpu_time();
     let airline_burst = run_burst(burst, |i| {
         let (who, card) = &buyers[i % buyers.len()];
-        let input = booking(
+        let mut input = booking(
             &contended,
             card,
             &format!("bench-burst-{i}-{}", airline_e2e::nonce()),
         );
+        if i % CAPACITY < business_seats {
+            input["outboundCabin"] = json!(Cabin::Business.as_str());
+        }
         outcome(&airline_call(
             &airline,
             Some(&who.token),
