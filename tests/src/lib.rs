@@ -9,6 +9,7 @@
 mod customer;
 pub mod load;
 mod server;
+pub mod signals;
 pub mod smoke;
 
 pub use airline_payments::sandbox::CardBehaviour;

@@ -9,6 +9,8 @@ use std::process::{Child, ChildStdout, Command, ExitStatus};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use airline_e2e::signals::{block_stop_signals, wait_for_signal};
+
 use crate::Failure;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -173,32 +175,6 @@ fn signal_group(group: u32, signal: libc::c_int) {
     unsafe {
         libc::kill(-group, signal);
     }
-}
-
-/// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread (and the threads it starts
-/// later) and returns the set, for [`wait_for_signal`].
-fn block_stop_signals() -> libc::sigset_t {
-    // SAFETY: sigset_t is plain data that sigemptyset initialises; the calls only read
-    // and write the set passed to them and this thread's signal mask.
-    #[allow(unsafe_code)]
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
-            libc::sigaddset(&mut set, signal);
-        }
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-        set
-    }
-}
-
-/// Waits for one of the blocked signals in `set` and returns it.
-fn wait_for_signal(set: &libc::sigset_t) -> Option<libc::c_int> {
-    let mut signal: libc::c_int = 0;
-    // SAFETY: sigwait reads the set and writes one int we own.
-    #[allow(unsafe_code)]
-    let result = unsafe { libc::sigwait(set, &mut signal) };
-    (result == 0).then_some(signal)
 }
 
 #[cfg(test)]
