@@ -6,10 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use airline_edge::http::WORKER_FIRST_PATHS;
-use airline_platform::bindings;
-use airline_platform::config::{SECRETS, STRIPE_SECRETS, VARS};
-use airline_platform::QueueKind;
+use airline_manifest::bindings;
+use airline_manifest::edge::WORKER_FIRST_PATHS;
+use airline_manifest::settings::{SECRETS, STRIPE_SECRETS, VARS};
+use airline_manifest::QueueKind;
 use serde::Deserialize;
 
 use crate::Failure;

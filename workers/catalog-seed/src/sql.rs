@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use airline_domain::{Airport, Flight};
-use airline_platform::sql::flights;
+use airline_manifest::sql::flights;
 
 /// Rows per INSERT: keeps every statement far below D1's statement size limit.
 const ROWS_PER_STATEMENT: usize = 100;

@@ -13,7 +13,7 @@ mod split_loader;
 
 use std::path::{Path, PathBuf};
 
-use airline_edge::http::{
+use airline_manifest::edge::{
     APP_CONTENT_SECURITY_POLICY, APP_CONTENT_SECURITY_POLICY_STRIPE, SECURITY_HEADERS,
 };
 use sha2::{Digest, Sha256};
