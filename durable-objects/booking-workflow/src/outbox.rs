@@ -6,8 +6,8 @@
 
 use airline_booking::events::BookingEvent;
 use airline_booking::read_model::{BookingCopy, PaymentCopy, COPY_SCHEMA};
-use airline_booking::record::BookingRecord;
-use airline_payments::sandbox_payment::SandboxPayment;
+use airline_booking::record::{BookingRecord, PaymentState};
+use airline_payments::sandbox_payment::{SandboxPayment, SandboxStatus};
 use airline_platform::bindings::{BOOKING_CHANGES, LOYALTY_EVENTS};
 use airline_platform::trace::{self, CallKind};
 use chrono::Utc;
@@ -88,7 +88,14 @@ fn sandbox_copy(payment: &SandboxPayment, record: &BookingRecord) -> PaymentCopy
         token: payment.token.clone(),
         amount: payment.amount.amount_minor(),
         currency: payment.amount.currency().code().to_owned(),
-        status: payment.status.as_str().to_owned(),
+        // Stripe is not called to keep a payment (a cancelled fare that refunds nothing):
+        // its PaymentIntent stays captured, and the booking says why.
+        status: match (&record.payment, payment.status) {
+            (PaymentState::Retained { .. }, SandboxStatus::Captured) => SandboxStatus::Retained,
+            (_, status) => status,
+        }
+        .as_str()
+        .to_owned(),
         authorize_attempts: payment.authorize_attempts,
     }
 }

@@ -271,12 +271,23 @@ async fn payment_call(
             provider.void(key, payment_id, calls.driver).await,
             PaymentState::Voided,
         ),
-        _ => (
-            provider.refund(key, payment_id, calls.driver).await,
-            PaymentState::Refunded {
-                id: payment_id.unwrap_or(key).to_owned(),
-            },
-        ),
+        // A refund gives back what is due: nothing, for fares that refund nothing, keeps
+        // the payment instead.
+        _ => {
+            let id = payment_id.unwrap_or(key).to_owned();
+            let due = record.refund_due();
+            if due.amount_minor() == 0 {
+                (provider.retain(key).await, PaymentState::Retained { id })
+            } else {
+                (
+                    provider.refund(key, payment_id, &due, calls.driver).await,
+                    PaymentState::Refunded {
+                        id,
+                        amount: Some(due.amount_minor()),
+                    },
+                )
+            }
+        }
     };
     match result {
         Ok(()) => outcome(StepResult::Done).with(Fact::Payment(after)),

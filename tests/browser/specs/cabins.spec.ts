@@ -49,7 +49,7 @@ test('a Business fare sits in Business: seats, price and trip', async ({ page })
   await economy.focus();
   await page.keyboard.press('ArrowDown');
   await expect(business).toBeChecked();
-  const select = card.getByRole('button', { name: /^Select flight .* in Business$/ });
+  const select = card.getByRole('button', { name: /^Selected flight .* in Business Flex$/ });
   await expect(select).toHaveAttribute('aria-pressed', 'true');
   await expect(card).toContainText('total for 2');
   await page.getByRole('button', { name: 'Continue to seats' }).click();
@@ -95,7 +95,7 @@ test('a Business fare sits in Business: seats, price and trip', async ({ page })
   const economyFare = cabins.find((c: any) => c.cabin === 'ECONOMY').fare;
   expect(businessFare.amount).toBe(3 * economyFare.amount);
   const summary = page.getByRole('complementary', { name: 'Price summary' });
-  await expect(summary).toContainText('Cabin: Business');
+  await expect(summary).toContainText('Fare: Business Flex');
   await expect(summary).toContainText(`Seats: ${picked.join(', ')}`);
   const total = page.locator('#price-total');
   await expect(total).not.toBeEmpty();
@@ -120,7 +120,7 @@ test('a Business fare sits in Business: seats, price and trip', async ({ page })
   // The trip says Business.
   await page.getByRole('link', { name: 'View this trip' }).click();
   const leg = page.locator('.trip-leg-detail').first();
-  await expect(leg.getByRole('definition').filter({ hasText: /^Business$/ })).toBeVisible();
+  await expect(leg.getByRole('definition').filter({ hasText: /^Business Flex/ })).toBeVisible();
   await checkPage(page, 'trip-business');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My trips' }).click();
   await expect(page.locator('.trip').first()).toContainText('Business');
@@ -132,7 +132,7 @@ test('seats outside the fare are refused next to their flight, and a bad cabin r
   await search(page);
   // The plain Select button chooses Economy.
   const card = businessCard(page);
-  await card.getByRole('button', { name: /^Select flight .* in Economy$/ }).click();
+  await card.getByRole('button', { name: /^Select flight .* in Economy Flex$/ }).click();
   await page.getByRole('button', { name: 'Continue to seats' }).click();
   await expect(page).toHaveURL(/\/book\/seats$/);
   const map = page.locator('.leg-seats').first();
@@ -175,10 +175,10 @@ test('a flight that sells Economy only offers no other cabin, and an address can
   await page.goto(`/flights?from=DUB&to=INV&date=${departureDate(7)}&passengers=1`);
   const card = page.locator('section.leg .flight').first();
   await expect(card).toBeVisible();
-  await expect(card.getByRole('radio')).toHaveCount(0);
+  await expect(card.getByRole('group', { name: /^Cabin for flight / })).toHaveCount(0);
   await expect(card).toContainText('Economy');
   await expect(card).not.toContainText('Business');
-  await card.getByRole('button', { name: /^Select flight .* in Economy$/ }).click();
+  await card.getByRole('button', { name: /^Select flight .* in Economy Flex$/ }).click();
   await page.getByRole('button', { name: 'Continue to seats' }).click();
   await expect(page).toHaveURL(/\/book\/seats$/);
   await expect(page.getByText('Your fare: Economy')).toBeVisible();

@@ -61,11 +61,14 @@ test('book a flight with the keyboard only', async ({ page }) => {
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/\/flights\?/);
 
-  const select = page.locator('section.leg').first().getByRole('button', { name: /^Select flight/ }).first();
+  // Its name turns from "Select flight …" to "Selected flight …" once pressed.
+  const select = page.locator('section.leg').first().locator('.flight .select').first();
+  await expect(select).toHaveAccessibleName(/^Select flight/);
   await expect(select).toBeVisible();
   await tabTo(page, select, 120);
   await page.keyboard.press('Enter');
   await expect(select).toHaveAttribute('aria-pressed', 'true');
+  await expect(select).toHaveAccessibleName(/^Selected flight/);
   await tabTo(page, page.getByRole('button', { name: 'Continue to seats' }), 120);
   await page.keyboard.press('Enter');
 

@@ -123,7 +123,7 @@ test('the app speaks German when asked and formats money and dates for it', asyn
   await page.getByLabel('Language').selectOption('de');
   await expect(page.getByRole('button', { name: 'Suche ändern' })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'de');
-  await expect(page.locator('.leg .flight .fare').first()).toHaveText(/^[\d.]+,\d\d\s£$/);
+  await expect(page.locator('.leg .flight .brand-option .fare').first()).toHaveText(/^[\d.]+,\d\d\s£$/);
   await checkPage(page, 'results-de');
   await page.reload();
   await expect(page.getByRole('button', { name: 'Suche ändern' })).toBeVisible();

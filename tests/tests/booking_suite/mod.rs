@@ -38,6 +38,7 @@ pub const TESTS: &[Test] = airline_e2e::tests![
     bad_booking_input_changes_nothing,
     listing_shows_only_your_own_bookings_newest_first,
     a_business_fare_sits_in_business_and_pays_its_fare,
+    each_brand_refunds_what_its_fare_was_sold_to_refund,
 ];
 
 // Days after the seed's first day: one (or two) per test, so no two tests share a flight.
@@ -55,6 +56,7 @@ const LISTING_DAY: i64 = 20;
 const LOST_ANSWER_DAY: i64 = 21;
 const LOGS_DAY: i64 = 22;
 const CABIN_DAY: i64 = 24;
+const BRAND_DAY: i64 = 25;
 
 const CARD_SUCCEEDS: CardBehaviour = CardBehaviour::Succeeds;
 const CARD_DECLINED: CardBehaviour = CardBehaviour::Declined;
@@ -1675,5 +1677,135 @@ fn a_business_fare_sits_in_business_and_pays_its_fare(server: &DevServer) -> Res
     );
     let read = grace.read_booking(server, id)?;
     ensure!(read["flights"][0]["cabin"] == "BUSINESS", "{read}");
+    Ok(())
+}
+
+/// Light, Standard and Flex on one flight: each priced as `Flight.fares` offers it, the
+/// conditions stored on the booking, the refund quoted before cancelling, and exactly that
+/// refunded. Per booking, what was captured less what was refunded is what the traveller
+/// owes: nothing for Flex, the fee for Standard, the whole fare for Light.
+fn each_brand_refunds_what_its_fare_was_sold_to_refund(server: &DevServer) -> Result<(), Failed> {
+    let flight = flight(server, "JFK", "LHR", BRAND_DAY)?;
+    let offered = server.graphql(
+        "query($id: ID!) { flight(id: $id) { fares { cabin brand fare { amount currency }
+           conditions { checkedBags
+             refundBeforeDeparture { allowed penalty { amount } }
+             changeBeforeDeparture { allowed penalty { amount } } } } } }",
+        json!({"id": flight.id}),
+    );
+    ensure!(offered["errors"].is_null(), "{offered}");
+    let fares = offered["data"]["flight"]["fares"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let economy: Vec<&Value> = fares.iter().filter(|f| f["cabin"] == "ECONOMY").collect();
+    let brands: Vec<&str> = economy
+        .iter()
+        .map(|f| f["brand"].as_str().unwrap())
+        .collect();
+    ensure!(
+        brands == ["LIGHT", "STANDARD", "FLEX"],
+        "cheapest first: {brands:?}"
+    );
+    ensure!(
+        fares.len() == 6,
+        "three brands in each of two cabins: {fares:?}"
+    );
+    let fare_of = |brand: &str| {
+        economy
+            .iter()
+            .find(|f| f["brand"] == brand)
+            .map(|f| f["fare"]["amount"].as_i64().unwrap())
+            .unwrap()
+    };
+    ensure!(fare_of("FLEX") == flight.fare, "Flex is the flight's fare");
+    ensure!(
+        fare_of("LIGHT") < fare_of("STANDARD") && fare_of("STANDARD") < fare_of("FLEX"),
+        "{economy:?}"
+    );
+    let light = economy[0];
+    ensure!(
+        light["conditions"]["checkedBags"] == 0
+            && light["conditions"]["refundBeforeDeparture"]
+                == json!({"allowed": false, "penalty": null}),
+        "Light: no bag, no refund: {light}"
+    );
+    let standard_fee = economy[1]["conditions"]["refundBeforeDeparture"]["penalty"]["amount"]
+        .as_i64()
+        .unwrap();
+    ensure!(
+        standard_fee > 0 && standard_fee < fare_of("STANDARD"),
+        "Standard refunds less a fee: {}",
+        economy[1]
+    );
+
+    let olga = Customer::sign_up(server, "brands");
+    let card = olga.card(server, CARD_SUCCEEDS);
+    for (brand, refunded, payment_status) in [
+        ("LIGHT", 0, "RETAINED"),
+        ("STANDARD", fare_of("STANDARD") - standard_fee, "REFUNDED"),
+        ("FLEX", fare_of("FLEX"), "REFUNDED"),
+    ] {
+        let mut input = booking_input(&flight.id, None, 1, &card, &new_key());
+        input["outboundBrand"] = json!(brand);
+        let booking = olga.book_confirmed(server, &input)?;
+        let id = booking["id"].as_str().unwrap().to_owned();
+        let read = server.graphql_as(
+            Some(&olga.token),
+            "query($id: ID!) { booking(id: $id) { total { amount }
+               flights { brand conditions { checkedBags refundBeforeDeparture { allowed } } }
+               cancellable { allowed refund { amount currency } } } }",
+            json!({"id": id}),
+        );
+        let read = &read["data"]["booking"];
+        ensure!(
+            read["total"]["amount"] == fare_of(brand) && read["flights"][0]["brand"] == brand,
+            "{brand} sold at its fare: {read}"
+        );
+        ensure!(
+            read["cancellable"]["refund"]
+                == json!({"amount": refunded, "currency": flight.currency}),
+            "{brand}: the refund is quoted before cancelling: {read}"
+        );
+
+        let cancelled = olga.cancel(server, &id);
+        ensure!(cancelled["errors"].is_null(), "{cancelled}");
+        let money = server.graphql_as(
+            Some(&olga.token),
+            "query($id: ID!) { booking(id: $id) { status captured { amount } refunded { amount }
+               amountPaid { amount } cancellable { allowed refund { amount } } } }",
+            json!({"id": id}),
+        );
+        let money = &money["data"]["booking"];
+        ensure!(money["status"] == "CANCELLED", "{brand}: {money}");
+        let captured = money["captured"]["amount"].as_i64().unwrap();
+        let refunded_now = money["refunded"]["amount"].as_i64().unwrap();
+        ensure!(
+            captured == fare_of(brand) && refunded_now == refunded,
+            "{brand}: captured the fare, refunded {refunded}: {money}"
+        );
+        ensure!(
+            money["amountPaid"]["amount"] == json!(captured - refunded_now),
+            "{brand}: what is owed is captured less refunded: {money}"
+        );
+        ensure!(
+            money["cancellable"] == json!({"allowed": false, "refund": null}),
+            "{brand}: nothing more to refund: {money}"
+        );
+        let payment = d1_payment(server, &id)?;
+        ensure!(
+            payment["status"] == payment_status,
+            "{brand}: the payment is {payment_status}: {payment}"
+        );
+    }
+
+    // A brand that does not exist is refused and books nothing.
+    let mut input = booking_input(&flight.id, None, 1, &card, &new_key());
+    input["outboundBrand"] = json!("BASIC");
+    let refused = olga.book(server, &input);
+    ensure!(
+        !refused["errors"].is_null() && refused["data"].is_null(),
+        "an unknown brand is refused: {refused}"
+    );
     Ok(())
 }

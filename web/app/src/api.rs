@@ -8,9 +8,10 @@
 //! and of an instant has one mapping below ([`ApiMoney`], [`ApiCabinFare`], `instant`), so
 //! the pages and web/core never decide anything on the API's strings.
 
+use airline_web_core::brand::{Allowance, FareConditions};
 use airline_web_core::cabin::CabinFare;
 use airline_web_core::retry;
-use airline_web_core::{BookingStatus, Cabin, Currency, Money};
+use airline_web_core::{BookingStatus, Cabin, Currency, FareBrand, Money};
 use chrono::{DateTime, Utc};
 use graphql_client::GraphQLQuery;
 use serde::de::DeserializeOwned;
@@ -95,8 +96,8 @@ where
 }
 
 // One type per operation in web/graphql/; the derive checks each against the schema. A
-// `BookingStatus` or a `Cabin` in an answer (or a variable) is the domain's own type
-// (`extern_enums`), which reads and writes the schema's values.
+// `BookingStatus`, a `Cabin` or a `FareBrand` in an answer (or a variable) is the
+// domain's own type (`extern_enums`), which reads and writes the schema's values.
 
 #[derive(GraphQLQuery)]
 #[graphql(
@@ -149,7 +150,7 @@ pub struct TokenizeCard;
 #[graphql(
     schema_path = "../../schema.graphql",
     query_path = "../graphql/process_booking.graphql",
-    extern_enums("BookingStatus", "Cabin"),
+    extern_enums("BookingStatus", "Cabin", "FareBrand"),
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone"
 )]
@@ -159,7 +160,7 @@ pub struct ProcessBooking;
 #[graphql(
     schema_path = "../../schema.graphql",
     query_path = "../graphql/booking_detail.graphql",
-    extern_enums("BookingStatus", "Cabin"),
+    extern_enums("BookingStatus", "Cabin", "FareBrand"),
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone"
 )]
@@ -218,6 +219,7 @@ api_money!(
     search_flights::SearchFlightsSearchFlightsEdgesNodeCabinsFare,
     flight_brief::FlightBriefFlightCabinsFare,
     booking_detail::BookingDetailBookingTotal,
+    booking_detail::BookingDetailBookingCancellableRefund,
     trips::TripsBookingsEdgesNodeTotal,
 );
 
@@ -249,6 +251,34 @@ api_cabin_fare!(
 /// The cabins a flight sells, with their fares, Economy first as the API lists them.
 pub fn cabin_fares(cabins: &[impl ApiCabinFare]) -> Vec<CabinFare> {
     cabins.iter().filter_map(ApiCabinFare::cabin_fare).collect()
+}
+
+/// The API's `FareConditions` as the booking's detail copies them: the domain's
+/// [`FareConditions`] (the terms the fare was sold with), and the currency its fees are
+/// in (`None` when it names no fee).
+pub fn fare_conditions(
+    api: &booking_detail::BookingDetailBookingFlightsConditions,
+) -> (FareConditions, Option<Currency>) {
+    let refund = &api.refund_before_departure;
+    let change = &api.change_before_departure;
+    let allowance = |allowed: bool, penalty: Option<i64>| match (allowed, penalty) {
+        (false, _) => Allowance::NotAllowed,
+        (true, Some(fee_minor)) if fee_minor > 0 => Allowance::WithFee { fee_minor },
+        (true, _) => Allowance::Free,
+    };
+    let currency = [
+        refund.penalty.as_ref().map(|p| p.currency.as_str()),
+        change.penalty.as_ref().map(|p| p.currency.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|code| Currency::parse("currency", code).ok());
+    let conditions = FareConditions {
+        checked_bags: u8::try_from(api.checked_bags).unwrap_or(u8::MAX),
+        refund: allowance(refund.allowed, refund.penalty.as_ref().map(|p| p.amount)),
+        change: allowance(change.allowed, change.penalty.as_ref().map(|p| p.amount)),
+    };
+    (conditions, currency)
 }
 
 /// A time the API writes in RFC 3339 (a flight's `departure.utc`, a `createdAt`) as an

@@ -1,12 +1,13 @@
 //! Pieces every page uses: labelled inputs that announce their errors, the airport
-//! combobox, alerts and loading skeletons.
+//! combobox, alerts, loading skeletons and a fare's conditions.
 
-use airline_web_core::Msg;
+use airline_web_core::brand::{conditions_in_words, FareConditions};
+use airline_web_core::{Currency, Msg};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, Airports, CallError};
-use crate::i18n::{t, tf};
+use crate::i18n::{money, t, tf};
 
 /// A labelled input with an optional hint and an error that is tied to it
 /// (`aria-describedby`, `aria-invalid`) and announced when it appears.
@@ -123,6 +124,25 @@ where
             }
         })
     }
+}
+
+/// What a fare allows, per passenger and flight, as a short list: bags, refund, changes
+/// (fees in `currency`, the fare's). The same words in the results, the checkout and the
+/// trip, so what was shown before paying is what the trip says was bought.
+#[component]
+pub fn FareTerms(conditions: FareConditions, currency: Currency) -> impl IntoView {
+    let lines = conditions_in_words(conditions, currency)
+        .into_iter()
+        .map(|(message, amount)| {
+            view! {
+                <li>{move || match amount {
+                    Some(amount) => tf(message, &[&money(amount)]),
+                    None => t(message).to_owned(),
+                }}</li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="fare-terms">{lines}</ul> }
 }
 
 /// Grey placeholder cards while a list loads.

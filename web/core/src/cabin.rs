@@ -1,35 +1,13 @@
 //! The cabin a fare buys, from the results to the booking: the cabins a flight sells with
-//! their fares, the traveller's choice for each flight, and that choice's home in the
-//! booking pages' addresses (`/book/seats?cabin=BUSINESS&return_cabin=BUSINESS`), so a
-//! reload, Back and a detour through sign-in keep it.
+//! their fares, and the traveller's choice for each flight (`cabin=`, `return_cabin=` in
+//! a booking page's address: see [`crate::fare`]).
 
 use airline_domain::Money;
-use serde::{Deserialize, Serialize};
 
 pub use airline_domain::Cabin;
 
+use crate::fare::{LegChoice, PerLeg};
 use crate::{Locale, Msg};
-
-/// The query key of the outbound flight's cabin, and of the return's.
-const OUTBOUND_KEY: &str = "cabin";
-const RETURN_KEY: &str = "return_cabin";
-
-/// One flight of a trip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Leg {
-    Outbound,
-    Return,
-}
-
-impl Leg {
-    /// The flight's place in a booking's list of flights (outbound first).
-    pub fn index(self) -> usize {
-        match self {
-            Self::Outbound => 0,
-            Self::Return => 1,
-        }
-    }
-}
 
 /// What one passenger pays to fly a flight in a cabin: the API's `CabinFare`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,64 +45,26 @@ pub fn cabins_text(cabins: &[Cabin], locale: Locale) -> String {
     }
 }
 
-/// The cabin each chosen flight's fare buys. A one-way trip's return cabin is Economy and
-/// means nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct FareCabins {
-    pub outbound: Cabin,
-    pub inbound: Cabin,
-}
+/// The cabin each chosen flight's fare buys (`cabin=`, `return_cabin=` in a booking
+/// page's address). A one-way trip's return cabin is Economy and means nothing.
+pub type FareCabins = PerLeg<Cabin>;
 
-impl FareCabins {
-    /// The same cabin both ways.
-    pub fn both(cabin: Cabin) -> FareCabins {
-        FareCabins {
-            outbound: cabin,
-            inbound: cabin,
-        }
+impl LegChoice for Cabin {
+    const KEYS: [&'static str; 2] = ["cabin", "return_cabin"];
+
+    fn as_str(self) -> &'static str {
+        Cabin::as_str(&self)
     }
 
-    pub fn of(self, leg: Leg) -> Cabin {
-        match leg {
-            Leg::Outbound => self.outbound,
-            Leg::Return => self.inbound,
-        }
-    }
-
-    /// The query string of a booking page: `cabin=BUSINESS`, and `return_cabin=…` on a
-    /// round trip. Economy, the fare every flight sells and what a missing cabin reads as,
-    /// is left out (as a search's default sort is), so an all-Economy trip's pages keep
-    /// their plain addresses; empty then.
-    pub fn to_query(self, round_trip: bool) -> String {
-        let mut pairs = Vec::new();
-        if self.outbound != Cabin::Economy {
-            pairs.push(format!("{OUTBOUND_KEY}={}", self.outbound.as_str()));
-        }
-        if round_trip && self.inbound != Cabin::Economy {
-            pairs.push(format!("{RETURN_KEY}={}", self.inbound.as_str()));
-        }
-        pairs.join("&")
-    }
-
-    /// Reads the cabins back from a booking page's query values. A missing or unknown
-    /// cabin is Economy, the fare every flight sells, so a hand-edited or old link still
-    /// opens (the page and the price then say Economy, and nothing is sold above it).
-    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> FareCabins {
-        let cabin = |key: &str| {
-            get(key)
-                .and_then(|text| Cabin::parse(OUTBOUND_KEY, text.trim()).ok())
-                .unwrap_or_default()
-        };
-        FareCabins {
-            outbound: cabin(OUTBOUND_KEY),
-            inbound: cabin(RETURN_KEY),
-        }
+    fn parse(text: &str) -> Option<Self> {
+        Cabin::parse("cabin", text).ok()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fare::Leg;
     use std::collections::HashMap;
 
     fn parse(query: &str) -> FareCabins {
@@ -215,12 +155,5 @@ mod tests {
             "Business / Economy"
         );
         assert_eq!(cabins_text(&[], Locale::En), "");
-    }
-
-    #[test]
-    fn legs_count_from_the_outbound() {
-        assert_eq!(Leg::Outbound.index(), 0);
-        assert_eq!(Leg::Return.index(), 1);
-        assert_eq!(cabin_name(Cabin::Business), Msg::Business);
     }
 }

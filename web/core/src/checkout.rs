@@ -1,5 +1,5 @@
-//! One checkout from the chosen flights to a booking: the cabin each fare buys and its
-//! price, the passengers' details checked with the booking's own rules, the sandbox card
+//! One checkout from the chosen flights to a booking: the cabin and brand each fare buys
+//! and its price, the passengers' details checked with the booking's own rules, the sandbox card
 //! form, the idempotency key that makes a double click or a retry book once, and what each
 //! failure asks the traveller to do next.
 
@@ -10,7 +10,9 @@ use airline_payments::sandbox::{CardBehaviour, TEST_CARDS};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::cabin::{cabin_name, fare_in, Cabin, CabinFare, FareCabins, Leg};
+use crate::brand::{FareBrand, FareBrands};
+use crate::cabin::{cabin_name, fare_in, Cabin, CabinFare, FareCabins};
+use crate::fare::{Leg, LegChoice, PerLeg};
 use crate::{Locale, Msg};
 
 /// Everything chosen so far, kept in session storage so a reload, a detour through sign-in
@@ -26,6 +28,10 @@ pub struct Checkout {
     /// reads as Economy, which is what it was buying.
     #[serde(default)]
     pub cabins: FareCabins,
+    /// The brand each flight's fare is sold in. A checkout kept from before brands were
+    /// sold reads as Flex, the full fare it was priced at.
+    #[serde(default)]
+    pub brands: FareBrands,
     /// Chosen seats per leg, one per passenger in passenger order; empty = assign for me.
     pub outbound_seats: Vec<String>,
     pub inbound_seats: Vec<String>,
@@ -81,13 +87,13 @@ impl Traveller {
 }
 
 impl Checkout {
-    /// Starts a checkout for the flights and cabins chosen on a results page.
+    /// Starts a checkout for the flights, cabins and brands chosen on a results page.
     pub fn start(
         search_query: String,
         passengers: u32,
         outbound: String,
         inbound: Option<String>,
-        cabins: FareCabins,
+        (cabins, brands): (FareCabins, FareBrands),
         key: String,
     ) -> Checkout {
         let mut checkout = Checkout {
@@ -99,30 +105,36 @@ impl Checkout {
             idempotency_key: key,
             ..Checkout::default()
         };
-        checkout.cabins = checkout.trip_cabins(cabins);
+        checkout.cabins = checkout.for_trip(cabins);
+        checkout.brands = checkout.for_trip(brands);
         checkout
     }
 
-    /// `cabins` for this trip: a one-way trip has no return cabin to speak of.
-    fn trip_cabins(&self, cabins: FareCabins) -> FareCabins {
-        FareCabins {
+    /// `choice` for this trip: a one-way trip has no return cabin or brand to speak of.
+    fn for_trip<T: LegChoice>(&self, choice: PerLeg<T>) -> PerLeg<T> {
+        PerLeg {
             inbound: if self.inbound.is_some() {
-                cabins.inbound
+                choice.inbound
             } else {
-                Cabin::Economy
+                T::default()
             },
-            ..cabins
+            ..choice
         }
     }
 
-    /// Takes on the cabins a booking page's address names (the address is what the
-    /// traveller sees, reloads and goes Back to). A flight whose cabin changes loses the
-    /// seats chosen on it, which were in the other cabin; and any change takes a new
-    /// idempotency key from `new_key`, because another cabin is another purchase, which
-    /// the API refuses under a key already used. Returns whether anything changed.
-    pub fn choose_cabins(&mut self, cabins: FareCabins, new_key: impl FnOnce() -> String) -> bool {
-        let cabins = self.trip_cabins(cabins);
-        if cabins == self.cabins {
+    /// Takes on the cabins and brands a booking page's address names (the address is
+    /// what the traveller sees, reloads and goes Back to). A flight whose cabin changes
+    /// loses the seats chosen on it, which were in the other cabin; and any change takes
+    /// a new idempotency key from `new_key`, because another fare is another purchase,
+    /// which the API refuses under a key already used. Returns whether anything changed.
+    pub fn choose_fares(
+        &mut self,
+        (cabins, brands): (FareCabins, FareBrands),
+        new_key: impl FnOnce() -> String,
+    ) -> bool {
+        let cabins = self.for_trip(cabins);
+        let brands = self.for_trip(brands);
+        if cabins == self.cabins && brands == self.brands {
             return false;
         }
         if cabins.outbound != self.cabins.outbound {
@@ -132,19 +144,31 @@ impl Checkout {
             self.inbound_seats.clear();
         }
         self.cabins = cabins;
+        self.brands = brands;
         self.idempotency_key = new_key();
         true
     }
 
-    /// A booking page's address for this checkout, with its cabins:
-    /// `/book/seats?cabin=BUSINESS`, or plain `/book/seats` for Economy.
+    /// A booking page's address for this checkout, with its cabins and brands:
+    /// `/book/seats?cabin=BUSINESS&brand=LIGHT`, or plain `/book/seats` for Economy Flex.
     pub fn page_path(&self, path: &str) -> String {
-        let query = self.cabins.to_query(self.inbound.is_some());
-        if query.is_empty() {
+        let round_trip = self.inbound.is_some();
+        let mut pairs = self.cabins.query_pairs(round_trip);
+        pairs.extend(self.brands.query_pairs(round_trip));
+        if pairs.is_empty() {
             path.to_owned()
         } else {
-            format!("{path}?{query}")
+            format!("{path}?{}", pairs.join("&"))
         }
+    }
+
+    /// The brands as `processBooking` takes them: the outbound's, and the return's on a
+    /// round trip.
+    pub fn booking_brands(&self) -> (FareBrand, Option<FareBrand>) {
+        (
+            self.brands.outbound,
+            self.inbound.as_ref().map(|_| self.brands.inbound),
+        )
     }
 
     /// The cabins as `processBooking` takes them: the outbound's, and the return's on a
@@ -176,14 +200,22 @@ pub fn party_price(outbound: Money, inbound: Option<Money>, passengers: u32) -> 
     party_total(outbound, inbound, passengers as usize).ok()
 }
 
-/// Each flight's fare for one passenger in its chosen cabin, outbound first, from the
-/// cabins each flight sells (`flights`, outbound first). `Err` names the first flight
-/// that does not sell its chosen cabin, which the booking would refuse.
-pub fn cabin_fares(flights: &[Vec<CabinFare>], cabins: FareCabins) -> Result<Vec<Money>, Leg> {
+/// Each flight's fare for one passenger in its chosen cabin and brand, outbound first,
+/// from the cabins each flight sells (`flights`, outbound first). `Err` names the first
+/// flight that does not sell its chosen cabin, which the booking would refuse.
+pub fn leg_fares(
+    flights: &[Vec<CabinFare>],
+    cabins: FareCabins,
+    brands: FareBrands,
+) -> Result<Vec<Money>, Leg> {
     flights
         .iter()
         .zip([Leg::Outbound, Leg::Return])
-        .map(|(sold, leg)| fare_in(sold, cabins.of(leg)).ok_or(leg))
+        .map(|(sold, leg)| {
+            fare_in(sold, cabins.of(leg))
+                .map(|cabin_fare| brands.of(leg).fare(cabin_fare))
+                .ok_or(leg)
+        })
         .collect()
 }
 
@@ -460,6 +492,10 @@ mod tests {
         FareCabins::default()
     }
 
+    fn flex() -> FareBrands {
+        FareBrands::default()
+    }
+
     #[test]
     fn a_checkout_is_complete_with_everyone_named_and_seats_for_all_or_none() {
         let mut checkout = Checkout::start(
@@ -467,7 +503,7 @@ mod tests {
             2,
             "EA1-20261210".into(),
             None,
-            economy(),
+            (economy(), flex()),
             "k".into(),
         );
         assert!(!checkout.is_complete(today()), "nobody named yet");
@@ -489,10 +525,16 @@ mod tests {
             1,
             "EA1-20261210".into(),
             Some("EA2-20261217".into()),
-            FareCabins {
-                outbound: Cabin::Business,
-                inbound: Cabin::Economy,
-            },
+            (
+                FareCabins {
+                    outbound: Cabin::Business,
+                    inbound: Cabin::Economy,
+                },
+                FareBrands {
+                    outbound: FareBrand::Light,
+                    inbound: FareBrand::Standard,
+                },
+            ),
             "key".into(),
         );
         let text = serde_json::to_string(&checkout).unwrap();
@@ -507,6 +549,13 @@ mod tests {
             serde_json::from_str::<Checkout>(&old).unwrap().cabins,
             economy()
         );
+        // And one kept before brands were sold, the full fare: Flex.
+        let old = text.replace(r#""brands":{"outbound":"LIGHT","inbound":"STANDARD"},"#, "");
+        assert_ne!(old, text);
+        assert_eq!(
+            serde_json::from_str::<Checkout>(&old).unwrap().brands,
+            flex()
+        );
     }
 
     fn round_trip(cabins: FareCabins) -> Checkout {
@@ -515,7 +564,7 @@ mod tests {
             2,
             "EA1-20261210".into(),
             Some("EA2-20261217".into()),
-            cabins,
+            (cabins, flex()),
             "first-key".into(),
         )
     }
@@ -538,7 +587,7 @@ mod tests {
             1,
             "EA1-20261210".into(),
             None,
-            business,
+            (business, flex()),
             "k".into(),
         );
         assert_eq!(
@@ -575,15 +624,18 @@ mod tests {
         checkout.outbound_seats = vec!["12A".into(), "12B".into()];
         checkout.inbound_seats = vec!["14A".into(), "14B".into()];
         let unchanged = checkout.clone();
-        assert!(!checkout.choose_cabins(economy(), || "new-key".into()));
+        assert!(!checkout.choose_fares((economy(), flex()), || "new-key".into()));
         assert_eq!(checkout, unchanged, "the same cabins change nothing");
 
         let mut keys = 0;
-        let changed = checkout.choose_cabins(
-            FareCabins {
-                outbound: Cabin::Business,
-                inbound: Cabin::Economy,
-            },
+        let changed = checkout.choose_fares(
+            (
+                FareCabins {
+                    outbound: Cabin::Business,
+                    inbound: Cabin::Economy,
+                },
+                flex(),
+            ),
             || {
                 keys += 1;
                 "new-key".into()
@@ -602,17 +654,54 @@ mod tests {
             1,
             "EA1-20261210".into(),
             None,
-            economy(),
+            (economy(), flex()),
             "k".into(),
         );
-        assert!(!one_way.choose_cabins(
-            FareCabins {
-                outbound: Cabin::Economy,
-                inbound: Cabin::Business
-            },
+        assert!(!one_way.choose_fares(
+            (
+                FareCabins {
+                    outbound: Cabin::Economy,
+                    inbound: Cabin::Business
+                },
+                FareBrands {
+                    outbound: FareBrand::Flex,
+                    inbound: FareBrand::Light
+                }
+            ),
             || "new".into()
         ));
         assert_eq!(one_way.idempotency_key, "k");
+    }
+
+    #[test]
+    fn another_brand_is_a_new_purchase_that_keeps_the_seats() {
+        let mut checkout = round_trip(economy());
+        checkout.outbound_seats = vec!["12A".into(), "12B".into()];
+        let light = FareBrands {
+            outbound: FareBrand::Light,
+            inbound: FareBrand::Flex,
+        };
+        assert!(checkout.choose_fares((economy(), light), || "light-key".into()));
+        assert_eq!(checkout.idempotency_key, "light-key");
+        assert_eq!(checkout.outbound_seats, ["12A", "12B"], "the same cabin");
+        assert_eq!(
+            checkout.page_path("/book/checkout"),
+            "/book/checkout?brand=LIGHT"
+        );
+        assert_eq!(
+            checkout.booking_brands(),
+            (FareBrand::Light, Some(FareBrand::Flex))
+        );
+        checkout.cabins = FareCabins::both(Cabin::Business);
+        assert_eq!(
+            checkout.page_path("/book/seats"),
+            "/book/seats?cabin=BUSINESS&return_cabin=BUSINESS&brand=LIGHT"
+        );
+        // The fares are the brand's share of each cabin fare, as the booking prices them.
+        let out = sold(gbp(36_000), &Cabin::ALL);
+        let back = sold(gbp(30_000), &Cabin::ALL);
+        let fares = leg_fares(&[out, back], economy(), light).unwrap();
+        assert_eq!(fares, [gbp(25_200), gbp(30_000)]);
     }
 
     #[test]
@@ -659,18 +748,18 @@ mod tests {
         let out = sold(gbp(36_000), &Cabin::ALL);
         let back = sold(gbp(30_000), &Cabin::ALL);
         let business = FareCabins::both(Cabin::Business);
-        let fares = cabin_fares(&[out.clone(), back.clone()], business).unwrap();
+        let fares = leg_fares(&[out.clone(), back.clone()], business, flex()).unwrap();
         assert_eq!(fares, [gbp(108_000), gbp(90_000)]);
         assert_eq!(party_price_of(&fares, 2), Some(gbp(2 * (108_000 + 90_000))));
         let mixed = FareCabins {
             outbound: Cabin::Business,
             inbound: Cabin::Economy,
         };
-        let fares = cabin_fares(&[out.clone(), back], mixed).unwrap();
+        let fares = leg_fares(&[out.clone(), back], mixed, flex()).unwrap();
         assert_eq!(party_price_of(&fares, 3), Some(gbp(3 * (108_000 + 30_000))));
         // A flight that sells Economy only cannot be priced in Business: it is named.
         let atr = sold(gbp(12_000), &[Cabin::Economy]);
-        assert_eq!(cabin_fares(&[out, atr], business), Err(Leg::Return));
+        assert_eq!(leg_fares(&[out, atr], business, flex()), Err(Leg::Return));
         assert_eq!(party_price_of(&[], 1), None);
     }
 
@@ -719,8 +808,11 @@ mod tests {
         let usd = Money::from_minor(44_900, airline_domain::Currency::parse("t", "USD").unwrap());
         let outbound = flight("EA117", lhr(), jfk(), "2026-11-25T10:00:00Z", gbp(45_000));
         let inbound = flight("EA118", jfk(), lhr(), "2026-12-02T22:00:00Z", usd);
-        for out_cabin in Cabin::ALL {
-            for back_cabin in Cabin::ALL {
+        let fares = Cabin::ALL
+            .into_iter()
+            .flat_map(|cabin| FareBrand::ALL.map(|brand| (cabin, brand)));
+        for (out_cabin, out_brand) in fares.clone() {
+            for (back_cabin, back_brand) in fares.clone() {
                 let request = BookingRequest {
                     customer_id: AccountId::trusted("acc_alice"),
                     idempotency_key: "2b1f7c4e-0d3a-4c55-9e8b-6a7d1f00c0de".into(),
@@ -735,6 +827,8 @@ mod tests {
                     return_seats: Vec::new(),
                     outbound_cabin: out_cabin,
                     return_cabin: Some(back_cabin),
+                    outbound_brand: out_brand,
+                    return_brand: Some(back_brand),
                     payment_token: "tok_4242_0".into(),
                 };
                 let plan = plan_booking(
@@ -748,12 +842,17 @@ mod tests {
                     outbound: out_cabin,
                     inbound: back_cabin,
                 };
+                let brands = FareBrands {
+                    outbound: out_brand,
+                    inbound: back_brand,
+                };
                 let sells = |flight: &Flight| sold(flight.fare, &Cabin::ALL);
-                let fares = cabin_fares(&[sells(&outbound), sells(&inbound)], cabins).unwrap();
+                let fares =
+                    leg_fares(&[sells(&outbound), sells(&inbound)], cabins, brands).unwrap();
                 assert_eq!(
                     party_price_of(&fares, 2),
                     Some(plan.total),
-                    "{out_cabin} out, {back_cabin} back"
+                    "{out_cabin} {out_brand} out, {back_cabin} {back_brand} back"
                 );
             }
         }

@@ -147,7 +147,24 @@ messages! {
     Select => "Select", "Auswählen";
     Selected => "Selected", "Ausgewählt";
     SelectFlight => "Select flight {0} departing {1} in {2}", "Flug {0} um {1} in {2} auswählen";
+    SelectedFlight => "Selected flight {0} departing {1} in {2}", "Ausgewählt: Flug {0} um {1} in {2}";
     CabinsFor => "Cabin for flight {0} departing {1}", "Kabine für Flug {0} um {1}";
+    BrandsFor => "Fare for flight {0} departing {1}", "Tarif für Flug {0} um {1}";
+    FromFare => "from {0}", "ab {0}";
+    BrandLight => "Light", "Light";
+    BrandStandard => "Standard", "Standard";
+    BrandFlex => "Flex", "Flex";
+    FareConditionsOf => "What {0} includes", "Was {0} enthält";
+    NoCheckedBag => "No checked bag", "Kein Aufgabegepäck";
+    OneCheckedBag => "1 checked bag", "1 Aufgabegepäckstück";
+    TwoCheckedBags => "2 checked bags", "2 Aufgabegepäckstücke";
+    NoRefund => "No refund", "Keine Erstattung";
+    RefundLessFee => "Refund less {0}", "Erstattung abzüglich {0}";
+    FullRefund => "Full refund", "Volle Erstattung";
+    NoChanges => "No changes", "Keine Umbuchung";
+    ChangesForFee => "Changes for {0}", "Umbuchung für {0}";
+    FreeChanges => "Free changes", "Kostenlose Umbuchung";
+    FareBrandLabel => "Fare", "Tarif";
     ContinueToSeats => "Continue to seats", "Weiter zur Sitzplatzwahl";
     ChooseOutboundFirst => "Choose an outbound flight to continue.", "Wählen Sie einen Hinflug, um fortzufahren.";
     ChooseReturnToo => "Choose a return flight to continue.", "Wählen Sie einen Rückflug, um fortzufahren.";
@@ -249,6 +266,10 @@ messages! {
     KeepBooking => "Keep booking", "Buchung behalten";
     ConfirmCancel => "Yes, cancel and refund", "Ja, stornieren und erstatten";
     CancelledRefunded => "Cancelled. {0} is on its way back to your card.", "Storniert. {0} werden auf Ihre Karte zurückerstattet.";
+    CancelConfirmNoRefund => "Your fare refunds nothing: you will get no money back. Your seats are released and points earned with this booking are taken back.", "Ihr Tarif wird nicht erstattet: Sie erhalten kein Geld zurück. Ihre Plätze werden freigegeben und mit dieser Buchung gesammelte Punkte abgezogen.";
+    CancelRefundOf => "Under your fare's conditions, {0} of the {1} paid will be refunded to your card. Your seats are released and points earned with this booking are taken back.", "Nach den Bedingungen Ihres Tarifs werden {0} der bezahlten {1} auf Ihre Karte erstattet. Ihre Plätze werden freigegeben und mit dieser Buchung gesammelte Punkte abgezogen.";
+    ConfirmCancelNoRefund => "Yes, cancel without refund", "Ja, ohne Erstattung stornieren";
+    CancelledNoRefund => "Cancelled. Your fare refunds nothing.", "Storniert. Ihr Tarif wird nicht erstattet.";
     CancelReason => "Reason: {0}", "Grund: {0}";
 
     ProfileTitle => "Profile", "Profil";

@@ -67,7 +67,10 @@ pub fn convert(json: &str) -> Result<(BookingRecord, Vec<Emit>), serde_json::Err
         .collect();
     let paid = |id: &Option<String>| id.clone().unwrap_or_default();
     let payment = match (old.saga.payment_touched, old.saga.captured, &old.payment_id) {
-        (false, true, id) => PaymentState::Refunded { id: paid(id) },
+        (false, true, id) => PaymentState::Refunded {
+            id: paid(id),
+            amount: None,
+        },
         (false, false, Some(_)) => PaymentState::Voided,
         (false, false, None) => PaymentState::NotStarted,
         (true, true, id) => PaymentState::Captured { id: paid(id) },
@@ -133,6 +136,8 @@ pub fn convert(json: &str) -> Result<(BookingRecord, Vec<Emit>), serde_json::Err
         // Drawn before the registry existed: not in it until registered.
         reference_claimed: reference.is_none(),
         reference,
+        // Refunded in full, as every cancellation was then.
+        refund_due: None,
         version: 1,
         updated_at: old.updated_at,
         plan: old.plan,

@@ -3,7 +3,8 @@
 //! or money moves.
 
 use airline_domain::{
-    AccountId, BookingId, Cabin, Flight, FlightStatus, InputError, Money, PaymentToken,
+    AccountId, BookingId, Cabin, FareBrand, FareConditions, Flight, FlightStatus, InputError,
+    Money, PaymentToken,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -47,7 +48,14 @@ pub struct PlannedFlight {
     /// cabins were sold read as Economy.
     #[serde(default)]
     pub cabin: Cabin,
-    /// Fare per passenger in the cabin, minor units, in `fare_currency`.
+    /// The fare's brand, and the conditions it was sold with (fees in `fare_currency`),
+    /// which cancellation and changes go by. Bookings made before brands were sold paid
+    /// the full fare, and read as Flex with its full refund.
+    #[serde(default)]
+    pub brand: FareBrand,
+    #[serde(default)]
+    pub conditions: FareConditions,
+    /// Fare per passenger in the cabin and brand, minor units, in `fare_currency`.
     pub fare_amount: i64,
     pub fare_currency: String,
     /// Seats the traveller chose on this flight, one per passenger; empty = assign.
@@ -84,6 +92,9 @@ pub struct BookingRequest {
     /// The cabin each flight's fare buys; the return's defaults to the outbound's.
     pub outbound_cabin: Cabin,
     pub return_cabin: Option<Cabin>,
+    /// The brand each flight's fare is sold in; the return's defaults to the outbound's.
+    pub outbound_brand: FareBrand,
+    pub return_brand: Option<FareBrand>,
     pub payment_token: String,
 }
 
@@ -110,6 +121,7 @@ pub fn plan_booking(
     let mut flights = vec![planned(
         outbound,
         outbound_cabin,
+        request.outbound_brand,
         parse_seats(
             "seats.outbound",
             &request.outbound_seats,
@@ -145,6 +157,7 @@ pub fn plan_booking(
         flights.push(planned(
             inbound,
             return_cabin,
+            request.return_brand.unwrap_or(request.outbound_brand),
             parse_seats(
                 "seats.return",
                 &request.return_seats,
@@ -193,6 +206,39 @@ fn price(flights: &[PlannedFlight], passengers: usize) -> Result<Money, InputErr
     party_total(outbound, inbound, passengers)
 }
 
+impl BookingPlan {
+    /// What the traveller's own cancellation gives back under the conditions each fare
+    /// was sold with: per flight and passenger, the fare less its refund fee (nothing for
+    /// a fare that refunds nothing), added up the way the total was. Never more than the
+    /// total; all of it when every fare refunds in full.
+    pub fn refund_on_cancellation(&self) -> Money {
+        let refunded = |flight: &PlannedFlight| {
+            airline_domain::Currency::parse("fareCurrency", &flight.fare_currency)
+                .ok()
+                .map(|currency| {
+                    flight
+                        .conditions
+                        .refund
+                        .refund_of(Money::from_minor(flight.fare_amount, currency))
+                })
+        };
+        let (outbound, inbound) = match self.flights.as_slice() {
+            [outbound] => (refunded(outbound), None),
+            [outbound, inbound] => (refunded(outbound), refunded(inbound)),
+            _ => (None, None),
+        };
+        outbound
+            .and_then(|outbound| party_total(outbound, inbound, self.passengers.len()).ok())
+            .filter(|refund| refund.currency() == self.total.currency())
+            .map_or(self.total, |refund| {
+                Money::from_minor(
+                    refund.amount_minor().clamp(0, self.total.amount_minor()),
+                    self.total.currency(),
+                )
+            })
+    }
+}
+
 /// What a party pays for these fares: each fare times the party, the return converted to
 /// the outbound fare's currency at the reference rates. Public so the web app's price
 /// summary shows exactly the amount the booking will charge.
@@ -219,16 +265,25 @@ pub fn party_total(
     Ok(total)
 }
 
-fn planned(flight: &Flight, cabin: Cabin, seats: Vec<SeatId>) -> Result<PlannedFlight, InputError> {
-    let fare = cabin
-        .fare(flight.fare)
-        .ok_or_else(|| InputError::new("passengers", "the total is too large"))?;
+fn planned(
+    flight: &Flight,
+    cabin: Cabin,
+    brand: FareBrand,
+    seats: Vec<SeatId>,
+) -> Result<PlannedFlight, InputError> {
+    let fare = brand.fare(
+        cabin
+            .fare(flight.fare)
+            .ok_or_else(|| InputError::new("passengers", "the total is too large"))?,
+    );
     Ok(PlannedFlight {
         flight_id: flight.id.as_str().to_owned(),
         departure_utc: flight.departure,
         aircraft: flight.aircraft.code().to_owned(),
         seat_capacity: flight.seat_capacity,
         cabin,
+        brand,
+        conditions: brand.conditions(fare),
         fare_amount: fare.amount_minor(),
         fare_currency: fare.currency().code().to_owned(),
         seats,
@@ -425,6 +480,11 @@ fn fingerprint(flights: &[PlannedFlight], passengers: &[Passenger], payment_toke
             hasher.update(flight.cabin.as_str().as_bytes());
             hasher.update(b"|");
         }
+        // Likewise Flex, the full fare every booking paid before brands were sold.
+        if flight.brand != FareBrand::Flex {
+            hasher.update(flight.brand.as_str().as_bytes());
+            hasher.update(b"|");
+        }
         for seat in &flight.seats {
             hasher.update(seat.to_string().as_bytes());
             hasher.update(b",");
@@ -562,6 +622,8 @@ mod tests {
             return_seats: Vec::new(),
             outbound_cabin: Cabin::Economy,
             return_cabin: None,
+            outbound_brand: FareBrand::Flex,
+            return_brand: None,
             payment_token: "tok_4242_0".into(),
         }
     }
@@ -632,6 +694,8 @@ mod tests {
                 aircraft: "A21N".into(),
                 seat_capacity: 220,
                 cabin: Cabin::Economy,
+                brand: FareBrand::Flex,
+                conditions: FareConditions::FLEX,
                 fare_amount: 45_000,
                 fare_currency: "GBP".into(),
                 seats: Vec::new(),
@@ -680,6 +744,71 @@ mod tests {
         business.outbound_cabin = Cabin::Business;
         let business = plan_booking(&business, &outbound(), None, now()).unwrap();
         assert_ne!(economy.fingerprint, business.fingerprint);
+    }
+
+    #[test]
+    fn a_brand_prices_the_fare_and_fixes_its_conditions() {
+        let mut r = request(2);
+        r.outbound_brand = FareBrand::Light;
+        r.return_brand = Some(FareBrand::Standard);
+        let plan = plan_booking(&r, &outbound(), Some(&inbound()), now()).unwrap();
+        // Light is 70% of the full fare, Standard 85%, in whole pounds.
+        assert_eq!(plan.flights[0].brand, FareBrand::Light);
+        assert_eq!(plan.flights[0].fare_amount, 31_500);
+        assert_eq!(plan.flights[1].fare_amount, 32_300);
+        assert_eq!(plan.total.amount_minor(), 2 * (31_500 + 32_300));
+        // The conditions are the brand's at the price sold: stored, not looked up later.
+        let light = Money::from_minor(31_500, currency("GBP"));
+        assert_eq!(
+            plan.flights[0].conditions,
+            FareBrand::Light.conditions(light)
+        );
+        assert_eq!(plan.flights[1].conditions.checked_bags, 1);
+
+        // The return is sold in the outbound's brand unless told otherwise; a Business
+        // brand is the brand's share of the Business fare.
+        r.return_brand = None;
+        r.outbound_cabin = Cabin::Business;
+        r.outbound_brand = FareBrand::Standard;
+        let plan = plan_booking(&r, &outbound(), Some(&inbound()), now()).unwrap();
+        assert_eq!(plan.flights[1].brand, FareBrand::Standard);
+        assert_eq!(plan.flights[0].fare_amount, 114_700);
+
+        // A brand is part of the request: the same key with another brand is a conflict.
+        let flex = plan_booking(&request(1), &outbound(), None, now()).unwrap();
+        let mut light = request(1);
+        light.outbound_brand = FareBrand::Light;
+        let light = plan_booking(&light, &outbound(), None, now()).unwrap();
+        assert_ne!(flex.fingerprint, light.fingerprint);
+    }
+
+    #[test]
+    fn a_cancellation_refunds_what_each_fare_was_sold_to_refund() {
+        let mut r = request(2);
+        // Flex: everything back.
+        let flex = plan_booking(&r, &outbound(), Some(&inbound()), now()).unwrap();
+        assert_eq!(flex.refund_on_cancellation(), flex.total);
+        // Light out (nothing back), Standard home: 323 less its fee of 96, per passenger.
+        r.outbound_brand = FareBrand::Light;
+        r.return_brand = Some(FareBrand::Standard);
+        let mixed = plan_booking(&r, &outbound(), Some(&inbound()), now()).unwrap();
+        assert_eq!(
+            mixed.refund_on_cancellation().amount_minor(),
+            2 * (32_300 - 9_600)
+        );
+        r.return_brand = None;
+        let light = plan_booking(&r, &outbound(), Some(&inbound()), now()).unwrap();
+        assert_eq!(light.refund_on_cancellation().amount_minor(), 0);
+        // A plan stored before brands reads as Flex: a full refund.
+        let stored = serde_json::to_value(&flex).unwrap();
+        let mut old = stored.clone();
+        for flight in old["flights"].as_array_mut().unwrap() {
+            let flight = flight.as_object_mut().unwrap();
+            flight.remove("brand");
+            flight.remove("conditions");
+        }
+        let old: BookingPlan = serde_json::from_value(old).unwrap();
+        assert_eq!(old.refund_on_cancellation(), old.total);
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub struct PaymentCopy {
     pub token: String,
     pub amount: i64,
     pub currency: String,
-    /// PENDING, AUTHORIZED, CAPTURED, DECLINED, VOIDED or REFUNDED.
+    /// PENDING, AUTHORIZED, CAPTURED, DECLINED, VOIDED, REFUNDED or RETAINED.
     pub status: String,
     pub authorize_attempts: u32,
 }
@@ -62,6 +62,7 @@ impl PaymentCopy {
             PaymentState::Captured { .. } => "CAPTURED",
             PaymentState::Voided => "VOIDED",
             PaymentState::Refunded { .. } => "REFUNDED",
+            PaymentState::Retained { .. } => "RETAINED",
         };
         let key = record.plan.booking_id.to_string();
         Some(Self {

@@ -115,6 +115,8 @@ mod tests {
         for fine in [
             ("VOIDED", Some("CANCELLED")),
             ("REFUNDED", Some("CANCELLED")),
+            // Cancelled under a fare that refunds nothing: kept by its conditions.
+            ("RETAINED", Some("CANCELLED")),
             ("DECLINED", Some("CANCELLED")),
             ("DECLINED", None),
             ("AUTHORIZED", Some("UNCONFIRMED")),
@@ -129,6 +131,7 @@ mod tests {
             ("AUTHORIZED", Some("CONFIRMED")),
             ("AUTHORIZED", Some("CANCELLED")),
             ("REFUNDED", Some("CONFIRMED")),
+            ("RETAINED", Some("CONFIRMED")),
             ("VOIDED", Some("CONFIRMED")),
         ] {
             assert!(payment_problem(wrong.0, wrong.1).is_some(), "{wrong:?}");

@@ -45,10 +45,24 @@ pub enum FlightSeats {
 pub enum PaymentState {
     NotStarted,
     Authorizing,
-    Authorized { id: String },
-    Captured { id: String },
+    Authorized {
+        id: String,
+    },
+    Captured {
+        id: String,
+    },
     Voided,
-    Refunded { id: String },
+    /// Some or all of it given back: `amount` in minor units of the total's currency
+    /// (`None`, from before partial refunds, is all of it).
+    Refunded {
+        id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amount: Option<i64>,
+    },
+    /// Kept whole when the booking was cancelled: its fares refund nothing.
+    Retained {
+        id: String,
+    },
 }
 
 impl PaymentState {
@@ -57,7 +71,8 @@ impl PaymentState {
         match self {
             PaymentState::Authorized { id }
             | PaymentState::Captured { id }
-            | PaymentState::Refunded { id } => Some(id),
+            | PaymentState::Refunded { id, .. }
+            | PaymentState::Retained { id } => Some(id),
             _ => None,
         }
     }
@@ -79,6 +94,12 @@ pub struct BookingRecord {
     /// been registered.
     #[serde(default = "claimed")]
     pub reference_claimed: bool,
+    /// What cancelling gives back, in minor units of the total's currency: fixed when the
+    /// traveller's own cancellation is accepted, by the conditions each fare was sold
+    /// with. `None` gives back all that was captured: the airline's cancellations, a
+    /// booking that failed after its capture, and cancellations before brands were sold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_due: Option<i64>,
     /// When it was confirmed; kept when it is cancelled later (its reference shows, and
     /// its cancellation is announced).
     pub confirmed_at: Option<DateTime<Utc>>,
@@ -99,6 +120,7 @@ impl BookingRecord {
             payment: PaymentState::NotStarted,
             reference: None,
             reference_claimed: true,
+            refund_due: None,
             confirmed_at: None,
             version: 1,
         }
@@ -116,12 +138,24 @@ impl BookingRecord {
 
     /// What was captured and what was refunded: the traveller owes the difference.
     pub fn money_moved(&self) -> (Money, Money) {
-        let zero = Money::from_minor(0, self.plan.total.currency());
+        let total = self.plan.total;
+        let zero = Money::from_minor(0, total.currency());
         match self.payment {
-            PaymentState::Captured { .. } => (self.plan.total, zero),
-            PaymentState::Refunded { .. } => (self.plan.total, self.plan.total),
+            PaymentState::Captured { .. } | PaymentState::Retained { .. } => (total, zero),
+            PaymentState::Refunded { amount, .. } => (
+                total,
+                amount.map_or(total, |minor| Money::from_minor(minor, total.currency())),
+            ),
             _ => (zero, zero),
         }
+    }
+
+    /// What the refund owed now gives back of the captured total (see `refund_due`).
+    pub fn refund_due(&self) -> Money {
+        let total = self.plan.total;
+        self.refund_due.map_or(total, |minor| {
+            Money::from_minor(minor.clamp(0, total.amount_minor()), total.currency())
+        })
     }
 
     /// What the customer, the API and the D1 list see.
@@ -150,6 +184,9 @@ impl BookingRecord {
                     flight_id: flight.flight_id.clone(),
                     departure_utc: flight.departure_utc,
                     cabin: flight.cabin,
+                    brand: flight.brand,
+                    conditions: flight.conditions,
+                    fare_currency: Some(flight.fare_currency.clone()),
                     // Seats are shown while held or sold; a cancelled booking has none.
                     seats: match status {
                         BookingStatus::Cancelled => Vec::new(),
@@ -161,6 +198,7 @@ impl BookingRecord {
             total: self.plan.total,
             captured_amount: captured.amount_minor(),
             refunded_amount: refunded.amount_minor(),
+            cancellation_refund: Some(self.plan.refund_on_cancellation().amount_minor()),
             hold_expires_at: match status {
                 BookingStatus::Unconfirmed => self
                     .seats

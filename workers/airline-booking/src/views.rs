@@ -2,7 +2,7 @@
 //! object answers with it; D1's read model stores it as JSON in `bookings.details`), and a
 //! flight's seat map.
 
-use airline_domain::{AccountId, BookingId, Cabin, Money};
+use airline_domain::{AccountId, BookingId, Cabin, FareBrand, FareConditions, Money};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,14 @@ pub struct BookedFlight {
     /// The cabin the fare bought (Economy for a booking made before cabins were sold).
     #[serde(default)]
     pub cabin: Cabin,
+    /// The brand the fare was sold in and its conditions, fees in `fare_currency` (Flex,
+    /// with a full refund, for a booking made before brands were sold).
+    #[serde(default)]
+    pub brand: FareBrand,
+    #[serde(default)]
+    pub conditions: FareConditions,
+    #[serde(default)]
+    pub fare_currency: Option<String>,
     pub seats: Vec<SeatId>,
 }
 
@@ -52,6 +60,10 @@ pub struct BookingView {
     pub captured_amount: i64,
     #[serde(default)]
     pub refunded_amount: i64,
+    /// What the traveller's own cancellation gives back under the fares' conditions, in
+    /// the total's minor units (absent from rows written before brands: all of it).
+    #[serde(default)]
+    pub cancellation_refund: Option<i64>,
     pub hold_expires_at: Option<DateTime<Utc>>,
     /// The booking object's version of this view (see `BookingRecord::version`); 0 for
     /// rows written before versions.
@@ -65,6 +77,12 @@ impl BookingView {
     /// `minor` units of the booking's currency.
     pub fn amount(&self, minor: i64) -> Money {
         Money::from_minor(minor, self.total.currency())
+    }
+
+    /// What the traveller's own cancellation gives back.
+    pub fn refund_on_cancellation(&self) -> Money {
+        self.cancellation_refund
+            .map_or(self.total, |minor| self.amount(minor))
     }
 
     /// What the traveller has paid and not had back.
@@ -149,15 +167,20 @@ mod tests {
         // A booking from before cabins were sold flew Economy.
         assert_eq!(view.flights[0].cabin, Cabin::Economy);
 
-        // What is written now reads back as it was, and keeps every field rows had (a
-        // flight gains its cabin).
+        // What is written now reads back as it was, and keeps every field rows had.
         let written = serde_json::to_value(&view).unwrap();
         let stored: serde_json::Value = serde_json::from_str(STORED_BEFORE_TYPED_IDS).unwrap();
         for (field, value) in stored.as_object().unwrap() {
             if field == "flights" {
-                let mut with_cabin = value.clone();
-                with_cabin[0]["cabin"] = "ECONOMY".into();
-                assert_eq!(written[field], with_cabin, "{field}");
+                // A flight gains its cabin (Economy), its brand (Flex) and Flex's
+                // conditions: a full refund, as every cancellation was then.
+                let mut with_fare = value.clone();
+                with_fare[0]["cabin"] = "ECONOMY".into();
+                with_fare[0]["brand"] = "FLEX".into();
+                with_fare[0]["conditions"] =
+                    serde_json::to_value(airline_domain::FareConditions::FLEX).unwrap();
+                with_fare[0]["fareCurrency"] = serde_json::Value::Null;
+                assert_eq!(written[field], with_fare, "{field}");
             } else {
                 assert_eq!(&written[field], value, "{field}");
             }

@@ -22,7 +22,7 @@ pub mod time;
 pub use aircraft::AircraftType;
 pub use airport::{Airport, AirportCode, AirportQuery};
 pub use error::InputError;
-pub use fare::Cabin;
+pub use fare::{Allowance, Cabin, FareBrand, FareConditions};
 pub use flight::{Flight, FlightId, FlightNumber, FlightStatus};
 pub use geo::GeoPoint;
 pub use ids::{AccountId, BookingId, PaymentToken};

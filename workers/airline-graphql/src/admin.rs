@@ -516,7 +516,7 @@ pub struct SeatCountRepair {
 #[graphql(name = "PaymentMismatch")]
 pub struct PaymentMismatchView {
     booking_id: ID,
-    /// PENDING, AUTHORIZED, CAPTURED, DECLINED, VOIDED or REFUNDED.
+    /// PENDING, AUTHORIZED, CAPTURED, DECLINED, VOIDED, REFUNDED or RETAINED.
     payment_status: String,
     /// The booking's status; null when the booking was never recorded.
     booking_status: Option<String>,

@@ -259,6 +259,26 @@ impl Flight {
             })
             .collect()
     }
+    /// Every fare this flight sells for one passenger: each cabin in each brand, Economy
+    /// first and cheapest first, with the conditions it is sold with.
+    async fn fares(&self) -> Vec<FareOffer> {
+        SeatMap::for_flight(self.0.aircraft, self.0.seat_capacity)
+            .cabins()
+            .into_iter()
+            .filter_map(|cabin| cabin.fare(self.0.fare).map(|fare| (cabin, fare)))
+            .flat_map(|(cabin, cabin_fare)| {
+                domain::FareBrand::ALL.into_iter().map(move |brand| {
+                    let fare = brand.fare(cabin_fare);
+                    FareOffer {
+                        cabin: cabin.into(),
+                        brand: brand.into(),
+                        fare: Money(fare),
+                        conditions: FareConditions::new(brand.conditions(fare), fare.currency()),
+                    }
+                })
+            })
+            .collect()
+    }
     async fn seat_capacity(&self) -> u32 {
         self.0.seat_capacity
     }
@@ -346,6 +366,85 @@ impl From<Cabin> for domain::Cabin {
         match cabin {
             Cabin::Economy => domain::Cabin::Economy,
             Cabin::Business => domain::Cabin::Business,
+        }
+    }
+}
+
+/// A fare brand: the same seat with more or fewer conditions. FLEX is the full fare.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FareBrand {
+    /// The lowest fare: no checked bag, no refund, no changes.
+    Light,
+    /// A checked bag; refunds and changes for a fee.
+    Standard,
+    /// Two checked bags; a full refund and free changes until departure.
+    #[default]
+    Flex,
+}
+
+impl From<domain::FareBrand> for FareBrand {
+    fn from(brand: domain::FareBrand) -> Self {
+        match brand {
+            domain::FareBrand::Light => FareBrand::Light,
+            domain::FareBrand::Standard => FareBrand::Standard,
+            domain::FareBrand::Flex => FareBrand::Flex,
+        }
+    }
+}
+
+impl From<FareBrand> for domain::FareBrand {
+    fn from(brand: FareBrand) -> Self {
+        match brand {
+            FareBrand::Light => domain::FareBrand::Light,
+            FareBrand::Standard => domain::FareBrand::Standard,
+            FareBrand::Flex => domain::FareBrand::Flex,
+        }
+    }
+}
+
+/// One fare a flight sells: a cabin in a brand, for one passenger, and its conditions.
+#[derive(SimpleObject)]
+pub struct FareOffer {
+    pub cabin: Cabin,
+    pub brand: FareBrand,
+    pub fare: Money,
+    pub conditions: FareConditions,
+}
+
+/// What a fare allows, per passenger and flight (as Duffel's offer conditions).
+#[derive(SimpleObject)]
+pub struct FareConditions {
+    /// Checked bags included, 23 kg each.
+    pub checked_bags: u8,
+    /// Cancelling before departure: allowed, and what is kept of the fare.
+    pub refund_before_departure: FareCondition,
+    /// Changing to another flight before departure: allowed, and the fee on top of any
+    /// fare difference.
+    pub change_before_departure: FareCondition,
+}
+
+/// Whether something is allowed, and its penalty if it is (zero when free).
+#[derive(SimpleObject)]
+pub struct FareCondition {
+    pub allowed: bool,
+    /// Null when it is not allowed.
+    pub penalty: Option<Money>,
+}
+
+impl FareConditions {
+    /// The conditions, their fees in `currency` (the fare's).
+    pub fn new(conditions: domain::FareConditions, currency: domain::Currency) -> Self {
+        let condition = |allowance: domain::Allowance| {
+            let penalty = allowance.fee(currency);
+            FareCondition {
+                allowed: penalty.is_some(),
+                penalty: penalty.map(Money),
+            }
+        };
+        Self {
+            checked_bags: conditions.checked_bags,
+            refund_before_departure: condition(conditions.refund),
+            change_before_departure: condition(conditions.change),
         }
     }
 }

@@ -34,6 +34,8 @@ fn request(passengers: usize, key: &str) -> BookingRequest {
         return_seats: Vec::new(),
         outbound_cabin: Cabin::Economy,
         return_cabin: None,
+        outbound_brand: airline_domain::FareBrand::Flex,
+        return_brand: None,
         payment_token: "tok_4242_0".into(),
     }
 }

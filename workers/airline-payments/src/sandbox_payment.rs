@@ -1,5 +1,6 @@
 //! One sandbox payment's life, as a pure function of its stored row: PENDING ->
-//! AUTHORIZED -> CAPTURED -> REFUNDED, or DECLINED, or VOIDED. The store (a booking
+//! AUTHORIZED -> CAPTURED -> REFUNDED (some or all of it) or RETAINED (a cancelled fare
+//! that refunds nothing), or DECLINED, or VOIDED. The store (a booking
 //! object's SQLite, see `platform::sandbox_store`) loads the row, asks these functions
 //! and writes the row they return, with no `.await` in between; so the embedded provider
 //! and the sandbox's Stripe-compatible face move a payment the same way.
@@ -20,16 +21,19 @@ pub enum SandboxStatus {
     Declined,
     Voided,
     Refunded,
+    /// Captured, and kept when its booking was cancelled: the fare refunds nothing.
+    Retained,
 }
 
 impl SandboxStatus {
-    pub const ALL: [SandboxStatus; 6] = [
+    pub const ALL: [SandboxStatus; 7] = [
         Self::Pending,
         Self::Authorized,
         Self::Captured,
         Self::Declined,
         Self::Voided,
         Self::Refunded,
+        Self::Retained,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +44,7 @@ impl SandboxStatus {
             Self::Declined => "DECLINED",
             Self::Voided => "VOIDED",
             Self::Refunded => "REFUNDED",
+            Self::Retained => "RETAINED",
         }
     }
 
@@ -137,9 +142,10 @@ pub fn authorize(
                 });
                 return (payment, answer);
             }
-            SandboxStatus::Declined | SandboxStatus::Voided | SandboxStatus::Refunded => {
-                return (payment, Err(declined()))
-            }
+            SandboxStatus::Declined
+            | SandboxStatus::Voided
+            | SandboxStatus::Refunded
+            | SandboxStatus::Retained => return (payment, Err(declined())),
             SandboxStatus::Pending => payment,
         },
     };
@@ -197,6 +203,17 @@ pub fn settle(existing: Option<SandboxPayment>) -> Option<SandboxPayment> {
     })
 }
 
+/// Keeps a captured payment: its booking was cancelled under a fare that refunds nothing.
+/// Anything else is left as it is, so the step is idempotent.
+pub fn retain(existing: Option<SandboxPayment>) -> Option<SandboxPayment> {
+    existing.map(|mut payment| {
+        if payment.status == SandboxStatus::Captured {
+            payment.status = SandboxStatus::Retained;
+        }
+        payment
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +227,23 @@ mod tests {
             amount: Money::from_minor(45_000, Currency::parse("c", "GBP").unwrap()),
             behaviour,
         }
+    }
+
+    #[test]
+    fn a_capture_kept_by_its_fare_stays_kept() {
+        let (payment, _) = authorize(None, &charge(CardBehaviour::Succeeds));
+        let captured = capture(Some(payment)).0.unwrap();
+        let kept = retain(Some(captured)).unwrap();
+        assert_eq!(kept.status, SandboxStatus::Retained);
+        // Again, or settling it afterwards, changes nothing: the money was kept.
+        assert_eq!(retain(Some(kept.clone())).unwrap(), kept);
+        assert_eq!(settle(Some(kept.clone())).unwrap(), kept);
+        // Only a capture is kept: an authorization is not money taken.
+        let (authorized, _) = authorize(None, &charge(CardBehaviour::Succeeds));
+        assert_eq!(
+            retain(Some(authorized)).unwrap().status,
+            SandboxStatus::Authorized
+        );
     }
 
     #[test]

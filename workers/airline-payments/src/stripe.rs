@@ -146,12 +146,16 @@ pub fn void_request(payment_id: &str, idempotency_key: &str) -> StripeRequest {
     }
 }
 
-/// Refunds a captured PaymentIntent in full.
-pub fn refund_request(payment_id: &str, idempotency_key: &str) -> StripeRequest {
+/// Refunds `amount` of a captured PaymentIntent: all of it, or what the fare's conditions
+/// give back. One refund per booking, so one idempotency key.
+pub fn refund_request(payment_id: &str, idempotency_key: &str, amount: &Money) -> StripeRequest {
     StripeRequest {
         method: "POST",
         path: "/v1/refunds".to_owned(),
-        form: vec![("payment_intent".to_owned(), payment_id.to_owned())],
+        form: vec![
+            ("payment_intent".to_owned(), payment_id.to_owned()),
+            ("amount".to_owned(), amount_on_wire(amount).to_string()),
+        ],
         idempotency_key: format!("{idempotency_key}:refund"),
     }
 }

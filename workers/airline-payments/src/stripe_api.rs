@@ -226,17 +226,7 @@ impl NewIntent {
                 "Missing required param: amount.",
             )
         })?;
-        let amount: i64 = amount
-            .parse()
-            .ok()
-            .filter(|amount| *amount > 0)
-            .ok_or_else(|| {
-                invalid(
-                    "parameter_invalid_integer",
-                    "amount",
-                    "Invalid positive integer: amount.",
-                )
-            })?;
+        let amount = positive_amount(amount)?;
         let currency = field(form, "currency")
             .and_then(|code| Currency::parse("currency", &code.to_ascii_uppercase()).ok())
             .ok_or_else(|| {
@@ -246,13 +236,7 @@ impl NewIntent {
                     "Invalid currency: the sandbox takes the catalog's currencies.",
                 )
             })?;
-        let amount = amount_from_wire(amount, currency).ok_or_else(|| {
-            invalid(
-                "parameter_invalid_integer",
-                "amount",
-                "ISK amounts must be whole krónur (a multiple of 100).",
-            )
-        })?;
+        let amount = money_from_wire(amount, currency)?;
         let payment_method = field(form, "payment_method").ok_or_else(|| {
             invalid(
                 "parameter_missing",
@@ -304,11 +288,57 @@ pub fn refunded_intent(form: &[(String, String)]) -> Result<String, Answer> {
         })
 }
 
+/// An `amount` parameter: a positive whole number, or the 400 Stripe answers.
+fn positive_amount(text: &str) -> Result<i64, Answer> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|amount| *amount > 0)
+        .ok_or_else(|| {
+            invalid(
+                "parameter_invalid_integer",
+                "amount",
+                "Invalid positive integer: amount.",
+            )
+        })
+}
+
+/// An amount on the wire as money of `currency`, or the 400 for an ISK amount that is not
+/// whole krónur.
+fn money_from_wire(amount: i64, currency: Currency) -> Result<Money, Answer> {
+    amount_from_wire(amount, currency).ok_or_else(|| {
+        invalid(
+            "parameter_invalid_integer",
+            "amount",
+            "ISK amounts must be whole krónur (a multiple of 100).",
+        )
+    })
+}
+
+/// How much of `payment` a refund gives back: `amount` when the request names one (a
+/// positive integer no larger than what was captured, as Stripe requires), else all of it.
+pub fn refund_amount(form: &[(String, String)], payment: &SandboxPayment) -> Result<Money, Answer> {
+    let Some(text) = field(form, "amount") else {
+        return Ok(payment.amount);
+    };
+    let amount = money_from_wire(positive_amount(text)?, payment.amount.currency())?;
+    if amount.amount_minor() > payment.amount.amount_minor() {
+        return Err(invalid(
+            "amount_too_large",
+            "amount",
+            &format!(
+                "Refund amount ({amount}) is greater than charge amount ({}).",
+                payment.amount
+            ),
+        ));
+    }
+    Ok(amount)
+}
+
 /// Stripe's status for a sandbox payment status.
 pub fn intent_status(sandbox_status: &str) -> &'static str {
     match sandbox_status {
         "AUTHORIZED" => "requires_capture",
-        "CAPTURED" | "REFUNDED" => "succeeded",
+        "CAPTURED" | "REFUNDED" | "RETAINED" => "succeeded",
         "VOIDED" => "canceled",
         // PENDING (a transient failure left it unconfirmed) and DECLINED.
         _ => "requires_payment_method",
@@ -387,7 +417,7 @@ pub fn already_refunded(id: &str) -> Answer {
     )
 }
 
-/// A full refund of a captured PaymentIntent.
+/// A refund of a captured PaymentIntent: all of it, or the amount asked for.
 pub fn refund(intent_id: &str, amount: &Money) -> Answer {
     Answer::json(
         200,
@@ -544,7 +574,11 @@ pub fn perform(
                     Performed::answer(already_refunded(&payment.id))
                 }
                 Some(payment) if payment.status == SandboxStatus::Captured => {
-                    let answer = refund(&payment.id, &payment.amount);
+                    let amount = match refund_amount(form, &payment) {
+                        Ok(amount) => amount,
+                        Err(answer) => return Performed::answer(answer),
+                    };
+                    let answer = refund(&payment.id, &amount);
                     Performed {
                         payment: sandbox_payment::settle(Some(payment)),
                         answer,
@@ -624,12 +658,12 @@ mod tests {
                 void_request("pi_1", "k"),
                 Call::CancelIntent("pi_1".to_owned()),
             ),
-            (refund_request("pi_1", "k"), Call::CreateRefund),
+            (refund_request("pi_1", "k", &eur(100)), Call::CreateRefund),
         ] {
             assert_eq!(Call::route(call.method, &call.path), Some(expected));
         }
         assert_eq!(
-            refunded_intent(&parse_form(&refund_request("pi_1", "k").body())),
+            refunded_intent(&parse_form(&refund_request("pi_1", "k", &eur(100)).body())),
             Ok("pi_1".to_owned())
         );
         assert_eq!(Call::route("GET", "/v1/charges"), None);
@@ -638,6 +672,42 @@ mod tests {
             Call::route("GET", "/v1/payment_intents/pi_1"),
             Some(Call::RetrieveIntent("pi_1".to_owned()))
         );
+    }
+
+    #[test]
+    fn a_refund_gives_back_what_it_names_and_never_more_than_was_taken() {
+        let payment = SandboxPayment {
+            id: "pi_sandbox_bk_1".to_owned(),
+            key: "bk_1".to_owned(),
+            token: "pm_card_visa".to_owned(),
+            customer_id: "acct_1".to_owned(),
+            amount: eur(45_000),
+            behaviour: CardBehaviour::Succeeds,
+            status: SandboxStatus::Captured,
+            authorize_attempts: 1,
+        };
+        let form = |amount: &Money| parse_form(&refund_request("pi_1", "k", amount).body());
+        assert_eq!(
+            refund_amount(&form(&eur(31_500)), &payment),
+            Ok(eur(31_500))
+        );
+        assert_eq!(
+            refund_amount(&form(&eur(45_000)), &payment),
+            Ok(eur(45_000))
+        );
+        // Without an amount, Stripe refunds all of it.
+        assert_eq!(refund_amount(&[], &payment), Ok(eur(45_000)));
+        for wrong in [eur(45_001), eur(0), eur(-5)] {
+            let answer = refund_amount(&form(&wrong), &payment).unwrap_err();
+            assert_eq!(answer.status, 400, "{wrong}");
+            assert!(
+                answer.body.contains("\"param\":\"amount\""),
+                "{}",
+                answer.body
+            );
+        }
+        let garbage = vec![("amount".to_owned(), "12.5".to_owned())];
+        assert_eq!(refund_amount(&garbage, &payment).unwrap_err().status, 400);
     }
 
     #[test]

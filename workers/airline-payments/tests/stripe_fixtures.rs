@@ -38,6 +38,10 @@ fn payment_request() -> PaymentRequest {
     }
 }
 
+fn gbp(minor: i64) -> Money {
+    Money::from_minor(minor, Currency::parse("currency", "GBP").unwrap())
+}
+
 fn header<'a>(headers: &'a [(&'static str, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
@@ -107,7 +111,7 @@ fn the_api_base_is_stripe_unless_configured() {
     let local = api_base(Some("http://127.0.0.1:8787/sandbox/stripe/")).unwrap();
     assert_eq!(local, "http://127.0.0.1:8787/sandbox/stripe");
     assert_eq!(
-        refund_request(PAYMENT_ID, "bk_1").url(&local),
+        refund_request(PAYMENT_ID, "bk_1", &gbp(100)).url(&local),
         "http://127.0.0.1:8787/sandbox/stripe/v1/refunds"
     );
     for bad in ["ftp://example.com", "api.stripe.com", "https://x/?a=1"] {
@@ -138,10 +142,14 @@ fn capture_void_and_refund_requests() {
     assert_eq!(void.body(), "cancellation_reason=abandoned");
     assert_headers(&void, "bk_0123456789abcdef01234567:void");
 
-    let refund = refund_request(PAYMENT_ID, "bk_0123456789abcdef01234567");
+    // A Standard fare's refund: the fare less its fee, not the whole payment.
+    let refund = refund_request(PAYMENT_ID, "bk_0123456789abcdef01234567", &gbp(21_500));
     assert_eq!(refund.method, "POST");
     assert_eq!(refund.url(API_BASE), "https://api.stripe.com/v1/refunds");
-    assert_eq!(refund.body(), format!("payment_intent={PAYMENT_ID}"));
+    assert_eq!(
+        refund.body(),
+        format!("payment_intent={PAYMENT_ID}&amount=21500")
+    );
     assert_headers(&refund, "bk_0123456789abcdef01234567:refund");
 }
 
@@ -151,7 +159,7 @@ fn every_operation_has_its_own_idempotency_key() {
         authorize_request(&payment_request()).idempotency_key,
         capture_request(PAYMENT_ID, "bk_0123456789abcdef01234567").idempotency_key,
         void_request(PAYMENT_ID, "bk_0123456789abcdef01234567").idempotency_key,
-        refund_request(PAYMENT_ID, "bk_0123456789abcdef01234567").idempotency_key,
+        refund_request(PAYMENT_ID, "bk_0123456789abcdef01234567", &gbp(100)).idempotency_key,
     ];
     for (i, key) in keys.iter().enumerate() {
         assert!(key.starts_with("bk_0123456789abcdef01234567:"), "{key}");

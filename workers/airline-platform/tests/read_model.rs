@@ -49,12 +49,16 @@ fn copy(version: u64, status: BookingStatus) -> BookingCopy {
             flight_id: "EA117-20261225".into(),
             departure_utc: at(0) + chrono::Duration::days(24),
             cabin: airline_domain::Cabin::Economy,
+            brand: airline_domain::FareBrand::Flex,
+            conditions: airline_domain::FareConditions::FLEX,
+            fare_currency: Some("GBP".into()),
             seats: Vec::new(),
         }],
         passengers: Vec::new(),
         total: Money::from_minor(45_000, gbp),
         captured_amount: if confirmed { 45_000 } else { 0 },
         refunded_amount: if cancelled { 45_000 } else { 0 },
+        cancellation_refund: Some(45_000),
         hold_expires_at: None,
         version,
         created_at: at(0),
@@ -245,4 +249,27 @@ fn a_late_copy_never_moves_a_booking_backwards() {
     let view: BookingView = serde_json::from_str(&details).unwrap();
     assert_eq!(view.version, 5, "the stored view is the newest one too");
     assert_eq!(view.amount_paid().amount_minor(), 45_000);
+}
+
+/// A booking cancelled under a fare that refunds nothing keeps its payment: the read model
+/// takes it as RETAINED (a migration widened the table's check), and the payment that was
+/// captured before it is replaced, never duplicated.
+#[test]
+fn a_payment_kept_by_its_fare_reads_as_retained() {
+    let mut db = migrated();
+    apply(&mut db, &copy(5, BookingStatus::Confirmed));
+    let mut kept = copy(9, BookingStatus::Cancelled);
+    if let Some(payment) = kept.payment.as_mut() {
+        payment.status = "RETAINED".into();
+    }
+    apply(&mut db, &kept);
+    let (status, version, _, payment, _, _) = held(&db);
+    assert_eq!(
+        (status.as_str(), version, payment.as_str()),
+        ("CANCELLED", 9, "RETAINED")
+    );
+    let rows: i64 = db
+        .query_row("SELECT count(*) FROM payments", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(rows, 1);
 }

@@ -1,21 +1,24 @@
 //! Passengers and payment: names checked with the booking's rules, the sandbox card form
-//! (with the test cards to hand), the price of each flight in the cabin its fare buys, and
+//! (with the test cards to hand), the price of each flight in the cabin and brand its
+//! fare buys with what that fare allows, and
 //! one idempotency key per attempt so a double click or a retry after a dropped
 //! connection books once.
 //!
 //! One page: the passenger forms, the card forms and the summary share the checkout's state.
 
-use airline_web_core::cabin::{cabin_name, Leg};
+use airline_web_core::brand::brand_name;
+use airline_web_core::cabin::cabin_name;
 use airline_web_core::checkout::{
-    cabin_fares, idempotency_key, party_price_of, test_cards, CardDraft, CardField, Checkout,
+    idempotency_key, leg_fares, party_price_of, test_cards, CardDraft, CardField, Checkout,
     FlightField, NextStep, Traveller, TravellerField,
 };
+use airline_web_core::fare::Leg;
 use airline_web_core::Msg;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::{self, flight_brief, process_booking, tokenize_card, CallError};
-use crate::components::{describe, focus, Alert, FieldError, TextField};
+use crate::components::{describe, focus, Alert, FareTerms, FieldError, TextField};
 use crate::i18n::{date, locale, money, t, tf, today};
 use crate::pages::seats::{checkout_at_address, NothingToBook};
 use crate::storage;
@@ -205,11 +208,14 @@ fn CheckoutForm(checkout: Checkout) -> impl IntoView {
                             .then(|| checkout.inbound_seats.clone()),
                     });
                     let (outbound_cabin, return_cabin) = checkout.booking_cabins();
+                    let (outbound_brand, return_brand) = checkout.booking_brands();
                     let input = process_booking::BookingInput {
                         outbound_flight_id: checkout.outbound.clone().unwrap_or_default(),
                         return_flight_id: checkout.inbound.clone(),
                         outbound_cabin,
                         return_cabin,
+                        outbound_brand,
+                        return_brand,
                         passengers: checkout
                             .travellers
                             .iter()
@@ -416,8 +422,9 @@ fn card_input_id(field: CardField) -> &'static str {
     }
 }
 
-/// The flights, the cabin each fare buys, and what they cost for the party: exactly what
-/// the booking will charge (each flight's fare in its cabin, by the booking's own rule).
+/// The flights, the cabin and brand each fare buys with what it allows, and what they
+/// cost for the party: exactly what the booking will charge (each flight's fare in its
+/// cabin and brand, by the booking's own rule).
 #[component]
 fn PriceSummary(
     checkout: Checkout,
@@ -435,6 +442,7 @@ fn PriceSummary(
         .collect();
     let passengers = checkout.passengers;
     let cabins = checkout.cabins;
+    let brands = checkout.brands;
     let data = LocalResource::new(move || {
         let ids = ids.clone();
         async move {
@@ -483,7 +491,7 @@ fn PriceSummary(
                 .iter()
                 .map(|flight| api::cabin_fares(&flight.cabins))
                 .collect();
-            let fares = cabin_fares(&sold, cabins);
+            let fares = leg_fares(&sold, cabins, brands);
             // A flight that does not sell its chosen cabin is said at once, before paying.
             if let Err(leg) = fares {
                 if problem.get_untracked().is_none() {
@@ -503,6 +511,7 @@ fn PriceSummary(
                 .zip([Leg::Outbound, Leg::Return])
                 .map(|(flight, leg)| {
                     let cabin = cabins.of(leg);
+                    let brand = brands.of(leg);
                     let fare = fares
                         .as_ref()
                         .and_then(|fares| fares.get(leg.index()).copied());
@@ -513,7 +522,8 @@ fn PriceSummary(
                         <dt>
                             <strong>{format!("{} {} → {}", flight.flight_number, flight.origin.code, flight.destination.code)}</strong><br />
                             {date(&flight.departure.local_date)}" "{flight.departure.local_time.clone()}<br />
-                            <span class="summary-cabin">{move || format!("{}: {}", t(Msg::Cabin), t(cabin_name(cabin)))}</span>
+                            <span class="summary-cabin">{move || format!("{}: {} {}", t(Msg::FareBrandLabel), t(cabin_name(cabin)), t(brand_name(brand)))}</span>
+                            {fare.map(|fare| view! { <FareTerms conditions=brand.conditions(fare) currency=fare.currency() /> })}
                             {seat_text.map(|s| view! { <br />{format!("{}: {s}", t(Msg::Seats))}})}
                             <div class="flight-problem" id=flight_problem_id(leg) tabindex="-1" role="alert">
                                 {move || here().map(|(field, message)| {

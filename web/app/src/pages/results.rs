@@ -1,9 +1,11 @@
 //! Search results: the outbound (and return) flights of a search read from the URL, sorted
-//! and filtered, a page at a time, each with the cabins it sells and their fares; choosing
-//! a flight and a cabin on each leg starts a checkout.
+//! and filtered, a page at a time, each with the cabins it sells, each cabin's brands
+//! (Light, Standard, Flex) with their fares and what they allow; choosing a flight, a
+//! cabin and a brand on each leg starts a checkout.
 //!
 //! One page: its toolbar, lists and flight cards share the search and its order.
 
+use airline_web_core::brand::{brand_name, brand_offers, lowest_fare, FareBrand, FareBrands};
 use airline_web_core::cabin::{cabin_name, fare_in, Cabin, CabinFare, FareCabins};
 use airline_web_core::checkout::{idempotency_key, party_price, Checkout};
 use airline_web_core::format::{day_offset, duration, major_to_minor, minor_to_major};
@@ -15,7 +17,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use super::lazy::booking;
 use super::search_form::SearchForm;
 use crate::api::{self, search_flights, ApiMoney, CallError, SearchFlights};
-use crate::components::{describe, Alert, MoreButton, Skeleton};
+use crate::components::{describe, Alert, FareTerms, MoreButton, Skeleton};
 use crate::i18n::{date, locale, money, t, tf};
 use crate::storage;
 
@@ -24,11 +26,12 @@ type Edge = search_flights::SearchFlightsSearchFlightsEdges;
 /// Results stay this few seats from selling out before the card says so.
 const FEW_SEATS: i64 = 9;
 
-/// The flight chosen on one leg, and the cabin its fare buys.
+/// The flight chosen on one leg, and the cabin and brand its fare buys.
 #[derive(Debug, Clone, PartialEq)]
 struct Choice {
     flight: String,
     cabin: Cabin,
+    brand: FareBrand,
 }
 
 #[component]
@@ -110,16 +113,20 @@ fn Results(search: Search, order: Memo<(Sort, Filters)>) -> impl IntoView {
                 outbound: out.cabin,
                 inbound: back_flight.as_ref().map_or(Cabin::Economy, |c| c.cabin),
             };
+            let brands = FareBrands {
+                outbound: out.brand,
+                inbound: back_flight.as_ref().map_or(FareBrand::Flex, |c| c.brand),
+            };
             let checkout = Checkout::start(
                 back.to_query(),
                 search.passengers,
                 out.flight,
                 back_flight.map(|c| c.flight),
-                cabins,
+                (cabins, brands),
                 idempotency_key(storage::random_bytes()),
             );
             storage::save(&checkout);
-            // The cabins travel in the address: a reload or Back shows the same fare.
+            // The fares travel in the address: a reload or Back shows the same fare.
             navigate(&checkout.page_path("/book/seats"), Default::default());
         }
     };
@@ -457,30 +464,42 @@ fn FlightCard(edge: Edge, chosen: RwSignal<Option<Choice>>, passengers: u32) -> 
             fare,
         }));
     }
-    // The cabin this card offers now: the chosen one while the flight is chosen.
-    let marked = RwSignal::new(
-        chosen
-            .get_untracked()
-            .filter(|c| c.flight == id)
-            .map_or(Cabin::Economy, |c| c.cabin),
-    );
+    // The cabin and brand this card offers now: the chosen ones while the flight is
+    // chosen; Economy Flex, the flight's full fare, until then.
+    let mine = chosen.get_untracked().filter(|c| c.flight == id);
+    let marked = RwSignal::new(mine.as_ref().map_or(Cabin::Economy, |c| c.cabin));
+    let marked_brand = RwSignal::new(mine.map_or(FareBrand::Flex, |c| c.brand));
+    // Choosing a cabin or a brand on a card chooses its flight.
     let choose = {
         let id = id.clone();
-        move |cabin: Cabin| {
+        move |cabin: Cabin, brand: FareBrand| {
             marked.set(cabin);
+            marked_brand.set(brand);
             chosen.set(Some(Choice {
                 flight: id.clone(),
                 cabin,
+                brand,
             }));
         }
     };
-    let total = {
+    // The brands of the marked cabin, with their fares and conditions.
+    let offers = {
         let cabins = cabins.clone();
-        move || {
-            let fare = fare_in(&cabins, marked.get())?;
-            party_price(fare, None, passengers)
-        }
+        Memo::new(move |_| {
+            fare_in(&cabins, marked.get())
+                .map(brand_offers)
+                .unwrap_or_default()
+        })
     };
+    let marked_fare = move || {
+        offers.with(|offers| {
+            offers
+                .iter()
+                .find(|offer| offer.brand == marked_brand.get())
+                .map(|offer| offer.fare)
+        })
+    };
+    let total = move || party_price(marked_fare()?, None, passengers);
     let label_id = format!("flight-{}", flight.id);
     let departs = flight.departure.local_time.clone();
     let number = flight.flight_number.clone();
@@ -500,11 +519,11 @@ fn FlightCard(edge: Edge, chosen: RwSignal<Option<Choice>>, passengers: u32) -> 
                     <label class="cabin-option">
                         <input type="radio" name=group.clone() value=cabin.as_str()
                             prop:checked=move || marked.get() == cabin
-                            on:change=move |_| choose(cabin) />
+                            on:change=move |_| choose(cabin, marked_brand.get_untracked()) />
                         <span class="cabin-text">
                             <span class="cabin-name">{move || t(cabin_name(cabin))}</span>
                             " "
-                            <span class="fare">{move || money(fare)}</span>
+                            <span class="fare">{move || tf(Msg::FromFare, &[&money(lowest_fare(fare))])}</span>
                         </span>
                     </label>
                 }
@@ -526,13 +545,52 @@ fn FlightCard(edge: Edge, chosen: RwSignal<Option<Choice>>, passengers: u32) -> 
                         <span class="cabin-text">
                             <span class="cabin-name">{move || t(cabin_name(offer.cabin))}</span>
                             " "
-                            <span class="fare">{move || money(offer.fare)}</span>
+                            <span class="fare">{move || tf(Msg::FromFare, &[&money(lowest_fare(offer.fare))])}</span>
                         </span>
                     </span>
                 })}
             </p>
         }
         .into_any()
+    };
+    let brand_group = format!("brand-{}", flight.id);
+    let brand_choice = {
+        let (number, departs) = (number.clone(), departs.clone());
+        let choose = choose.clone();
+        move || {
+            let options = offers
+                .get()
+                .into_iter()
+                .map(|offer| {
+                    let brand = offer.brand;
+                    let choose = choose.clone();
+                    let terms_id = format!("{brand_group}-{}", brand.as_str());
+                    view! {
+                        <label class="brand-option">
+                            <input type="radio" name=brand_group.clone() value=brand.as_str()
+                                aria-describedby=terms_id.clone()
+                                prop:checked=move || marked_brand.get() == brand
+                                on:change=move |_| choose(marked.get_untracked(), brand) />
+                            <span class="brand-text">
+                                <span class="brand-name">{move || t(brand_name(brand))}</span>
+                                " "
+                                <span class="fare">{move || money(offer.fare)}</span>
+                            </span>
+                            <span class="brand-terms" id=terms_id>
+                                <FareTerms conditions=offer.conditions currency=offer.fare.currency() />
+                            </span>
+                        </label>
+                    }
+                })
+                .collect_view();
+            let (number, departs) = (number.clone(), departs.clone());
+            view! {
+                <fieldset class="brands">
+                    <legend class="visually-hidden">{move || tf(Msg::BrandsFor, &[&number, &departs])}</legend>
+                    {options}
+                </fieldset>
+            }
+        }
     };
     view! {
         <li class="card flight" class:chosen=move || is_chosen.get()>
@@ -554,6 +612,7 @@ fn FlightCard(edge: Edge, chosen: RwSignal<Option<Choice>>, passengers: u32) -> 
             </div>
             <div class="price">
                 {cabin_choice}
+                {brand_choice}
                 <p class="price-note">
                     <span class="per">{move || t(Msg::PerPerson)}</span>
                     " "
@@ -562,8 +621,13 @@ fn FlightCard(edge: Edge, chosen: RwSignal<Option<Choice>>, passengers: u32) -> 
             </div>
             <button type="button" class="select secondary"
                 aria-pressed=move || is_chosen.get().to_string()
-                aria-label=move || tf(Msg::SelectFlight, &[&number, &departs, t(cabin_name(marked.get()))])
-                on:click=move |_| choose(marked.get_untracked())>
+                aria-label=move || {
+                    // The visible word ("Select", "Selected") begins the name.
+                    let label = if is_chosen.get() { Msg::SelectedFlight } else { Msg::SelectFlight };
+                    let fare = format!("{} {}", t(cabin_name(marked.get())), t(brand_name(marked_brand.get())));
+                    tf(label, &[&number, &departs, &fare])
+                }
+                on:click=move |_| choose(marked.get_untracked(), marked_brand.get_untracked())>
                 {move || if is_chosen.get() { t(Msg::Selected) } else { t(Msg::Select) }}
             </button>
         </li>

@@ -3,8 +3,10 @@
 //! fare), one seat per passenger or "seat us together", all of it usable with arrow keys
 //! and a screen reader.
 
-use airline_web_core::cabin::{cabin_name, Cabin, FareCabins, Leg};
+use airline_web_core::brand::FareBrands;
+use airline_web_core::cabin::{cabin_name, Cabin, FareCabins};
 use airline_web_core::checkout::{idempotency_key, Checkout};
+use airline_web_core::fare::Leg;
 use airline_web_core::seats::{spoken_label, SeatPlan, SeatState, Step};
 use airline_web_core::seats::{Seat, SeatId};
 use airline_web_core::Msg;
@@ -25,14 +27,17 @@ pub fn SeatsPage() -> impl IntoView {
     }
 }
 
-/// The checkout in progress, in the cabins the page's address names: the address is what
-/// the traveller reloads, shares with themselves or goes Back to, so it decides (see
-/// [`Checkout::choose_cabins`]). `None` with nothing to book.
+/// The checkout in progress, in the cabins and brands the page's address names: the
+/// address is what the traveller reloads, shares with themselves or goes Back to, so it
+/// decides (see [`Checkout::choose_fares`]). `None` with nothing to book.
 pub fn checkout_at_address() -> Option<Checkout> {
     let mut checkout = storage::load().filter(|c| c.outbound.is_some())?;
     let query = use_query_map().get_untracked();
-    let cabins = FareCabins::from_query(|key| query.get(key));
-    if checkout.choose_cabins(cabins, || idempotency_key(storage::random_bytes())) {
+    let fares = (
+        FareCabins::from_query(|key| query.get(key)),
+        FareBrands::from_query(|key| query.get(key)),
+    );
+    if checkout.choose_fares(fares, || idempotency_key(storage::random_bytes())) {
         storage::save(&checkout);
     }
     Some(checkout)

@@ -5,6 +5,7 @@
 //! The list and the single trip share the status badge and the route line, so they stay
 //! together.
 
+use airline_web_core::brand::brand_name;
 use airline_web_core::cabin::{cabin_name, cabins_text, Cabin};
 use airline_web_core::format::{day_offset, duration, TripGroup};
 use airline_web_core::{BookingStatus, Money, Msg};
@@ -15,7 +16,7 @@ use crate::api::{
     self, booking_detail, cancel_booking, trips, ApiMoney, BookingDetail, CallError, CancelBooking,
     Trips,
 };
-use crate::components::{focus, Alert, MoreButton, Skeleton};
+use crate::components::{focus, Alert, FareTerms, MoreButton, Skeleton};
 use crate::i18n::{date, locale, money, now, t, tf};
 use crate::session::sleep;
 use crate::storage;
@@ -240,10 +241,15 @@ async fn fetch_booking(
     }
 }
 
-/// Whether the trip can be cancelled and refunded now: the booking's own rule, as the API
-/// states it.
+/// Whether the trip can be cancelled now: the booking's own rule, as the API states it.
 fn cancellable(booking: &Booking) -> bool {
     booking.cancellable.allowed
+}
+
+/// What cancelling now gives back, as the API quotes it from the conditions the fares
+/// were sold with; `None` when it cannot be cancelled.
+fn refund_quote(booking: &Booking) -> Option<Money> {
+    booking.cancellable.refund.as_ref()?.money()
 }
 
 #[component]
@@ -318,7 +324,8 @@ pub fn TripPage() -> impl IntoView {
                 Ok(_) => {
                     // My trips and the points show the cancellation at once.
                     storage::note_recent(&current.id);
-                    refunded.set(current.total.money());
+                    // What the quote said comes back is what the booking refunds.
+                    refunded.set(refund_quote(&current));
                     fetch_booking(current.id, booking, error).await;
                     sleep(0).await;
                     focus("trip-notice");
@@ -337,10 +344,27 @@ pub fn TripPage() -> impl IntoView {
         });
     };
 
+    // The refund is quoted before the traveller confirms: all of it, part of it under the
+    // fare's conditions, or nothing.
     let refund_text = move || {
         booking.with(|b| {
-            let total = b.as_ref()?.total.money()?;
-            Some(tf(Msg::CancelConfirmBody, &[&money(total)]))
+            let b = b.as_ref()?;
+            let total = b.total.money()?;
+            let refund = refund_quote(b)?;
+            Some(if refund.amount_minor() == 0 {
+                t(Msg::CancelConfirmNoRefund).to_owned()
+            } else if refund == total {
+                tf(Msg::CancelConfirmBody, &[&money(total)])
+            } else {
+                tf(Msg::CancelRefundOf, &[&money(refund), &money(total)])
+            })
+        })
+    };
+    let refunds_nothing = move || {
+        booking.with(|b| {
+            b.as_ref()
+                .and_then(refund_quote)
+                .is_some_and(|refund| refund.amount_minor() == 0)
         })
     };
 
@@ -353,7 +377,11 @@ pub fn TripPage() -> impl IntoView {
                 </a>
             </p>
             <div id="trip-notice" tabindex="-1" role="status" class:success=move || refunded.get().is_some()>
-                {move || refunded.get().map(|total| tf(Msg::CancelledRefunded, &[&money(total)]))}
+                {move || refunded.get().map(|refund| if refund.amount_minor() == 0 {
+                    t(Msg::CancelledNoRefund).to_owned()
+                } else {
+                    tf(Msg::CancelledRefunded, &[&money(refund)])
+                })}
             </div>
             <div id="cancel-problem" tabindex="-1">
                 <Alert error=cancel_error />
@@ -385,7 +413,13 @@ pub fn TripPage() -> impl IntoView {
                         {move || t(Msg::KeepBooking)}
                     </button>
                     <button type="button" class="danger" disabled=move || busy.get() on:click=confirm>
-                        {move || if busy.get() { t(Msg::Loading) } else { t(Msg::ConfirmCancel) }}
+                        {move || if busy.get() {
+                            t(Msg::Loading)
+                        } else if refunds_nothing() {
+                            t(Msg::ConfirmCancelNoRefund)
+                        } else {
+                            t(Msg::ConfirmCancel)
+                        }}
                     </button>
                 </div>
             </dialog>
@@ -430,6 +464,12 @@ fn TripDetail(booking: Booking) -> impl IntoView {
             let minutes = flight.duration_minutes;
             let seats = leg.seats.join(", ");
             let cabin = leg.cabin;
+            let brand = leg.brand;
+            // The terms the fare was sold with: what a cancellation here refunds.
+            let (conditions, fee_currency) = api::fare_conditions(&leg.conditions);
+            let terms = fee_currency
+                .or_else(|| total.map(|total| total.currency()))
+                .map(|currency| view! { <FareTerms conditions=conditions currency=currency /> });
             view! {
                 <section class="card trip-leg-detail" aria-labelledby=labelled_by>
                     <h2 id=heading_id>{move || tf(heading, &[&date(&departure_date)])}</h2>
@@ -454,8 +494,8 @@ fn TripDetail(booking: Booking) -> impl IntoView {
                             <dd>{move || duration(minutes, locale())}</dd>
                         </div>
                         <div>
-                            <dt>{move || t(Msg::Cabin)}</dt>
-                            <dd class="cabin">{move || t(cabin_name(cabin))}</dd>
+                            <dt>{move || t(Msg::FareBrandLabel)}</dt>
+                            <dd class="cabin">{move || format!("{} {}", t(cabin_name(cabin)), t(brand_name(brand)))}{terms}</dd>
                         </div>
                         <Show when={
                             let empty = seats.is_empty();

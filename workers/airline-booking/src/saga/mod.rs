@@ -344,7 +344,8 @@ impl BookingRecord {
         self.saga.enter(Phase::Compensating { failure });
     }
 
-    /// Starts cancelling a confirmed booking: refund, release the seats, CANCELLED, and
+    /// Starts cancelling a confirmed booking: refund (what the fares' conditions give
+    /// back, or everything when the airline cancelled), release the seats, CANCELLED, and
     /// a `BookingCancelled` event. Refused unless the rules of [`may_cancel`] allow it
     /// (the airline's own cancellation of a flight is allowed after departure too).
     pub fn cancel(
@@ -361,6 +362,12 @@ impl BookingRecord {
             // Confirmed in status, but already being cancelled.
             return Err(CancelRefusal::AlreadyCancelled);
         }
+        // The traveller's own cancellation refunds what the fares were sold to refund;
+        // the airline's refunds everything, whatever the fares.
+        self.refund_due = match reason {
+            CancelReason::Customer => Some(self.plan.refund_on_cancellation().amount_minor()),
+            CancelReason::FlightCancelled { .. } => None,
+        };
         self.compensate(match reason {
             CancelReason::Customer => Failure::CancelledByCustomer,
             CancelReason::FlightCancelled { flight_id } => Failure::FlightCancelled { flight_id },
@@ -432,6 +439,8 @@ mod tests {
             aircraft: "A320".into(),
             seat_capacity: 150,
             cabin: airline_domain::Cabin::Economy,
+            brand: airline_domain::FareBrand::Flex,
+            conditions: airline_domain::FareConditions::FLEX,
             fare_amount: 45_000,
             fare_currency: "GBP".into(),
             seats: Vec::new(),
@@ -514,8 +523,17 @@ mod tests {
                 outcome = outcome.with(Fact::Payment(PaymentState::Captured { id: "pay_1".into() }))
             }
             Step::VoidPayment => outcome = outcome.with(Fact::Payment(PaymentState::Voided)),
+            // As the executor does: what is due given back, or the payment kept.
             Step::RefundPayment => {
-                outcome = outcome.with(Fact::Payment(PaymentState::Refunded { id: "pay_1".into() }))
+                let due = record.refund_due().amount_minor();
+                outcome = outcome.with(Fact::Payment(if due == 0 {
+                    PaymentState::Retained { id: "pay_1".into() }
+                } else {
+                    PaymentState::Refunded {
+                        id: "pay_1".into(),
+                        amount: Some(due),
+                    }
+                }))
             }
             Step::ClaimReference => outcome = outcome.with(Fact::Reference(Some("ACEFGH".into()))),
             Step::ConfirmBooking | Step::MarkCancelled => {}
@@ -902,6 +920,71 @@ mod tests {
             record.cancel(CancelReason::Customer, t0()),
             Err(CancelRefusal::AlreadyCancelled)
         );
+    }
+
+    /// A one-flight booking sold in `brand` at the full fare's share (GBP 450 Flex).
+    fn record_in(brand: airline_domain::FareBrand) -> BookingRecord {
+        let mut flight = flight("EA1-20261201", 3);
+        let fare = brand.fare(Money::from_minor(
+            45_000,
+            Currency::parse("c", "GBP").unwrap(),
+        ));
+        flight.brand = brand;
+        flight.conditions = brand.conditions(fare);
+        flight.fare_amount = fare.amount_minor();
+        let mut record = record_with(vec![flight]);
+        record.plan.total = fare;
+        record
+    }
+
+    #[test]
+    fn the_travellers_cancellation_refunds_what_the_fare_was_sold_to_refund() {
+        use airline_domain::FareBrand;
+        // Standard (GBP 382): less its fee of 114. Light (GBP 315): nothing, the payment
+        // kept. Flex: all of it. In each, what was captured less what was refunded is
+        // what the traveller owes.
+        for (brand, refunded, owed) in [
+            (FareBrand::Standard, 26_800, 11_400),
+            (FareBrand::Light, 0, 31_500),
+            (FareBrand::Flex, 45_000, 0),
+        ] {
+            let mut record = record_in(brand);
+            drive(&mut record, succeeds);
+            record.cancel(CancelReason::Customer, t0()).unwrap();
+            let (ran, _) = drive(&mut record, succeeds);
+            assert_eq!(
+                ran,
+                vec![Step::RefundPayment, Step::ReleaseSeats, Step::MarkCancelled],
+                "{brand}"
+            );
+            let view = record.view();
+            assert_eq!(view.captured_amount, record.plan.total.amount_minor());
+            assert_eq!(view.refunded_amount, refunded, "{brand}");
+            assert_eq!(view.amount_paid().amount_minor(), owed, "{brand}");
+            assert_eq!(
+                matches!(record.payment, PaymentState::Retained { .. }),
+                refunded == 0,
+                "{brand}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_airlines_cancellation_refunds_everything_whatever_the_fare() {
+        let mut record = record_in(airline_domain::FareBrand::Light);
+        drive(&mut record, succeeds);
+        record
+            .cancel(
+                CancelReason::FlightCancelled {
+                    flight_id: "EA1-20261201".into(),
+                },
+                t0(),
+            )
+            .unwrap();
+        drive(&mut record, succeeds);
+        let view = record.view();
+        assert_eq!(view.refunded_amount, view.captured_amount);
+        assert_eq!(view.amount_paid().amount_minor(), 0);
     }
 
     #[test]

@@ -86,6 +86,8 @@ impl BookingMutation {
             return_seats: seats.return_seats.unwrap_or_default(),
             outbound_cabin: input.outbound_cabin.into(),
             return_cabin: input.return_cabin.map(Into::into),
+            outbound_brand: input.outbound_brand.into(),
+            return_brand: input.return_brand.map(Into::into),
             payment_token: input.payment_token,
         };
         let reply =

@@ -8,7 +8,7 @@ use async_graphql::connection::PageInfo;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 
 use super::cursor_of;
-use crate::catalog::{Cabin, Flight, Money};
+use crate::catalog::{Cabin, FareBrand, FareConditions, Flight, Money};
 use crate::error::ApiResult;
 use crate::store::BookingPage;
 use crate::RequestContext;
@@ -64,6 +64,12 @@ pub struct BookingInput {
     pub outbound_cabin: Cabin,
     /// The cabin the return fare buys; the outbound's if omitted.
     pub return_cabin: Option<Cabin>,
+    /// The brand the outbound fare is sold in (see `Flight.fares`): FLEX, the full fare,
+    /// if omitted.
+    #[graphql(default)]
+    pub outbound_brand: FareBrand,
+    /// The brand of the return fare; the outbound's if omitted.
+    pub return_brand: Option<FareBrand>,
     /// From tokenizeCard (sandbox) or a Stripe PaymentMethod id.
     pub payment_token: String,
     /// Any 8-64 characters of letters, digits, '-' or '_' unique to this booking attempt
@@ -107,6 +113,9 @@ pub struct Cancellable {
     pub reason: Option<CancelRefusal>,
     /// The same, in words for the traveller.
     pub message: Option<String>,
+    /// What cancelling now gives back, under the conditions the fares were sold with:
+    /// the quote the traveller sees before confirming. Null when it may not be cancelled.
+    pub refund: Option<Money>,
 }
 
 /// Why a booking cannot be cancelled now.
@@ -145,7 +154,9 @@ pub struct Passenger {
     pub date_of_birth: Option<String>,
 }
 
-pub struct BookedFlight(views::BookedFlight);
+/// A flight of a booking, and the booking's currency (the fare's, for a booking from
+/// before each flight kept its own).
+pub struct BookedFlight(views::BookedFlight, airline_domain::Currency);
 
 #[Object]
 impl BookedFlight {
@@ -160,6 +171,21 @@ impl BookedFlight {
     /// The cabin the fare bought.
     async fn cabin(&self) -> Cabin {
         self.0.cabin.into()
+    }
+    /// The brand the fare was sold in (FLEX for bookings made before brands were sold).
+    async fn brand(&self) -> FareBrand {
+        self.0.brand.into()
+    }
+    /// The conditions the fare was sold with: cancellation and changes go by these, not
+    /// by what the brand offers today.
+    async fn conditions(&self) -> FareConditions {
+        let currency = self
+            .0
+            .fare_currency
+            .as_deref()
+            .and_then(|code| airline_domain::Currency::parse("fareCurrency", code).ok())
+            .unwrap_or(self.1);
+        FareConditions::new(self.0.conditions, currency)
     }
     /// Seats held or sold to this booking, one per passenger in passenger order.
     async fn seats(&self) -> Vec<String> {
@@ -194,7 +220,13 @@ impl Booking {
     }
     /// Outbound first, then the return flight.
     async fn flights(&self) -> Vec<BookedFlight> {
-        self.0.flights.iter().cloned().map(BookedFlight).collect()
+        let currency = self.0.total.currency();
+        self.0
+            .flights
+            .iter()
+            .cloned()
+            .map(|flight| BookedFlight(flight, currency))
+            .collect()
     }
     async fn passengers(&self) -> Vec<Passenger> {
         self.0
@@ -234,11 +266,13 @@ impl Booking {
                     allowed: true,
                     reason: None,
                     message: None,
+                    refund: Some(Money(self.0.refund_on_cancellation())),
                 },
                 Err(refusal) => Cancellable {
                     allowed: false,
                     reason: Some(refusal.into()),
                     message: Some(refusal.message().to_owned()),
+                    refund: None,
                 },
             },
         )

@@ -9,6 +9,7 @@ mod stripe_client;
 pub use sandbox_store::SandboxStore;
 pub use stripe_client::StripeClient;
 
+use airline_domain::Money;
 use airline_platform::config::{var, PAYMENT_PROVIDER, STRIPE_API_BASE, STRIPE_SECRET_KEY};
 use worker::Env;
 
@@ -128,10 +129,13 @@ impl<'a> Provider<'a> {
         }
     }
 
+    /// Gives back `amount` of a captured payment (all of it, or what the fare's
+    /// conditions refund; never nothing: see [`Provider::retain`]).
     pub async fn refund(
         &self,
         key: &str,
         payment_id: Option<&str>,
+        amount: &Money,
         driver: Option<&str>,
     ) -> Result<(), PaymentError> {
         match (self, payment_id) {
@@ -141,10 +145,20 @@ impl<'a> Provider<'a> {
             )),
             (Provider::Stripe(client), Some(id)) => {
                 let (status, body) = client
-                    .send(&stripe::refund_request(id, key), driver)
+                    .send(&stripe::refund_request(id, key, amount), driver)
                     .await?;
                 stripe::parse_refund(status, &body)
             }
+        }
+    }
+
+    /// Keeps a captured payment whole: a cancellation under a fare that refunds nothing.
+    /// Stripe needs no call (the PaymentIntent simply stays succeeded); the sandbox marks
+    /// its payment RETAINED, so reconciliation sees it settled by the fare, not forgotten.
+    pub async fn retain(&self, key: &str) -> Result<(), PaymentError> {
+        match self {
+            Provider::Sandbox(store) => store.retain(key),
+            Provider::Stripe(_) => Ok(()),
         }
     }
 }

@@ -136,6 +136,14 @@ impl SandboxStore {
         Ok(())
     }
 
+    /// Keeps a captured payment (a fare that refunds nothing); harmless when it is not.
+    pub fn retain(&self, key: &str) -> Result<(), PaymentError> {
+        if let Some(payment) = sandbox_payment::retain(self.payment(key)?) {
+            self.save(&payment)?;
+        }
+        Ok(())
+    }
+
     /// One call to the sandbox's Stripe-compatible face (`method` and `path` below
     /// `/sandbox/stripe`), against this store, with Stripe's idempotency: each key's first
     /// answer is kept and replayed to a retry of the same request; the same key with
