@@ -26,6 +26,7 @@ use airline_booking::plan::BookingPlan;
 use airline_booking::protocol::{ReferenceReply, ReferenceRequest, WorkflowReply, WorkflowRequest};
 use airline_booking::record::BookingRecord;
 use airline_booking::saga::{Action, CancelReason, Emit, Saga, Step, StepOutcome, StepResult};
+use airline_booking::seatmap::SeatId;
 use airline_payments::sandbox_payment::{SandboxPayment, SandboxStatus};
 use airline_platform::bindings::{DATABASE, REFERENCE_REGISTRY};
 use airline_platform::call_object;
@@ -109,6 +110,9 @@ impl DurableObject for BookingWorkflow {
                 }
             }
             WorkflowRequest::Cancel => self.cancel(CancelReason::Customer, driver).await?,
+            WorkflowRequest::ChangeSeats { flight_id, seats } => {
+                self.change_seats(&flight_id, seats, driver).await?
+            }
             WorkflowRequest::CancelForFlight { flight_id } => {
                 self.cancel(CancelReason::FlightCancelled { flight_id }, driver)
                     .await?
@@ -321,6 +325,44 @@ impl BookingWorkflow {
         }
         self.drive(driver, true).await?;
         Ok(self.reply())
+    }
+
+    /// Moves the passengers' seats on one flight, if the booking's rules allow it now and
+    /// the flight has the seats: the `MoveSeats` step, run like every other, so a crash
+    /// part-way leaves it on record for the alarm to finish.
+    async fn change_seats(
+        &self,
+        flight_id: &str,
+        seats: Vec<SeatId>,
+        driver: Option<&str>,
+    ) -> Result<WorkflowReply> {
+        self.load().await?;
+        self.drive(driver, false).await?;
+        let asked = match self.record.borrow_mut().as_mut() {
+            None => return Ok(WorkflowReply::NotFound),
+            Some(record) => record.change_seats(flight_id, seats, Utc::now()),
+        };
+        match asked {
+            Err(refusal) => {
+                return Ok(WorkflowReply::CannotChangeSeats {
+                    refusal,
+                    message: refusal.message().to_owned(),
+                })
+            }
+            // The seats they have: nothing to do.
+            Ok(false) => return Ok(self.reply()),
+            Ok(true) => {}
+        }
+        self.drive(driver, true).await?;
+        let refused = self
+            .record
+            .borrow()
+            .as_ref()
+            .and_then(|record| record.seat_change_refused.clone());
+        Ok(match refused {
+            Some(message) => WorkflowReply::SeatsUnavailable { message },
+            None => self.reply(),
+        })
     }
 
     /// Runs due steps until the saga finishes or must wait, persisting before each effect

@@ -54,6 +54,7 @@ pub(crate) async fn run(
             payment_call(&calls, config, store, record, step).await
         }
         Step::ConfirmSeats => confirm_seats(&calls, record).await,
+        Step::MoveSeats => move_seats(&calls, record).await,
         Step::ClaimReference => claim_reference(&calls, record).await,
         Step::ReleaseSeats => release_seats(&calls, record).await,
         Step::ConfirmBooking | Step::MarkCancelled => outcome(StepResult::Done),
@@ -151,6 +152,50 @@ async fn hold_seats(
     StepOutcome {
         result: StepResult::Done,
         facts,
+    }
+}
+
+/// Moves the booking's sold seats on one flight where the traveller asked
+/// (`record.seat_change`). The flight's refusal is an answer, not a fault.
+async fn move_seats(calls: &Calls<'_>, record: &BookingRecord) -> StepOutcome {
+    let Some(change) = &record.seat_change else {
+        return outcome(StepResult::Done);
+    };
+    let Some(flight) = record.plan.flights.get(change.flight_index) else {
+        return outcome(StepResult::Failed(Failure::SeatUnavailable {
+            flight_id: String::new(),
+            message: "that flight is not part of this booking".to_owned(),
+        }));
+    };
+    let message = InventoryRequest::Reseat {
+        flight: FlightSetup {
+            flight_id: flight.flight_id.clone(),
+            aircraft: flight.aircraft.clone(),
+            seat_capacity: flight.seat_capacity,
+        },
+        booking_id: record.plan.booking_id.clone(),
+        cabin: flight.cabin,
+        seats: change.seats.clone(),
+    };
+    let refused = |message: String| {
+        outcome(StepResult::Failed(Failure::SeatUnavailable {
+            flight_id: flight.flight_id.clone(),
+            message,
+        }))
+    };
+    match inventory_call(calls, &flight.flight_id, &message).await {
+        Ok(InventoryReply::Confirmed { seats }) => outcome(StepResult::Done).with(Fact::Seats {
+            index: change.flight_index,
+            seats: FlightSeats::Sold { seats },
+        }),
+        Ok(InventoryReply::SeatUnavailable { message }) => refused(message),
+        Ok(InventoryReply::NoHold) => {
+            refused("the booking has no seats on this flight to move".to_owned())
+        }
+        Ok(other) => outcome(StepResult::Transient(format!(
+            "unexpected inventory reply {other:?}"
+        ))),
+        Err(e) => outcome(StepResult::Transient(e)),
     }
 }
 

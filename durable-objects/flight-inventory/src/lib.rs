@@ -156,6 +156,29 @@ fn handle(
                 Err(inventory::ConfirmError::NoHold) => Ok(InventoryReply::NoHold),
             }
         }
+        InventoryRequest::Reseat {
+            flight,
+            booking_id,
+            cabin,
+            seats,
+        } => {
+            let meta = ensure_meta(sql, &flight)?;
+            let map = seat_map(&meta)?;
+            let assignments = load_assignments(sql)?;
+            match inventory::reseat(&map, &assignments, booking_id.as_str(), cabin, &seats, now) {
+                Ok(decision) => {
+                    if decision.changed {
+                        replace_rows(sql, booking_id.as_str(), &decision.rows)?;
+                        bump_version(sql)?;
+                    }
+                    Ok(InventoryReply::Confirmed {
+                        seats: decision.hold.seats,
+                    })
+                }
+                Err(inventory::ReseatError::NotSold) => Ok(InventoryReply::NoHold),
+                Err(inventory::ReseatError::Seat(refusal)) => Ok(refused(refusal)),
+            }
+        }
         InventoryRequest::Bookings => {
             let assignments = load_assignments(sql)?;
             let mut bookings: Vec<BookingOnFlight> = Vec::new();

@@ -39,6 +39,7 @@ pub const TESTS: &[Test] = airline_e2e::tests![
     listing_shows_only_your_own_bookings_newest_first,
     a_business_fare_sits_in_business_and_pays_its_fare,
     each_brand_refunds_what_its_fare_was_sold_to_refund,
+    a_traveller_moves_their_seats_after_booking,
 ];
 
 // Days after the seed's first day: one (or two) per test, so no two tests share a flight.
@@ -57,6 +58,7 @@ const LOST_ANSWER_DAY: i64 = 21;
 const LOGS_DAY: i64 = 22;
 const CABIN_DAY: i64 = 24;
 const BRAND_DAY: i64 = 25;
+const SEAT_CHANGE_DAY: i64 = 26;
 
 const CARD_SUCCEEDS: CardBehaviour = CardBehaviour::Succeeds;
 const CARD_DECLINED: CardBehaviour = CardBehaviour::Declined;
@@ -1807,5 +1809,127 @@ fn each_brand_refunds_what_its_fare_was_sold_to_refund(server: &DevServer) -> Re
         !refused["errors"].is_null() && refused["data"].is_null(),
         "an unknown brand is refused: {refused}"
     );
+    Ok(())
+}
+
+const CHANGE_SEATS: &str = "mutation($booking: ID!, $flight: ID!, $seats: [String!]!) {
+    changeSeats(bookingId: $booking, flightId: $flight, seats: $seats) {
+      status version flights { seats flight { id } } } }";
+
+/// After booking, a traveller moves the party's seats on a flight: to free seats in the
+/// fare's cabin, or swapped between them. The flight's map follows (the old seats free,
+/// the new ones sold), the booking says so, and nothing else moves. Seats someone else
+/// has, in another cabin, not one per passenger or not seats at all are refused with the
+/// reason, and change nothing; so is someone else's booking, or a cancelled one.
+fn a_traveller_moves_their_seats_after_booking(server: &DevServer) -> Result<(), Failed> {
+    let flight = flight(server, "JFK", "LHR", SEAT_CHANGE_DAY)?;
+    let pat = Customer::sign_up(server, "reseats");
+    let card = pat.card(server, CARD_SUCCEEDS);
+    let booking = pat.book_confirmed(
+        server,
+        &booking_input(&flight.id, None, 2, &card, &new_key()),
+    )?;
+    let id = booking["id"].as_str().unwrap().to_owned();
+    let before = seats_of(&booking, 0);
+    let other = Customer::sign_up(server, "neighbour");
+    let other_card = other.card(server, CARD_SUCCEEDS);
+    let neighbour = other.book_confirmed(
+        server,
+        &booking_input(&flight.id, None, 1, &other_card, &new_key()),
+    )?;
+    let theirs = seats_of(&neighbour, 0)[0].clone();
+
+    let change = |customer: &Customer, seats: &[&str]| {
+        server.graphql_as(
+            Some(&customer.token),
+            CHANGE_SEATS,
+            json!({"booking": id, "flight": flight.id, "seats": seats}),
+        )
+    };
+    // Two free Economy seats at the back of the free list, away from where they sit.
+    let map = seat_map(server, &flight.id);
+    let free = map.free_in("ECONOMY");
+    let wanted = [free[free.len() - 1].as_str(), free[free.len() - 2].as_str()];
+    let moved = change(&pat, &wanted);
+    ensure!(moved["errors"].is_null(), "{moved}");
+    let moved = &moved["data"]["changeSeats"];
+    ensure!(
+        moved["status"] == "CONFIRMED" && strings(&moved["flights"][0]["seats"]) == wanted,
+        "the booking has the seats asked for, in passenger order: {moved}"
+    );
+    let after = seat_map(server, &flight.id);
+    for seat in &before {
+        ensure!(after.status_of(seat) == "FREE", "{seat} is for sale again");
+    }
+    for seat in wanted {
+        ensure!(after.status_of(seat) == "SOLD", "{seat} is theirs now");
+    }
+    ensure!(
+        after.available == map.available,
+        "as many seats for sale as before: {} vs {}",
+        after.available,
+        map.available
+    );
+    let read = pat.read_booking(server, &id)?;
+    ensure!(strings(&read["flights"][0]["seats"]) == wanted, "{read}");
+
+    // The two passengers swap; asking for the seats they have changes nothing.
+    let swapped = change(&pat, &[wanted[1], wanted[0]]);
+    ensure!(
+        strings(&swapped["data"]["changeSeats"]["flights"][0]["seats"]) == [wanted[1], wanted[0]],
+        "{swapped}"
+    );
+    let version = swapped["data"]["changeSeats"]["version"].clone();
+    let again = change(&pat, &[wanted[1], wanted[0]]);
+    ensure!(
+        again["data"]["changeSeats"]["version"] == version,
+        "the same seats: no change: {again}"
+    );
+
+    // Refused, with the reason, and nothing moves.
+    let business = after.free_in("BUSINESS")[0].clone();
+    for (seats, field, why) in [
+        (
+            vec![theirs.as_str(), wanted[0]],
+            "seats",
+            "someone else's seat",
+        ),
+        (
+            vec![business.as_str(), wanted[0]],
+            "seats",
+            "a seat in another cabin",
+        ),
+        (vec![wanted[0]], "seats", "one seat for two passengers"),
+        (vec!["ZZ", wanted[0]], "seats", "not a seat"),
+    ] {
+        let refused = change(&pat, &seats);
+        ensure!(
+            error_code(&refused) == "BAD_USER_INPUT" && error_field(&refused) == field,
+            "{why}: {refused}"
+        );
+    }
+    let wrong_flight = server.graphql_as(
+        Some(&pat.token),
+        CHANGE_SEATS,
+        json!({"booking": id, "flight": format!("EA9999-{}", date(server, SEAT_CHANGE_DAY).replace('-', "")), "seats": wanted}),
+    );
+    ensure!(error_field(&wrong_flight) == "flightId", "{wrong_flight}");
+    let foreign = change(&other, &wanted);
+    ensure!(error_code(&foreign) == "NOT_FOUND", "{foreign}");
+    let unchanged = pat.read_booking(server, &id)?;
+    ensure!(
+        strings(&unchanged["flights"][0]["seats"]) == [wanted[1], wanted[0]],
+        "every refusal left the seats as they were: {unchanged}"
+    );
+    ensure!(
+        seat_map(server, &flight.id).status_of(&theirs) == "SOLD",
+        "the neighbour keeps theirs"
+    );
+
+    // A cancelled booking has no seats to move.
+    let cancelled = pat.cancel(server, &id);
+    ensure!(cancelled["errors"].is_null(), "{cancelled}");
+    let late = change(&pat, &wanted);
+    ensure!(error_code(&late) == "CONFLICT", "{late}");
     Ok(())
 }

@@ -169,6 +169,15 @@ pub struct BookingDetail;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../../schema.graphql",
+    query_path = "../graphql/change_seats.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone"
+)]
+pub struct ChangeSeats;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../../schema.graphql",
     query_path = "../graphql/cancel_booking.graphql",
     extern_enums("BookingStatus"),
     response_derives = "Debug, Clone, PartialEq",

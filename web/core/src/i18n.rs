@@ -172,6 +172,12 @@ messages! {
     Aircraft => "Aircraft", "Flugzeug";
 
     SeatsTitle => "Choose your seats", "Sitzplätze wählen";
+    ChangeSeats => "Change seats", "Sitzplätze ändern";
+    ChangeSeatsTitle => "Change your seats", "Sitzplätze ändern";
+    ChangeSeatsLead => "Choose a seat for each passenger in your cabin. Changing seats is free until check-in closes, an hour before departure.", "Wählen Sie einen Platz pro Person in Ihrer Kabine. Das Ändern ist kostenlos, bis der Check-in eine Stunde vor Abflug schließt.";
+    SaveSeats => "Save seats", "Plätze speichern";
+    SeatsChanged => "Seats changed: {0}.", "Plätze geändert: {0}.";
+    BackToTrip => "Back to the trip", "Zurück zur Reise";
     SeatsLead => "Pick a seat for each passenger, or let us seat you together.", "Wählen Sie einen Platz pro Person oder lassen Sie uns Sie zusammen setzen.";
     SeatUsTogether => "Seat us together", "Zusammen sitzen";
     SeatsPicked => "{0} of {1} seats chosen", "{0} von {1} Plätzen gewählt";

@@ -26,6 +26,8 @@ pub enum BookingPage {
     Checkout,
     /// The booking's progress and outcome.
     Status,
+    /// A confirmed booking's seats on one flight, moved: the seat map, so with the others.
+    ChangeSeats,
 }
 
 /// A signed-in traveller's own pages.
@@ -107,7 +109,7 @@ const fn route(path: &'static str, page: Page) -> PageRoute {
 }
 
 /// Every page, in the order the router tries their paths; any other path is not found.
-pub const PAGE_ROUTES: [PageRoute; 10] = [
+pub const PAGE_ROUTES: [PageRoute; 11] = [
     route("/", Page::Search),
     route("/flights", Page::Results),
     route("/book/seats", Page::Booking(BookingPage::Seats)),
@@ -115,6 +117,10 @@ pub const PAGE_ROUTES: [PageRoute; 10] = [
     route("/book/status/:id", Page::Booking(BookingPage::Status)),
     route("/trips", Page::Account(AccountPage::Trips)),
     route("/trips/:id", Page::Account(AccountPage::Trip)),
+    route(
+        "/trips/:id/seats/:leg",
+        Page::Booking(BookingPage::ChangeSeats),
+    ),
     route("/profile", Page::Account(AccountPage::Profile)),
     route("/signin", Page::SignIn),
     route("/signup", Page::SignUp),
@@ -225,6 +231,10 @@ mod tests {
         assert_eq!(
             page_at("/trips/b-123"),
             Some(Page::Account(AccountPage::Trip))
+        );
+        assert_eq!(
+            page_at("/trips/b-123/seats/1"),
+            Some(Page::Booking(BookingPage::ChangeSeats))
         );
         assert_eq!(
             page_at("/profile"),

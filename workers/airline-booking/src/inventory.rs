@@ -149,6 +149,67 @@ pub fn confirm(
         .collect())
 }
 
+/// Why a booking's seats on a flight cannot be moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReseatError {
+    /// The booking has bought no seats on this flight (not confirmed, or released).
+    NotSold,
+    /// The seats asked for cannot be had: taken, in another cabin, unknown, blocked, or
+    /// not one per passenger.
+    Seat(SeatError),
+}
+
+/// Moves `booking_id`'s sold seats on this flight to `seats` (one per passenger, in
+/// passenger order, in the fare's `cabin`); the rows to write back, all sold. Its own
+/// seats count as free to it, so passengers may swap; any other booking's, held or sold,
+/// are taken. Idempotent: moving to the seats it already has changes nothing.
+pub fn reseat(
+    map: &SeatMap,
+    assignments: &[Assignment],
+    booking_id: &str,
+    cabin: Cabin,
+    seats: &[SeatId],
+    now: DateTime<Utc>,
+) -> Result<HoldDecision, ReseatError> {
+    let own: Vec<&Assignment> = assignments
+        .iter()
+        .filter(|a| a.booking_id == booking_id && a.is_sold())
+        .collect();
+    if own.is_empty() {
+        return Err(ReseatError::NotSold);
+    }
+    let current: Vec<SeatId> = own.iter().map(|a| a.seat).collect();
+    let others: Vec<Assignment> = assignments
+        .iter()
+        .filter(|a| a.booking_id != booking_id)
+        .cloned()
+        .collect();
+    let chosen = assign_seats(
+        map,
+        &taken_seats(&others, now),
+        own.len(),
+        cabin,
+        Some(seats),
+    )
+    .map_err(ReseatError::Seat)?;
+    let rows = chosen
+        .iter()
+        .map(|&seat| Assignment {
+            seat,
+            booking_id: booking_id.to_owned(),
+            expires_at: None,
+        })
+        .collect();
+    Ok(HoldDecision {
+        changed: chosen != current,
+        hold: Hold {
+            seats: chosen,
+            expires_at: None,
+        },
+        rows,
+    })
+}
+
 /// Seats held or sold right now.
 pub fn taken_seats(assignments: &[Assignment], now: DateTime<Utc>) -> BTreeSet<SeatId> {
     assignments
@@ -340,5 +401,99 @@ mod tests {
         apply(&mut rows, "b1", first.rows);
         let clash = hold(&map, &rows, "b2", economy(1, Some(&[seat])), now(), ttl()).unwrap_err();
         assert_eq!(clash, SeatError::Unavailable(vec![seat]));
+    }
+
+    #[test]
+    fn a_booking_moves_its_sold_seats_to_free_ones_in_its_cabin() {
+        let map = SeatMap::for_flight(airline_domain::AircraftType::A320Neo, 180);
+        let now = now();
+        let seat = |text: &str| SeatId::parse(text).unwrap();
+        let sold = |seat_text: &str, booking: &str| Assignment {
+            seat: seat(seat_text),
+            booking_id: booking.into(),
+            expires_at: None,
+        };
+        let held_by_other = Assignment {
+            seat: seat("14A"),
+            booking_id: "bk_other".into(),
+            expires_at: Some(now + Duration::minutes(5)),
+        };
+        let rows = vec![
+            sold("12A", "bk_1"),
+            sold("12B", "bk_1"),
+            sold("13A", "bk_2"),
+            held_by_other,
+        ];
+        let moved = reseat(
+            &map,
+            &rows,
+            "bk_1",
+            Cabin::Economy,
+            &[seat("20C"), seat("20D")],
+            now,
+        )
+        .unwrap();
+        assert!(moved.changed);
+        assert_eq!(moved.hold.seats, [seat("20C"), seat("20D")]);
+        assert!(moved
+            .rows
+            .iter()
+            .all(|row| row.is_sold() && row.booking_id == "bk_1"));
+        // Its own seats are free to it: the two passengers swap, or one keeps hers.
+        let swapped = reseat(
+            &map,
+            &rows,
+            "bk_1",
+            Cabin::Economy,
+            &[seat("12B"), seat("12A")],
+            now,
+        )
+        .unwrap();
+        assert_eq!(swapped.hold.seats, [seat("12B"), seat("12A")]);
+        let same = reseat(
+            &map,
+            &rows,
+            "bk_1",
+            Cabin::Economy,
+            &[seat("12A"), seat("12B")],
+            now,
+        )
+        .unwrap();
+        assert!(!same.changed, "the seats it has: nothing to do");
+        // Another booking's seat, sold or held, is taken; so is a seat in another cabin,
+        // and the count must be one per passenger.
+        for taken in ["13A", "14A"] {
+            assert!(matches!(
+                reseat(
+                    &map,
+                    &rows,
+                    "bk_1",
+                    Cabin::Economy,
+                    &[seat(taken), seat("20D")],
+                    now
+                ),
+                Err(ReseatError::Seat(SeatError::Unavailable(_)))
+            ));
+        }
+        assert!(matches!(
+            reseat(
+                &map,
+                &rows,
+                "bk_1",
+                Cabin::Economy,
+                &[seat("1A"), seat("20D")],
+                now
+            ),
+            Err(ReseatError::Seat(SeatError::OtherCabin { .. }))
+        ));
+        assert!(matches!(
+            reseat(&map, &rows, "bk_1", Cabin::Economy, &[seat("20D")], now),
+            Err(ReseatError::Seat(SeatError::WrongCount { .. }))
+        ));
+        // A booking with no sold seats here (only a hold, or none) has nothing to move.
+        assert_eq!(
+            reseat(&map, &rows, "bk_other", Cabin::Economy, &[seat("20D")], now),
+            Err(ReseatError::NotSold)
+        );
     }
 }

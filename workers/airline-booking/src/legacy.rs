@@ -138,6 +138,8 @@ pub fn convert(json: &str) -> Result<(BookingRecord, Vec<Emit>), serde_json::Err
         reference,
         // Refunded in full, as every cancellation was then.
         refund_due: None,
+        seat_change: None,
+        seat_change_refused: None,
         version: 1,
         updated_at: old.updated_at,
         plan: old.plan,

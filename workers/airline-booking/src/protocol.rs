@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::inventory::Hold;
 use crate::plan::BookingPlan;
 use crate::read_model::BookingCopy;
-use crate::saga::CancelRefusal;
+use crate::saga::{CancelRefusal, SeatChangeRefusal};
 use crate::seatmap::SeatId;
 use crate::views::{BookingView, SeatMapView};
 
@@ -28,6 +28,12 @@ pub enum WorkflowRequest {
     /// The booking's copy for the read model, as it stands (resuming a stalled saga
     /// first): what the reconciliation run repairs the read model with.
     Copy,
+    /// Move the passengers' seats on one of the booking's flights (one seat each, in
+    /// passenger order). Asking for the seats they have changes nothing.
+    ChangeSeats {
+        flight_id: String,
+        seats: Vec<SeatId>,
+    },
     /// A call to the payment sandbox's Stripe-compatible face for this booking's payment,
     /// which the sandbox keeps in the booking's own storage (local runs and tests only).
     SandboxStripe {
@@ -56,6 +62,16 @@ pub enum WorkflowReply {
     },
     Copy {
         copy: Box<BookingCopy>,
+    },
+    /// A seat change refused by the booking's rules (not confirmed, too late, …).
+    CannotChangeSeats {
+        refusal: SeatChangeRefusal,
+        message: String,
+    },
+    /// A seat change the flight refused (a seat taken, in another cabin, …): the
+    /// booking keeps its seats.
+    SeatsUnavailable {
+        message: String,
     },
     /// The sandbox's answer to a `SandboxStripe` call, and whether it is a replay.
     SandboxAnswer {
@@ -97,6 +113,15 @@ pub enum InventoryRequest {
     },
     Release {
         booking_id: BookingId,
+    },
+    /// Move a booking's sold seats to `seats` (one per passenger, in the fare's cabin).
+    /// Idempotent.
+    Reseat {
+        flight: FlightSetup,
+        booking_id: BookingId,
+        #[serde(default)]
+        cabin: Cabin,
+        seats: Vec<SeatId>,
     },
     /// The bookings holding or owning seats on this flight now: its own list, which
     /// disruption and the reconciliation run trust over any copy.

@@ -78,6 +78,16 @@ impl PaymentState {
     }
 }
 
+/// Seats a confirmed booking asked to move to on one of its flights.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatChange {
+    /// The flight's place in `plan.flights`.
+    pub flight_index: usize,
+    /// One per passenger, in passenger order.
+    pub seats: Vec<SeatId>,
+}
+
 /// Everything the booking's object persists for one booking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -100,6 +110,14 @@ pub struct BookingRecord {
     /// booking that failed after its capture, and cancellations before brands were sold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_due: Option<i64>,
+    /// A seat change the traveller asked for and the flight has not yet made: the
+    /// `MoveSeats` step's work, kept until it is done or refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat_change: Option<SeatChange>,
+    /// Why the last seat change was refused by the flight, for the answer to the
+    /// traveller who asked; cleared by the next request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat_change_refused: Option<String>,
     /// When it was confirmed; kept when it is cancelled later (its reference shows, and
     /// its cancellation is announced).
     pub confirmed_at: Option<DateTime<Utc>>,
@@ -121,6 +139,8 @@ impl BookingRecord {
             reference: None,
             reference_claimed: true,
             refund_due: None,
+            seat_change: None,
+            seat_change_refused: None,
             confirmed_at: None,
             version: 1,
         }

@@ -541,6 +541,26 @@ impl airline_graphql::BookingService for MemoryBookings {
                     }),
                 }
             }
+            // Moves the seats as asked on a confirmed booking's flight; the rules of who
+            // may and which seats are the booking's object's and the flight's (tested
+            // natively and end to end).
+            (WorkflowRequest::ChangeSeats { flight_id, seats }, Some(i)) => {
+                let view = &mut state.bookings[i].1;
+                match view.flights.iter_mut().find(|f| f.flight_id == flight_id) {
+                    Some(flight) if view.status == BookingStatus::Confirmed => {
+                        flight.seats = seats;
+                        view.version += 1;
+                        reply(view)
+                    }
+                    _ => {
+                        let refusal = airline_booking::saga::SeatChangeRefusal::NotConfirmed;
+                        WorkflowReply::CannotChangeSeats {
+                            refusal,
+                            message: refusal.message().to_owned(),
+                        }
+                    }
+                }
+            }
             (WorkflowRequest::SandboxStripe { .. }, _) => WorkflowReply::SandboxAnswer {
                 status: 404,
                 body: "{}".to_owned(),

@@ -1,7 +1,7 @@
-//! Seat choice for each leg of the checkout: the aircraft's seat map with free and taken
-//! seats, in the cabin the fare buys (the other cabin's seats shown but not for this
-//! fare), one seat per passenger or "seat us together", all of it usable with arrow keys
-//! and a screen reader.
+//! Seat choice for each leg of the checkout, and for one flight of a booked trip: the
+//! aircraft's seat map with free and taken seats, in the cabin the fare buys (the other
+//! cabin's seats shown but not for this fare), one seat per passenger or "seat us
+//! together", all of it usable with arrow keys and a screen reader.
 
 use airline_web_core::brand::FareBrands;
 use airline_web_core::cabin::{cabin_name, Cabin, FareCabins};
@@ -11,10 +11,10 @@ use airline_web_core::seats::{spoken_label, SeatPlan, SeatState, Step};
 use airline_web_core::seats::{Seat, SeatId};
 use airline_web_core::Msg;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-use crate::api::{self, seat_plan};
-use crate::components::{focus, Alert, Skeleton};
+use crate::api::{self, booking_detail, change_seats, seat_plan, BookingDetail, CallError};
+use crate::components::{describe, focus, Alert, Skeleton};
 use crate::i18n::{date, locale, t, tf};
 use crate::storage;
 
@@ -122,6 +122,130 @@ fn Seats(checkout: Checkout) -> impl IntoView {
     }
 }
 
+/// A booked trip's seats on one flight, moved: the seat map with the passengers' current
+/// seats chosen, free to keep or swap, and "Save seats", which the booking's object
+/// carries out with the flight (or refuses, with the reason, changing nothing).
+#[component]
+pub fn ChangeSeatsPage() -> impl IntoView {
+    super::title(Msg::ChangeSeatsTitle);
+    let signed_in = super::require_sign_in();
+    let params = use_params_map();
+    let booking = RwSignal::new(None::<booking_detail::BookingDetailBooking>);
+    let error = RwSignal::new(None::<CallError>);
+    Effect::new(move |_| {
+        let Some(id) = params.get().get("id") else {
+            return;
+        };
+        if !signed_in.get() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match api::run::<BookingDetail>(booking_detail::Variables { id }).await {
+                Ok(data) => booking.set(Some(data.booking)),
+                Err(problem) => error.set(Some(problem)),
+            }
+        });
+    });
+    let leg = move || {
+        params
+            .get()
+            .get("leg")
+            .and_then(|leg| leg.parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    view! {
+        <section class="page">
+            <h1 id="seats-title" tabindex="-1">{move || t(Msg::ChangeSeatsTitle)}</h1>
+            <p class="lead">{move || t(Msg::ChangeSeatsLead)}</p>
+            <p class="hint">{move || t(Msg::SeatKeysHelp)}</p>
+            <Alert error=error />
+            {move || match booking.get() {
+                Some(found) => match found.flights.get(leg()).cloned() {
+                    Some(flight) => view! {
+                        <MoveSeats booking_id=found.id.clone() passengers=found.passengers.len() flight=flight />
+                    }
+                    .into_any(),
+                    None => view! { <p>{t(Msg::NothingToBook)}</p> }.into_any(),
+                },
+                None if error.get().is_none() => view! { <Skeleton count=1 /> }.into_any(),
+                None => ().into_any(),
+            }}
+        </section>
+    }
+}
+
+/// One flight of a booking, its seats to move.
+#[component]
+fn MoveSeats(
+    booking_id: String,
+    passengers: usize,
+    flight: booking_detail::BookingDetailBookingFlights,
+) -> impl IntoView {
+    let current = flight.seats.clone();
+    let seats = RwSignal::new(full_or_empty(&current, passengers));
+    let busy = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(None::<String>);
+    let back = format!("/trips/{booking_id}");
+    let flight_id = flight.flight.id.clone();
+    let unchanged = {
+        let current = current.clone();
+        move || {
+            let chosen: Vec<String> = seats.get().into_iter().flatten().collect();
+            chosen.len() != passengers || chosen == current
+        }
+    };
+    let save = move |_| {
+        let chosen: Vec<String> = seats.get_untracked().into_iter().flatten().collect();
+        let (booking_id, flight_id) = (booking_id.clone(), flight_id.clone());
+        busy.set(true);
+        problem.set(None);
+        saved.set(None);
+        leptos::task::spawn_local(async move {
+            let result = api::run::<api::ChangeSeats>(change_seats::Variables {
+                booking_id,
+                flight_id,
+                seats: chosen,
+            })
+            .await;
+            busy.set(false);
+            match result {
+                Ok(data) => {
+                    let now: Vec<String> = data
+                        .change_seats
+                        .flights
+                        .into_iter()
+                        .flat_map(|leg| leg.seats)
+                        .filter(|seat| seats.with_untracked(|s| s.contains(&Some(seat.clone()))))
+                        .collect();
+                    saved.set(Some(tf(Msg::SeatsChanged, &[&now.join(", ")])));
+                    focus("seats-result");
+                }
+                Err(error) => {
+                    problem.set(Some(describe(&error)));
+                    focus("seats-result");
+                }
+            }
+        });
+    };
+    view! {
+        <div class="seat-legs">
+            <LegSeats flight_id=flight.flight.id.clone() passengers=passengers seats=seats
+                cabin=flight.cabin search_query=String::new() own=current />
+        </div>
+        <div id="seats-result" tabindex="-1" role="status">
+            {move || saved.get().map(|text| view! { <p class="notice success">{text}</p> })}
+            {move || problem.get().map(|text| view! { <p class="error">{text}</p> })}
+        </div>
+        <div class="continue-bar">
+            <a href=back>{move || t(Msg::BackToTrip)}</a>
+            <button type="button" class="primary" disabled=move || busy.get() || unchanged() on:click=save>
+                {move || if busy.get() { t(Msg::Loading) } else { t(Msg::SaveSeats) }}
+            </button>
+        </div>
+    }
+}
+
 fn full_or_empty(seats: &[String], passengers: usize) -> Vec<Option<String>> {
     if seats.len() == passengers {
         seats.iter().cloned().map(Some).collect()
@@ -139,6 +263,9 @@ fn LegSeats(
     cabin: Cabin,
     /// The results this checkout came from, for a fare the flight does not sell.
     search_query: String,
+    /// Seats the booking has already: free to it (to keep, or swap between passengers).
+    #[prop(optional)]
+    own: Vec<String>,
 ) -> impl IntoView {
     let id = flight_id.clone();
     let data = LocalResource::new(move || {
@@ -150,7 +277,9 @@ fn LegSeats(
         Some(Err(error)) => {
             view! { <Alert error=Signal::derive(move || Some(error.clone())) /> }.into_any()
         }
-        Some(Ok(found)) => leg_view(found, passengers, seats, cabin, &search_query).into_any(),
+        Some(Ok(found)) => {
+            leg_view(found, passengers, seats, cabin, &search_query, &own).into_any()
+        }
     }
 }
 
@@ -160,6 +289,7 @@ fn leg_view(
     seats: RwSignal<Vec<Option<String>>>,
     cabin: Cabin,
     search_query: &str,
+    own: &[String],
 ) -> impl IntoView {
     let flight = data.flight;
     let map = data.seat_map;
@@ -172,6 +302,7 @@ fn leg_view(
     let taken: Vec<&str> = all
         .iter()
         .filter(|seat| !matches!(seat.status, seat_plan::SeatStatus::FREE))
+        .filter(|seat| !own.contains(&seat.id))
         .map(|seat| seat.id.as_str())
         .collect();
     let Some(plan) = SeatPlan::new(&map.aircraft, sellable, taken, cabin) else {

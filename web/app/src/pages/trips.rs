@@ -432,6 +432,8 @@ pub fn TripPage() -> impl IntoView {
 #[component]
 fn TripDetail(booking: Booking) -> impl IntoView {
     let status = booking.status;
+    let booking_id = booking.id.clone();
+    let can_change = cancellable(&booking);
     let reference = booking.reference.clone();
     let heading_reference = reference.clone();
     let reason = (status == BookingStatus::Cancelled)
@@ -463,6 +465,12 @@ fn TripDetail(booking: Booking) -> impl IntoView {
             let offset = flight.arrival_day_offset;
             let minutes = flight.duration_minutes;
             let seats = leg.seats.join(", ");
+            // Seats can be moved while the trip is ahead (the API says until when: check-in
+            // closing).
+            let change_seats = can_change.then(|| {
+                let href = format!("/trips/{}/seats/{index}", booking_id);
+                view! { <p class="leg-actions"><a class="button secondary" href=href>{move || t(Msg::ChangeSeats)}</a></p> }
+            });
             let cabin = leg.cabin;
             let brand = leg.brand;
             // The terms the fare was sold with: what a cancellation here refunds.
@@ -507,6 +515,7 @@ fn TripDetail(booking: Booking) -> impl IntoView {
                             </div>
                         </Show>
                     </dl>
+                    {change_seats}
                 </section>
             }
         })

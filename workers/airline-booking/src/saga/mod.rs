@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::inventory::Hold;
-use crate::record::{BookingRecord, FlightSeats, PaymentState};
+use crate::record::{BookingRecord, FlightSeats, PaymentState, SeatChange};
 use crate::seatmap::SeatId;
 
 pub mod state;
@@ -135,6 +135,38 @@ pub fn may_cancel(
     }
 }
 
+/// Seats can be changed until this long before the flight leaves, when check-in closes.
+pub const SEAT_CHANGES_CLOSE_BEFORE_DEPARTURE: chrono::Duration = chrono::Duration::minutes(60);
+
+/// Why a booking's seats cannot be changed now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SeatChangeRefusal {
+    /// Only a confirmed booking has seats to change.
+    NotConfirmed,
+    /// Another change, or a cancellation, is under way.
+    InProgress,
+    /// The flight is not one of this booking's.
+    UnknownFlight,
+    /// Check-in has closed for the flight (an hour before departure).
+    Closed,
+    /// Not one seat per passenger.
+    WrongCount,
+}
+
+impl SeatChangeRefusal {
+    /// Words for the traveller.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::NotConfirmed => "only a confirmed booking's seats can be changed",
+            Self::InProgress => "the booking is being changed already; try again in a moment",
+            Self::UnknownFlight => "that flight is not part of this booking",
+            Self::Closed => "seats can be changed until check-in closes, an hour before departure",
+            Self::WrongCount => "choose one seat for each passenger",
+        }
+    }
+}
+
 /// Who asks for a confirmed booking to be cancelled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CancelReason {
@@ -187,6 +219,7 @@ impl BookingRecord {
     /// CONFIRMED or CANCELLED.
     pub fn pending_steps(&self) -> Vec<Step> {
         match &self.saga.phase {
+            Phase::Confirmed if self.seat_change.is_some() => vec![Step::MoveSeats],
             Phase::Confirmed | Phase::Cancelled { .. } => Vec::new(),
             Phase::Compensating { .. } => vec![self.next_compensation()],
             _ => self.forward_steps(),
@@ -297,6 +330,13 @@ impl BookingRecord {
             // Undoing and publishing cannot be abandoned: an undo that fails keeps
             // retrying (an operator sees it in the log).
             (Phase::Compensating { .. }, Some(_)) => self.back_off(now),
+            // A seat change the flight refused: the booking keeps the seats it has, and
+            // the traveller is told why. Nothing to undo.
+            (Phase::Confirmed, Some(failure)) => {
+                self.seat_change = None;
+                self.seat_change_refused = Some(failure.message());
+                self.saga.enter(Phase::Confirmed);
+            }
             (_, Some(failure)) => self.compensate(failure),
             (_, None) if transient.is_some() => self.back_off(now),
             (phase, None) => match (phase.clone(), outcomes[0].0) {
@@ -309,6 +349,11 @@ impl BookingRecord {
                 }
                 // Settling's other work: each done (or more to do next turn).
                 (Phase::Settling, _) => self.saga.enter(Phase::Settling),
+                // The seats moved (the flight's answer is among the facts).
+                (Phase::Confirmed, _) => {
+                    self.seat_change = None;
+                    self.saga.enter(Phase::Confirmed);
+                }
                 (Phase::Compensating { failure }, Step::MarkCancelled) => {
                     if self.confirmed_at.is_some() {
                         emitted.push(Emit::BookingCancelled);
@@ -364,6 +409,8 @@ impl BookingRecord {
         }
         // The traveller's own cancellation refunds what the fares were sold to refund;
         // the airline's refunds everything, whatever the fares.
+        // A seat change not yet made is dropped: the seats are released anyway.
+        self.seat_change = None;
         self.refund_due = match reason {
             CancelReason::Customer => Some(self.plan.refund_on_cancellation().amount_minor()),
             CancelReason::FlightCancelled { .. } => None,
@@ -374,6 +421,48 @@ impl BookingRecord {
         });
         self.updated_at = self.updated_at.max(now);
         Ok(())
+    }
+
+    /// Asks to move the passengers' seats on flight `flight_id` to `seats` (one per
+    /// passenger, in passenger order); the `MoveSeats` step does it. `Ok(false)` when those
+    /// are the seats they have. Refused unless the rules of [`SeatChangeRefusal`] allow it;
+    /// whether the seats are free and in the fare's cabin is the flight's to say.
+    pub fn change_seats(
+        &mut self,
+        flight_id: &str,
+        seats: Vec<SeatId>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, SeatChangeRefusal> {
+        if self.status() != BookingStatus::Confirmed {
+            return Err(SeatChangeRefusal::NotConfirmed);
+        }
+        if !matches!(self.saga.phase, Phase::Confirmed) || self.seat_change.is_some() {
+            return Err(SeatChangeRefusal::InProgress);
+        }
+        let Some(index) = self
+            .plan
+            .flights
+            .iter()
+            .position(|flight| flight.flight_id == flight_id)
+        else {
+            return Err(SeatChangeRefusal::UnknownFlight);
+        };
+        if self.plan.flights[index].departure_utc - SEAT_CHANGES_CLOSE_BEFORE_DEPARTURE <= now {
+            return Err(SeatChangeRefusal::Closed);
+        }
+        if seats.len() != self.plan.passengers.len() {
+            return Err(SeatChangeRefusal::WrongCount);
+        }
+        self.seat_change_refused = None;
+        if self.seats.get(index).map(FlightSeats::seats) == Some(seats.as_slice()) {
+            return Ok(false);
+        }
+        self.seat_change = Some(SeatChange {
+            flight_index: index,
+            seats,
+        });
+        self.updated_at = self.updated_at.max(now);
+        Ok(true)
     }
 
     /// When the booking's first flight leaves.
@@ -536,6 +625,17 @@ mod tests {
                 }))
             }
             Step::ClaimReference => outcome = outcome.with(Fact::Reference(Some("ACEFGH".into()))),
+            // As the flight does: the booking's seats are where it asked.
+            Step::MoveSeats => {
+                if let Some(change) = &record.seat_change {
+                    outcome = outcome.with(Fact::Seats {
+                        index: change.flight_index,
+                        seats: FlightSeats::Sold {
+                            seats: change.seats.clone(),
+                        },
+                    });
+                }
+            }
             Step::ConfirmBooking | Step::MarkCancelled => {}
         }
         outcome
@@ -967,6 +1067,93 @@ mod tests {
                 "{brand}"
             );
         }
+    }
+
+    #[test]
+    fn a_confirmed_booking_moves_its_seats_and_keeps_them_when_the_flight_refuses() {
+        let seat = |text: &str| SeatId::parse(text).unwrap();
+        let mut record = record();
+        assert_eq!(
+            record.change_seats("EA1-20261201", vec![seat("20C")], t0()),
+            Err(SeatChangeRefusal::NotConfirmed)
+        );
+        drive(&mut record, succeeds);
+        let seats_before = record.seats[0].seats().to_vec();
+        assert_eq!(seats_before, [seat("12C")]);
+        // The seats it has: nothing to do.
+        assert_eq!(
+            record.change_seats("EA1-20261201", vec![seat("12C")], t0()),
+            Ok(false)
+        );
+        assert_eq!(record.pending_steps(), Vec::<Step>::new());
+
+        assert_eq!(
+            record.change_seats("EA1-20261201", vec![seat("20C")], t0()),
+            Ok(true)
+        );
+        assert_eq!(
+            record.change_seats("EA1-20261201", vec![seat("21C")], t0()),
+            Err(SeatChangeRefusal::InProgress),
+            "one change at a time"
+        );
+        assert_eq!(record.view().step.as_deref(), Some("MOVE_SEATS"));
+        let (ran, emitted) = drive(&mut record, succeeds);
+        assert_eq!(ran, vec![Step::MoveSeats]);
+        assert!(
+            emitted.is_empty(),
+            "no event: the booking is the same purchase"
+        );
+        assert_eq!(record.view().flights[0].seats, [seat("20C")]);
+        assert_eq!(record.status(), BookingStatus::Confirmed);
+        assert_eq!(record.seat_change, None);
+
+        // The flight refuses (taken meanwhile): the booking keeps its seats, stays
+        // confirmed, and says why; nothing is compensated.
+        record
+            .change_seats("EA1-20261201", vec![seat("14A")], t0())
+            .unwrap();
+        let (ran, _) = drive(
+            &mut record,
+            fails_at(
+                Step::MoveSeats,
+                Failure::SeatUnavailable {
+                    flight_id: "EA1-20261201".into(),
+                    message: "seat 14A is taken".into(),
+                },
+            ),
+        );
+        assert_eq!(ran, vec![Step::MoveSeats]);
+        assert_eq!(record.status(), BookingStatus::Confirmed);
+        assert!(matches!(record.payment, PaymentState::Captured { .. }));
+        assert_eq!(record.view().flights[0].seats, [seat("20C")]);
+        assert!(record
+            .seat_change_refused
+            .as_deref()
+            .is_some_and(|why| why.contains("14A")));
+
+        // Wrong flight, wrong count, too late; and never once cancelled.
+        assert_eq!(
+            record.change_seats("EA9-20261201", vec![seat("20C")], t0()),
+            Err(SeatChangeRefusal::UnknownFlight)
+        );
+        assert_eq!(
+            record.change_seats("EA1-20261201", vec![seat("20C"), seat("20D")], t0()),
+            Err(SeatChangeRefusal::WrongCount)
+        );
+        let departure = record.first_departure().unwrap();
+        assert_eq!(
+            record.change_seats(
+                "EA1-20261201",
+                vec![seat("21C")],
+                departure - SEAT_CHANGES_CLOSE_BEFORE_DEPARTURE
+            ),
+            Err(SeatChangeRefusal::Closed)
+        );
+        record.cancel(CancelReason::Customer, t0()).unwrap();
+        assert_eq!(
+            record.change_seats("EA1-20261201", vec![seat("21C")], t0()),
+            Err(SeatChangeRefusal::InProgress)
+        );
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub enum Step {
     /// CANCELLED with the reason, and `BookingCancelled` in the outbox when the booking
     /// had been confirmed (local).
     MarkCancelled,
+    // After confirmation, at the traveller's request.
+    /// Move the booking's sold seats on one flight to the seats asked for.
+    MoveSeats,
 }
 
 impl Step {
@@ -42,6 +45,7 @@ impl Step {
             Step::RefundPayment => "REFUND_PAYMENT",
             Step::ReleaseSeats => "RELEASE_SEATS",
             Step::MarkCancelled => "MARK_CANCELLED",
+            Step::MoveSeats => "MOVE_SEATS",
         }
     }
 

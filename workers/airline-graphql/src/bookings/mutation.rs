@@ -1,8 +1,10 @@
-//! Changing bookings: tokenizing a sandbox card, starting a booking, cancelling one.
+//! Changing bookings: tokenizing a sandbox card, starting a booking, moving its seats,
+//! cancelling one.
 
 use airline_booking::plan::{self, BookingRequest, PassengerInput};
 use airline_booking::protocol::{WorkflowReply, WorkflowRequest};
-use airline_booking::saga::BookingStatus as DomainStatus;
+use airline_booking::saga::{BookingStatus as DomainStatus, SeatChangeRefusal};
+use airline_booking::seatmap::SeatId;
 use airline_domain::{AccountId, InputError, PaymentToken};
 use airline_payments::sandbox::{self, CardInput as SandboxCard};
 use async_graphql::{Context, Object, ID};
@@ -133,9 +135,73 @@ impl BookingMutation {
             WorkflowReply::NotFound
             | WorkflowReply::CannotCancel { .. }
             | WorkflowReply::Copy { .. }
-            | WorkflowReply::SandboxAnswer { .. } => Err(ApiError::internal(
+            | WorkflowReply::SandboxAnswer { .. }
+            | WorkflowReply::CannotChangeSeats { .. }
+            | WorkflowReply::SeatsUnavailable { .. } => Err(ApiError::internal(
                 "start booking",
                 "the workflow object refused a new plan",
+            )),
+        }
+    }
+
+    /// Moves the passengers' seats on one flight of a confirmed booking, until check-in
+    /// closes an hour before departure: one seat per passenger, in passenger order, in the
+    /// cabin the fare bought (any seat there that nobody else has, the passengers' own
+    /// included, so they may swap). Free within the fare; asking for the seats they have
+    /// changes nothing. Owner or admin.
+    async fn change_seats(
+        &self,
+        ctx: &Context<'_>,
+        booking_id: ID,
+        flight_id: ID,
+        seats: Vec<String>,
+    ) -> ApiResult<Booking> {
+        let request = RequestContext::of(ctx)?;
+        let booking = request.visible_booking(&booking_id).await?;
+        let seats = seats
+            .iter()
+            .map(|text| {
+                SeatId::parse(text.trim())
+                    .map_err(|e| ApiError::BadUserInput(InputError::new("seats", e.to_string())))
+            })
+            .collect::<ApiResult<Vec<SeatId>>>()?;
+        let reply = request
+            .bookings
+            .workflow(
+                &booking.id,
+                WorkflowRequest::ChangeSeats {
+                    flight_id: flight_id.to_string(),
+                    seats,
+                },
+            )
+            .await?;
+        match reply {
+            WorkflowReply::Booking { booking } => Ok(Booking(*booking)),
+            WorkflowReply::CannotChangeSeats { refusal, message } => Err(match refusal {
+                SeatChangeRefusal::UnknownFlight => {
+                    ApiError::BadUserInput(InputError::new("flightId", message))
+                }
+                SeatChangeRefusal::WrongCount => {
+                    ApiError::BadUserInput(InputError::new("seats", message))
+                }
+                SeatChangeRefusal::NotConfirmed
+                | SeatChangeRefusal::InProgress
+                | SeatChangeRefusal::Closed => ApiError::conflict(message),
+            }),
+            // Taken, in another cabin, not on this aircraft: the booking keeps its seats.
+            WorkflowReply::SeatsUnavailable { message } => {
+                Err(ApiError::BadUserInput(InputError::new("seats", message)))
+            }
+            WorkflowReply::NotFound => Err(ApiError::not_found(format_args!(
+                "booking {}",
+                booking_id.as_str()
+            ))),
+            WorkflowReply::Conflict { message } => Err(ApiError::conflict(message)),
+            WorkflowReply::CannotCancel { .. }
+            | WorkflowReply::Copy { .. }
+            | WorkflowReply::SandboxAnswer { .. } => Err(ApiError::internal(
+                "change seats",
+                "the workflow object answered another question",
             )),
         }
     }
@@ -156,12 +222,13 @@ impl BookingMutation {
                 Err(ApiError::not_found(format_args!("booking {}", id.as_str())))
             }
             WorkflowReply::Conflict { message } => Err(ApiError::conflict(message)),
-            WorkflowReply::Copy { .. } | WorkflowReply::SandboxAnswer { .. } => {
-                Err(ApiError::internal(
-                    "cancel booking",
-                    "the workflow object answered another question",
-                ))
-            }
+            WorkflowReply::Copy { .. }
+            | WorkflowReply::SandboxAnswer { .. }
+            | WorkflowReply::CannotChangeSeats { .. }
+            | WorkflowReply::SeatsUnavailable { .. } => Err(ApiError::internal(
+                "cancel booking",
+                "the workflow object answered another question",
+            )),
         }
     }
 }

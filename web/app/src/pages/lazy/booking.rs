@@ -1,12 +1,13 @@
 //! The booking pages' module: seats, checkout and the booking's status, fetched together,
-//! because whoever chooses seats goes on to the checkout and its outcome.
+//! because whoever chooses seats goes on to the checkout and its outcome; and a booked
+//! trip's seat change, which is the same seat map.
 
 use airline_web_core::pages::{BookingPage, Page};
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
 use crate::pages::checkout::CheckoutPage;
-use crate::pages::seats::SeatsPage;
+use crate::pages::seats::{ChangeSeatsPage, SeatsPage};
 use crate::pages::status::StatusPage;
 use crate::pages::NotFound;
 
@@ -28,6 +29,7 @@ impl LazyRoute for BookingPages {
             Some(BookingPage::Seats) => SeatsPage().into_any(),
             Some(BookingPage::Checkout) => CheckoutPage().into_any(),
             Some(BookingPage::Status) => StatusPage().into_any(),
+            Some(BookingPage::ChangeSeats) => ChangeSeatsPage().into_any(),
             // The router sends only the booking pages' paths here.
             None => NotFound().into_any(),
         }
