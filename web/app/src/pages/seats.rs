@@ -325,12 +325,13 @@ fn leg_view(
     let focused = RwSignal::new(plan.with_value(|p| p.first_stop()));
     let notice = RwSignal::new(None::<Msg>);
     let prefix = format!("seat-{}", flight.id);
+    // The date is the line below's, in the traveller's language; the heading keeps the
+    // local departure time.
     let heading = format!(
-        "{} · {} → {} · {} {}",
+        "{} · {} → {} · {}",
         flight.flight_number,
         flight.origin.city,
         flight.destination.city,
-        flight.departure.local_date,
         flight.departure.local_time
     );
     let number = flight.flight_number.clone();

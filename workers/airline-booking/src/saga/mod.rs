@@ -138,6 +138,9 @@ pub fn may_cancel(
 /// Seats can be changed until this long before the flight leaves, when check-in closes.
 pub const SEAT_CHANGES_CLOSE_BEFORE_DEPARTURE: chrono::Duration = chrono::Duration::minutes(60);
 
+/// A seat change is tried this many times (with the saga's backoff) before it is given up.
+pub const SEAT_CHANGE_ATTEMPTS: u32 = 5;
+
 /// Why a booking's seats cannot be changed now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -338,6 +341,19 @@ impl BookingRecord {
                 self.saga.enter(Phase::Confirmed);
             }
             (_, Some(failure)) => self.compensate(failure),
+            // A seat change the flight could not be reached for, again and again: given
+            // up, the booking keeps its seats, and the traveller may ask again.
+            (Phase::Confirmed, None)
+                if transient.is_some() && self.saga.failures + 1 >= SEAT_CHANGE_ATTEMPTS =>
+            {
+                self.seat_change = None;
+                self.seat_change_refused = Some(
+                    "the seat change could not be made just now; your seats are unchanged, \
+                     please try again"
+                        .to_owned(),
+                );
+                self.saga.enter(Phase::Confirmed);
+            }
             (_, None) if transient.is_some() => self.back_off(now),
             (phase, None) => match (phase.clone(), outcomes[0].0) {
                 (Phase::HoldingSeats, _) => self.saga.enter(Phase::Authorizing),
@@ -1130,6 +1146,20 @@ mod tests {
             .seat_change_refused
             .as_deref()
             .is_some_and(|why| why.contains("14A")));
+
+        // A flight that cannot be reached is retried with backoff, then given up: the
+        // seats stay, and the booking stays confirmed.
+        record
+            .change_seats("EA1-20261201", vec![seat("22C")], t0())
+            .unwrap();
+        let (ran, _) = drive(&mut record, |step| {
+            (step == Step::MoveSeats).then(|| StepOutcome::new(StepResult::Transient("503".into())))
+        });
+        assert_eq!(ran, vec![Step::MoveSeats; SEAT_CHANGE_ATTEMPTS as usize]);
+        assert_eq!(record.view().flights[0].seats, [seat("20C")]);
+        assert_eq!(record.seat_change, None);
+        assert_eq!(record.status(), BookingStatus::Confirmed);
+        assert!(record.seat_change_refused.is_some());
 
         // Wrong flight, wrong count, too late; and never once cancelled.
         assert_eq!(
