@@ -1,5 +1,5 @@
-//! `cargo xtask build`: the Worker (Rust -> wasm -> JS shim, with worker-build), then the
-//! web app it serves. wrangler.toml's `[build]` command runs this, so `wrangler dev`,
+//! `cargo xtask build`: the Worker (Rust -> wasm -> JS shim, with worker-build) and the
+//! web app it serves, built side by side. wrangler.toml's `[build]` command runs this, so `wrangler dev`,
 //! `wrangler deploy` and the test command build exactly alike. Each half is skipped while
 //! its inputs are unchanged (crate::inputs).
 //!
@@ -23,7 +23,7 @@ pub fn skip_requested() -> bool {
     std::env::var("AIRLINE_SKIP_BUILD").as_deref() == Ok("1")
 }
 
-/// The Worker, then the web app.
+/// The Worker and the web app, side by side.
 pub fn build(root: &Path) -> Result<(), Failure> {
     let config = WranglerConfig::load(root)?;
     // What the Worker reads must be bound in every environment before anything is built
@@ -42,8 +42,17 @@ pub fn build(root: &Path) -> Result<(), Failure> {
     if skip_requested() && entry.exists() && web_build::built(root, &config) {
         return Ok(());
     }
-    build_worker(root, &config)?;
-    web_build::build(root, &config)
+    // The two halves are separate workspaces with separate target directories, and each
+    // ends in a long single-threaded step (one codegen unit, LTO, wasm-opt): side by side,
+    // one's end overlaps the other's work, which on two cores is most of a fresh build.
+    std::thread::scope(|scope| {
+        let web = scope.spawn(|| web_build::build(root, &config));
+        let worker = build_worker(root, &config);
+        let web = web
+            .join()
+            .unwrap_or_else(|_| Err(Failure::new("the web build stopped unexpectedly")));
+        worker.and(web)
+    })
 }
 
 /// Where worker-build writes: the folder of wrangler.toml's `main`.
