@@ -31,6 +31,8 @@ web_lint_log="$(mktemp)"
   cargo clippy -p airline-web-core --all-targets --quiet -- -D warnings
 ) >"$web_lint_log" 2>&1 &
 web_lint=$!
+# A lint that fails above stops the script: the web lint stops with it.
+trap 'kill "$web_lint" 2>/dev/null || true; rm -f "$web_lint_log"' EXIT
 
 section "lint: library crates, tests and the xtask (native)"
 cargo clippy --workspace --exclude airline-worker --exclude flight-inventory --exclude booking-workflow --all-targets --features xtask/measure --quiet -- -D warnings
