@@ -13,7 +13,7 @@ use airline_web_core::Msg;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-use crate::api::{self, booking_detail, change_seats, seat_plan, BookingDetail, CallError};
+use crate::api::{self, booking_detail, change_seats, seat_plan, CallError};
 use crate::components::{describe, focus, Alert, Skeleton};
 use crate::i18n::{date, locale, t, tf};
 use crate::storage;
@@ -139,12 +139,7 @@ pub fn ChangeSeatsPage() -> impl IntoView {
         if !signed_in.get() {
             return;
         }
-        leptos::task::spawn_local(async move {
-            match api::run::<BookingDetail>(booking_detail::Variables { id }).await {
-                Ok(data) => booking.set(Some(data.booking)),
-                Err(problem) => error.set(Some(problem)),
-            }
-        });
+        leptos::task::spawn_local(super::trips::fetch_booking(id, booking, error));
     });
     let leg = move || {
         params

@@ -226,8 +226,9 @@ fn TripCard(trip: TripNode) -> impl IntoView {
     }
 }
 
-/// Loads a booking into `booking`, or the reason it could not be into `error`.
-async fn fetch_booking(
+/// Loads a booking into `booking`, or the reason it could not be into `error` (the trip
+/// page, and its seat change).
+pub(crate) async fn fetch_booking(
     id: String,
     booking: RwSignal<Option<Booking>>,
     error: RwSignal<Option<CallError>>,
